@@ -1,0 +1,56 @@
+"""Versioned reference tables shipped in ``gps_core/data`` with their manifest and checksums.
+
+Reference data is data, not code: every table lives in ``<table>_<year>.csv`` next to ``MANIFEST.csv``,
+which records its version, source, licence and sha256. Reading a table checks its checksum, so a table
+edited by hand without updating the manifest is refused rather than silently used.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ReferenceDataError
+
+DATA_DIR = Path(__file__).parent / "data"
+MANIFEST = DATA_DIR / "MANIFEST.csv"
+
+
+def sha256(path: str | Path) -> str:
+    """Return the hex sha256 of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def manifest() -> pd.DataFrame:
+    """The manifest of shipped reference tables: file, version, sha256, source, licence."""
+    return pd.read_csv(MANIFEST, dtype=str, keep_default_na=False)
+
+
+def path(name: str) -> Path:
+    """Path of a shipped reference table after checking it against the manifest.
+
+    Raises
+    ------
+    ReferenceDataError
+        If the table is not in the manifest or its checksum differs.
+    """
+    rows = {r["file"]: r for r in csv.DictReader(open(MANIFEST, encoding="utf-8"))}
+    if name not in rows:
+        raise ReferenceDataError(
+            f"{MANIFEST}: no entry for '{name}'. Known tables: {', '.join(sorted(rows))}."
+        )
+    p = DATA_DIR / name
+    digest = sha256(p)
+    if digest != rows[name]["sha256"]:
+        raise ReferenceDataError(
+            f"{p}: sha256 {digest} does not match {MANIFEST} ({rows[name]['sha256']}). "
+            "The table was changed: give it a new version and update the manifest."
+        )
+    return p
