@@ -1,0 +1,239 @@
+"""The Performance Index (IP, "Índice de Performance"), 0-100, per unit and month (METHODS 1-2).
+
+Pipeline on tidy tables: ``score_indicators`` (value, band fraction, flags per unit-month-indicator) ->
+``performance_index`` (dimension scores, IP and coverage per unit-month) -> ``peer_compare`` (rank,
+percentile, peer median) and ``rollup`` (volume-weighted means up the hierarchy).
+
+Missing-weight policy (a program parameter):
+
+- ``redistribute`` (CMS): inside a dimension the weight of a missing indicator is spread over those present;
+  a missing dimension's weight is spread over the present dimensions.
+- ``zero`` (ANS IDSS): a missing indicator, or a whole missing dimension, counts as 0.
+
+An indicator is *expected* for a unit when the catalogue says it applies to all units, or when the unit
+reported it at least once in the table (so a surgical indicator is never charged to a clinical team).
+``coverage`` is the share of the expected weight that is present.
+
+References
+----------
+Abicalaffe C. et al., CBIS 2016 (seed 003): IP as the weighted sum of indicator scores, 0-100.
+ANS, Índice de Desempenho da Saúde Suplementar (IDSS): dimensions weighted 30/30/30/10, missing = 0.
+CMS HVBP: domain weights redistributed over present domains.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .catalog import DIMENSIONS
+from .errors import InputError, SmallDenominatorWarning
+from .scoring import band_fraction
+
+UNIT = ["client", "program", "unit_id"]
+Policy = Literal["redistribute", "zero"]
+RULE_COLUMNS = ["dimension", "unit", "multiplier", "polarity", "rule", "floor", "target", "target_high",
+                "floor_high", "tiers", "weight", "min_denominator", "applies_to"]
+
+
+def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
+    """Value, band fraction and flags for every unit-month-indicator row.
+
+    Returns the measurements plus ``value`` (numerator / denominator x unit multiplier), ``fraction``
+    (share of the indicator's weight earned, 0-1), ``dimension``, ``small_denominator`` (denominator below
+    the technical sheet's minimum: flagged, never dropped) and ``missing`` (no value: no cases).
+    The input is not modified.
+    """
+    cat = catalog.set_index("indicator_id")
+    # Map through category codes: one lookup per indicator instead of one per row.
+    ind = measurements["indicator_id"].astype("category")
+    pos = cat.index.get_indexer(ind.cat.categories)
+    if (pos < 0).any():
+        unknown = list(ind.cat.categories[pos < 0])
+        raise InputError([f"indicator(s) {unknown} are not in the catalogue"], "measurements")
+    row = pos[ind.cat.codes.to_numpy()]
+    rules = cat.iloc[row][RULE_COLUMNS].reset_index(drop=True)
+    n = measurements["numerator"].to_numpy(dtype=float)
+    d = measurements["denominator"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(d > 0, n / d * rules["multiplier"].to_numpy(), np.nan)
+    out = measurements.copy()
+    out["value"] = value
+    out["fraction"] = band_fraction(value, rules)
+    out["dimension"] = pd.Categorical(rules["dimension"].to_numpy(), categories=DIMENSIONS)
+    out["small_denominator"] = d < rules["min_denominator"].to_numpy()
+    out["missing"] = np.isnan(value)
+    return out
+
+
+def _expected_weights(scores: pd.DataFrame, catalog: pd.DataFrame, unit_codes: np.ndarray,
+                      n_units: int) -> np.ndarray:
+    """Within-dimension weight each unit is expected to report, shape (units, dimensions)."""
+    cat = catalog.set_index("indicator_id")
+    dim_code = pd.Categorical(cat["dimension"], categories=DIMENSIONS).codes
+    w = cat["weight"].to_numpy(float)
+    exp = np.zeros((n_units, len(DIMENSIONS)))
+    everyone = (cat["applies_to"] == "all").to_numpy()
+    base = np.bincount(dim_code[everyone], weights=w[everyone], minlength=len(DIMENSIONS))
+    exp += base
+    reported = pd.DataFrame({"u": unit_codes, "i": cat.index.get_indexer(scores["indicator_id"])})
+    reported = reported[~scores["missing"].to_numpy()].drop_duplicates()
+    extra = reported[~everyone[reported["i"].to_numpy()]]
+    np.add.at(exp, (extra["u"].to_numpy(), dim_code[extra["i"].to_numpy()]), w[extra["i"].to_numpy()])
+    return exp
+
+
+def performance_index(scores: pd.DataFrame, catalog: pd.DataFrame, dimension_weights: dict[str, float],
+                      missing: Policy = "redistribute") -> pd.DataFrame:
+    """IP (0-100), dimension scores and coverage per unit and month.
+
+    Parameters
+    ----------
+    scores
+        Output of :func:`score_indicators`.
+    catalog
+        The catalogue (indicator weights inside dimensions, ``applies_to``).
+    dimension_weights
+        Strategic weights of the four dimensions (any scale; renormalized).
+    missing
+        ``"redistribute"`` or ``"zero"`` (see the module docstring).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit and month: the unit columns, ``period``, ``ip``, one ``dim_<dimension>`` column
+        per dimension, ``coverage`` (0-1), ``n_indicators``, ``n_small`` (values on small denominators),
+        ``policy``.
+
+    Examples
+    --------
+    ANS IDSS vector (METHODS 2): dimensions 30/30/30/10, two not computed, the others 1.0 and 0.5:
+    ``zero`` gives 35.0, ``redistribute`` gives 87.5.
+    """
+    if missing not in ("redistribute", "zero"):
+        raise ValueError(f"missing must be 'redistribute' or 'zero', got {missing!r}")
+    unknown = set(dimension_weights) - set(DIMENSIONS)
+    if unknown:
+        raise InputError([f"dimension_weights: unknown dimension(s) {sorted(unknown)}; use {list(DIMENSIONS)}"],
+                         "params")
+    dw = np.array([float(dimension_weights.get(d, 0.0)) for d in DIMENSIONS])
+    if (dw < 0).any() or dw.sum() <= 0:
+        raise InputError([f"dimension_weights must be >= 0 and not all 0, got {dimension_weights}"], "params")
+    keys = [c for c in ("client", "program", "unit_id", "unit_type", "specialty") if c in scores.columns]
+    units = scores[keys].drop_duplicates(UNIT).reset_index(drop=True)
+    ucode = pd.MultiIndex.from_frame(units[UNIT].astype(str)).get_indexer(
+        pd.MultiIndex.from_frame(scores[UNIT].astype(str)))
+    pcode, periods = pd.factorize(scores["period"], sort=True)
+    n_u, n_p, n_d = len(units), len(periods), len(DIMENSIONS)
+    w = catalog.set_index("indicator_id")["weight"].reindex(scores["indicator_id"].astype(str)).to_numpy(float)
+    dcode = scores["dimension"].cat.codes.to_numpy()
+    f = scores["fraction"].to_numpy(float)
+    ok = ~np.isnan(f)
+    cell = (ucode * n_p + pcode) * n_d + dcode
+    size = n_u * n_p * n_d
+    earned = np.bincount(cell[ok], weights=(f * w)[ok], minlength=size).reshape(n_u, n_p, n_d)
+    present = np.bincount(cell[ok], weights=w[ok], minlength=size).reshape(n_u, n_p, n_d)
+    expected = _expected_weights(scores, catalog, ucode, n_u)[:, None, :]  # (u, 1, d)
+    has_row = np.bincount(ucode * n_p + pcode, minlength=n_u * n_p).reshape(n_u, n_p) > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if missing == "redistribute":
+            dim = np.where(present > 0, 100 * earned / present, np.nan)
+            dmask = ~np.isnan(dim)
+        else:
+            dim = np.where(expected > 0, 100 * earned / expected, np.nan)
+            dmask = np.broadcast_to(expected > 0, dim.shape)
+        wd = np.where(dmask, dw, 0.0)
+        ip = np.nansum(np.where(dmask, dim, 0.0) * dw, axis=2) / wd.sum(axis=2)
+        exp_w = np.where(expected > 0, dw, 0.0)
+        coverage = (np.where(expected > 0, present / expected, 0.0) * exp_w).sum(axis=2) / exp_w.sum(axis=2)
+    n_ind = np.bincount(ucode * n_p + pcode, weights=ok.astype(float), minlength=n_u * n_p)
+    n_small = np.bincount(ucode * n_p + pcode, weights=(scores["small_denominator"].to_numpy() & ok),
+                          minlength=n_u * n_p)
+    uu, pp = np.nonzero(has_row)
+    out = units.iloc[uu].reset_index(drop=True)
+    out["period"] = periods[pp]
+    out["ip"] = ip[uu, pp]
+    for k, d in enumerate(DIMENSIONS):
+        out[f"dim_{d}"] = dim[uu, pp, k]
+    out["coverage"] = coverage[uu, pp]
+    flat = uu * n_p + pp
+    out["n_indicators"] = n_ind[flat].astype(int)
+    out["n_small"] = n_small[flat].astype(int)
+    out["policy"] = missing
+    return out
+
+
+def warn_small(scores: pd.DataFrame) -> None:
+    """Emit one :class:`SmallDenominatorWarning` saying how many values rest on small denominators."""
+    k = int((scores["small_denominator"] & ~scores["missing"]).sum())
+    if k:
+        import warnings
+
+        warnings.warn(f"{k} of {len(scores)} indicator values rest on fewer cases than their technical "
+                      "sheet's minimum; they are flagged in 'small_denominator', not dropped",
+                      SmallDenominatorWarning, stacklevel=2)
+
+
+def peer_compare(index: pd.DataFrame, peer: str = "specialty", value: str = "ip") -> pd.DataFrame:
+    """Rank, percentile and peer median of each unit among its peers in the same month.
+
+    ``rank`` is 1 for the best; ``percentile`` is the share of peers with a lower value plus half the
+    ties (0-100); ``peer_median`` and ``peer_n`` describe the peer group.
+    """
+    g = index.groupby(["client", "program", peer, "period"], observed=True)[value]
+    out = index.copy()
+    out["peer_n"] = g.transform("count")
+    out["peer_median"] = g.transform("median")
+    out["rank"] = g.rank(ascending=False, method="min")
+    below = g.rank(method="average") - 0.5
+    out["percentile"] = 100 * below / out["peer_n"]
+    return out
+
+
+def aggregate_measurements(measurements: pd.DataFrame, level: Literal["specialty", "program"]) -> pd.DataFrame:
+    """Pool numerators and denominators of the units below a level (doctors -> their specialty team).
+
+    The team's indicator is its own ratio of sums (e.g. specialty length of stay = patient-days /
+    discharges), the way the GPS paper scores "Média de Permanência por Especialidade".
+    """
+    by = ["client", "program", "period", "indicator_id"] + (["specialty"] if level == "specialty" else [])
+    agg = (measurements.groupby(by, observed=True)[["numerator", "denominator"]].sum(min_count=1)
+           .reset_index())
+    if level == "specialty":
+        agg["unit_id"] = agg["specialty"].astype(str)
+        agg["unit_type"] = "specialty"
+    else:
+        agg["unit_id"] = agg["program"].astype(str)
+        agg["unit_type"] = "program"
+        agg["specialty"] = "all"
+    for c in ("unit_id", "unit_type", "specialty"):
+        agg[c] = agg[c].astype("category")
+    return agg
+
+
+def volume(measurements: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """Volume per unit and month: the denominator of a volume indicator (e.g. discharges of E01)."""
+    m = measurements[measurements["indicator_id"] == indicator_id]
+    return m[[*UNIT, "period", "denominator"]].rename(columns={"denominator": "volume"}).reset_index(drop=True)
+
+
+def rollup(index: pd.DataFrame, volumes: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Volume-weighted mean IP (and dimension scores) of the units grouped by ``by`` and month.
+
+    Units without a volume in a month get weight 0 and are reported in ``n_units_without_volume``.
+    """
+    x = index.merge(volumes, on=[*UNIT, "period"], how="left")
+    wv = x["volume"].fillna(0.0).to_numpy()
+    cols = ["ip", *[f"dim_{d}" for d in DIMENSIONS]]
+    tmp = pd.DataFrame({c: np.nan_to_num(x[c].to_numpy()) * wv for c in cols})
+    wts = pd.DataFrame({f"w_{c}": np.where(x[c].isna(), 0.0, wv) for c in cols})
+    tmp = pd.concat([x[[*by, "period"]], tmp, wts], axis=1)
+    tmp["n_units"] = 1
+    tmp["n_units_without_volume"] = (wv == 0).astype(int)
+    tmp["volume"] = wv
+    g = tmp.groupby([*by, "period"], observed=True).sum(numeric_only=True)
+    res = pd.DataFrame({c: g[c] / g[f"w_{c}"].replace(0, np.nan) for c in cols})
+    res[["n_units", "n_units_without_volume", "volume"]] = g[["n_units", "n_units_without_volume", "volume"]]
+    return res.reset_index()
