@@ -24,6 +24,7 @@ CMS HVBP FY2024 scoring (achievement threshold, benchmark, improvement points).
 from __future__ import annotations
 
 import warnings
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -47,10 +48,19 @@ def trend(index: pd.DataFrame, start: pd.Timestamp, value: str = "ip", confidenc
     start = pd.Timestamp(start)
     t = ((x["period"].dt.year - start.year) * 12 + (x["period"].dt.month - start.month) + 1).astype(float)
     y = x[value].astype(float)
-    g = pd.DataFrame({"t": t, "y": y, "tt": t * t, "ty": t * y, "yy": y * y,
-                      **{k: x[k] for k in UNIT}}).groupby(UNIT, observed=True, sort=True)
-    s = g.agg(n=("t", "size"), st=("t", "sum"), sy=("y", "sum"), stt=("tt", "sum"), sty=("ty", "sum"),
-              syy=("yy", "sum"), t_first=("t", "min"), t_last=("t", "max"))
+    g = pd.DataFrame({"t": t, "y": y, "tt": t * t, "ty": t * y, "yy": y * y, **{k: x[k] for k in UNIT}}).groupby(
+        UNIT, observed=True, sort=True
+    )
+    s = g.agg(
+        n=("t", "size"),
+        st=("t", "sum"),
+        sy=("y", "sum"),
+        stt=("tt", "sum"),
+        sty=("ty", "sum"),
+        syy=("yy", "sum"),
+        t_first=("t", "min"),
+        t_last=("t", "max"),
+    )
     n = s["n"].to_numpy(float)
     sxx = s["stt"] - s["st"] ** 2 / n
     sxy = s["sty"] - s["st"] * s["sy"] / n
@@ -64,9 +74,19 @@ def trend(index: pd.DataFrame, start: pd.Timestamp, value: str = "ip", confidenc
         tstat = b / se
         p = pd.Series(2 * stats.t.sf(np.abs(tstat), n - 2), index=s.index).where(n > 2)
         p = p.where(~((se == 0) & b.notna()), np.where(b != 0, 0.0, 1.0))  # a perfect line
-    out = pd.DataFrame({"n_months": s["n"].astype(int), "intercept": a, "slope": b, "slope_se": se,
-                        "slope_low": b - q * se, "slope_high": b + q * se, "p_value": p,
-                        "fit_first": a + b * s["t_first"], "fit_last": a + b * s["t_last"]})
+    out = pd.DataFrame(
+        {
+            "n_months": s["n"].astype(int),
+            "intercept": a,
+            "slope": b,
+            "slope_se": se,
+            "slope_low": b - q * se,
+            "slope_high": b + q * se,
+            "p_value": p,
+            "fit_first": a + b * s["t_first"],
+            "fit_last": a + b * s["t_last"],
+        }
+    )
     return out.reset_index()
 
 
@@ -74,15 +94,22 @@ def quadrant(vd: pd.Series, vm: pd.Series, neutral: float = 0.0) -> pd.Series:
     """VD x VM quadrant; values within ``±neutral`` count as non-negative (the paper's "near zero")."""
     good_d = vd >= -neutral
     good_m = vm >= -neutral
-    q = np.select([good_d & good_m, ~good_d & good_m, good_d & ~good_m, ~good_d & ~good_m],
-                  list(QUADRANTS), default="")
+    q = np.select([good_d & good_m, ~good_d & good_m, good_d & ~good_m, ~good_d & ~good_m], list(QUADRANTS), default="")
     q = pd.Series(q, index=vd.index, dtype="object").where(vd.notna() & vm.notna())
     return q.astype(pd.CategoricalDtype(list(QUADRANTS)))
 
 
-def annual_evaluation(index: pd.DataFrame, start: pd.Timestamp, target: float = 75.0, min_months: int = 6,
-                      baseline_months: int = 6, near_zero: float = 1.0, neutral: float = 0.0,
-                      confidence: float = 0.95) -> pd.DataFrame:
+def annual_evaluation(
+    index: pd.DataFrame,
+    start: pd.Timestamp,
+    target: float = 75.0,
+    min_months: int = 6,
+    baseline_months: int = 6,
+    near_zero: float = 1.0,
+    neutral: float = 0.0,
+    confidence: float = 0.95,
+    reference: Literal["model_mean", "target"] = "model_mean",
+) -> pd.DataFrame:
     """Per-unit annual evaluation: IP, VD (model and target), VM with its trend statistics, HVBP-style
     points and the VD x VM quadrant.
 
@@ -102,16 +129,22 @@ def annual_evaluation(index: pd.DataFrame, start: pd.Timestamp, target: float = 
         A fitted first value, model mean or target below this is flagged ``reference_near_zero``.
     neutral
         Half-width of the "near zero" band for the quadrant.
+    reference
+        Which VD drives ``vd`` and the quadrant: ``model_mean`` (paper, Equation 1) or ``target`` (the
+        benchmark the paper's results section uses). Both VDs are always reported.
 
     Returns
     -------
     pandas.DataFrame
-        One row per unit with ``ip``, ``ip_median``, ``model_mean``, ``vd_model``, ``vd_target``,
+        One row per unit with ``ip``, ``ip_median``, ``model_mean``, ``vd`` (by ``reference``), ``vd_model``,
+        ``vd_target``,
         ``vm``, trend columns (see :func:`trend`), ``baseline``, ``performance``, ``achievement_points``,
         ``improvement_points``, ``hvbp_points``, ``quadrant``, ``flags``, ``method``.
     """
     if target <= 0:
         raise ValueError(f"target must be > 0, got {target}")
+    if reference not in ("model_mean", "target"):
+        raise ValueError(f"reference must be 'model_mean' or 'target', got {reference!r}")
     keys = [c for c in ("client", "program", "unit_id", "unit_type", "specialty") if c in index.columns]
     x = index[index["ip"].notna()]
     start = pd.Timestamp(start)
@@ -145,25 +178,36 @@ def annual_evaluation(index: pd.DataFrame, start: pd.Timestamp, target: float = 
     res["achievement_points"] = hvbp_achievement_points(res["performance"], at, bm)
     res["improvement_points"] = hvbp_improvement_points(res["performance"], res["baseline"], bm)
     res["hvbp_points"] = hvbp_measure_score(res["achievement_points"], res["improvement_points"])
-    res["quadrant"] = quadrant(res["vd_model"], res["vm"], neutral)
-    res["quadrant_target"] = quadrant(res["vd_target"], res["vm"], neutral)
+    res["vd"] = res["vd_model"] if reference == "model_mean" else res["vd_target"]
+    res["reference"] = reference
+    res["quadrant"] = quadrant(res["vd"], res["vm"], neutral)
     flags = np.where(few, "too_few_months", "")
     flags = np.where(near, np.char.add(flags, np.where(flags == "", "", ";") + "reference_near_zero"), flags)
     res["flags"] = flags
-    res["method"] = (f"IP=mean monthly IP; VD vs model mean and target {target:g}; VM=OLS fitted first->last "
-                     f"(min {min_months} months, {int(confidence * 100)}% CI); HVBP-style points on first/last "
-                     f"{baseline_months} months")
+    res["method"] = (
+        f"IP=mean monthly IP; VD vs {reference} (model mean and target {target:g} both reported); "
+        f"VM=OLS fitted first->last (min {min_months} months, {int(confidence * 100)}% CI); "
+        f"HVBP-style points on first/last {baseline_months} months"
+    )
     if few.any():
-        warnings.warn(f"{int(few.sum())} unit(s) have fewer than {min_months} months with an IP: no VM for them "
-                      "(flag 'too_few_months')", FewMonthsWarning, stacklevel=2)
+        warnings.warn(
+            f"{int(few.sum())} unit(s) have fewer than {min_months} months with an IP: no VM for them "
+            "(flag 'too_few_months')",
+            FewMonthsWarning,
+            stacklevel=2,
+        )
     if near.any() or abs(model_mean) < near_zero:
-        warnings.warn("a reference for a relative change is near zero: VM/VD not reported there "
-                      "(flag 'reference_near_zero')", ReferenceNearZeroWarning, stacklevel=2)
+        warnings.warn(
+            "a reference for a relative change is near zero: VM/VD not reported there (flag 'reference_near_zero')",
+            ReferenceNearZeroWarning,
+            stacklevel=2,
+        )
     return res.reset_index()
 
 
-def alerts(index: pd.DataFrame, annual: pd.DataFrame, target: float, n_lowest: int = 5,
-           alpha: float = 0.05) -> pd.DataFrame:
+def alerts(
+    index: pd.DataFrame, annual: pd.DataFrame, target: float, n_lowest: int = 5, alpha: float = 0.05
+) -> pd.DataFrame:
     """The manager's alerts (GPS paper): lowest performers and units below the proposed average in the
     latest month, units negative on both VD and VM (critical), and significant declines.
 
@@ -172,12 +216,15 @@ def alerts(index: pd.DataFrame, annual: pd.DataFrame, target: float, n_lowest: i
     latest = index["period"].max()
     cur = index[(index["period"] == latest) & index["ip"].notna()]
     low = cur.nsmallest(n_lowest, "ip").assign(alert="lowest_latest_month", value=lambda d: d["ip"])
-    below = cur[cur["ip"] < target].sort_values("ip").assign(alert="below_target_latest_month",
-                                                            value=lambda d: d["ip"])
-    crit = annual[annual["quadrant"] == "critical"].sort_values("vd_model").assign(
-        alert="critical_vd_and_vm_negative", value=lambda d: d["vd_model"], period=latest)
+    below = cur[cur["ip"] < target].sort_values("ip").assign(alert="below_target_latest_month", value=lambda d: d["ip"])
+    crit = (
+        annual[annual["quadrant"] == "critical"]
+        .sort_values("vd")
+        .assign(alert="critical_vd_and_vm_negative", value=lambda d: d["vd"], period=latest)
+    )
     dec = annual[(annual["slope"] < 0) & (annual["p_value"] < alpha)].assign(
-        alert="significant_decline", value=lambda d: d["slope"], period=latest)
+        alert="significant_decline", value=lambda d: d["slope"], period=latest
+    )
     cols = ["alert", "client", "program", "unit_id", "specialty", "value", "period"]
     parts = [d.reindex(columns=cols) for d in (low, below, crit, dec)]
     return pd.concat(parts, ignore_index=True)

@@ -37,9 +37,24 @@ POLARITIES = ("higher", "lower", "range")
 RULES = ("linear", "tiers", "range")
 APPLIES_TO = ("all", "surgical", "clinical", "obstetric")
 COLUMNS = (
-    "indicator_id", "dimension", "name_pt", "name_en", "numerator", "denominator", "unit", "polarity",
-    "rule", "floor", "target", "target_high", "floor_high", "tiers", "weight", "min_denominator",
-    "applies_to", "source",
+    "indicator_id",
+    "dimension",
+    "name_pt",
+    "name_en",
+    "numerator",
+    "denominator",
+    "unit",
+    "polarity",
+    "rule",
+    "floor",
+    "target",
+    "target_high",
+    "floor_high",
+    "tiers",
+    "weight",
+    "min_denominator",
+    "applies_to",
+    "source",
 )
 NUMERIC = ("floor", "target", "target_high", "floor_high", "weight", "min_denominator")
 SHIPPED = {"hospital_2015": "catalog_hospital_2015.csv", "nhs_ae_2019": "catalog_nhs_ae_2019.csv"}
@@ -82,9 +97,7 @@ def _check_row(r: pd.Series, where: str) -> list[str]:
         if any(pd.isna(v) for v in vals):
             out.append(f"{where}, columns floor/target/target_high/floor_high: rule 'range' needs all four")
         elif not (vals[0] < vals[1] <= vals[2] < vals[3]):
-            out.append(
-                f"{where}: rule 'range' needs floor < target <= target_high < floor_high, got {vals}"
-            )
+            out.append(f"{where}: rule 'range' needs floor < target <= target_high < floor_high, got {vals}")
     elif rule == "tiers":
         if pol not in ("higher", "lower"):
             out.append(f"{where}, column 'polarity': rule 'tiers' needs polarity 'higher' or 'lower', got '{pol}'")
@@ -117,9 +130,7 @@ def validate_catalog(df: pd.DataFrame, source: str = "catalogue") -> pd.DataFram
     """
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
-        raise InputError(
-            [f"missing column(s) {missing}; a catalogue needs {list(COLUMNS)}"], source
-        )
+        raise InputError([f"missing column(s) {missing}; a catalogue needs {list(COLUMNS)}"], source)
     cat = df.loc[:, list(COLUMNS)].copy()
     problems: list[str] = []
     for col in NUMERIC:
@@ -130,8 +141,13 @@ def validate_catalog(df: pd.DataFrame, source: str = "catalogue") -> pd.DataFram
         cat[col] = num
     for col in ("indicator_id", "dimension", "unit", "polarity", "rule", "applies_to", "name_pt", "name_en"):
         cat[col] = cat[col].astype("string").str.strip()
-    allowed = {"dimension": DIMENSIONS, "unit": tuple(UNITS), "polarity": POLARITIES, "rule": RULES,
-               "applies_to": APPLIES_TO}
+    allowed = {
+        "dimension": DIMENSIONS,
+        "unit": tuple(UNITS),
+        "polarity": POLARITIES,
+        "rule": RULES,
+        "applies_to": APPLIES_TO,
+    }
     for col, ok in allowed.items():
         for i in np.flatnonzero(~cat[col].isin(ok).to_numpy()):
             problems.append(f"line {i + 2}, column '{col}': '{cat[col].iloc[i]}' is not one of {list(ok)}")
@@ -169,9 +185,7 @@ def load_catalog(name_or_path: str | Path = "hospital_2015") -> pd.DataFrame:
     key = str(name_or_path)
     p = refdata.path(SHIPPED[key]) if key in SHIPPED else Path(key)
     if not p.exists():
-        raise InputError(
-            [f"file not found; give a CSV path or one of the shipped catalogues {list(SHIPPED)}"], str(p)
-        )
+        raise InputError([f"file not found; give a CSV path or one of the shipped catalogues {list(SHIPPED)}"], str(p))
     df = pd.read_csv(p, dtype={"indicator_id": str, "tiers": str}, keep_default_na=True)
     return validate_catalog(df, str(p))
 
@@ -182,8 +196,17 @@ def override_bands(catalog: pd.DataFrame, bands: dict[str, dict], source: str = 
     ``bands`` maps indicator id to any of rule, polarity, floor, target, target_high, floor_high, tiers,
     weight, min_denominator. The result is validated again.
     """
-    editable = {"rule", "polarity", "floor", "target", "target_high", "floor_high", "tiers", "weight",
-                "min_denominator"}
+    editable = {
+        "rule",
+        "polarity",
+        "floor",
+        "target",
+        "target_high",
+        "floor_high",
+        "tiers",
+        "weight",
+        "min_denominator",
+    }
     out = catalog.drop(columns="multiplier").copy()
     problems = []
     for ind, fields in bands.items():
@@ -212,12 +235,12 @@ def effective_weights(catalog: pd.DataFrame, dimension_weights: dict[str, float]
     present = [d for d in DIMENSIONS if (catalog["dimension"] == d).any()]
     unknown = set(dimension_weights) - set(DIMENSIONS)
     if unknown:
-        raise InputError([f"dimension_weights: unknown dimension(s) {sorted(unknown)}; use {list(DIMENSIONS)}"],
-                         "params")
+        raise InputError(
+            [f"dimension_weights: unknown dimension(s) {sorted(unknown)}; use {list(DIMENSIONS)}"], "params"
+        )
     dw = pd.Series({d: float(dimension_weights.get(d, 0.0)) for d in present})
     if (dw < 0).any() or dw.sum() <= 0:
         raise InputError([f"dimension_weights must be >= 0 and not all 0, got {dw.to_dict()}"], "params")
     dw = 100 * dw / dw.sum()
     share = catalog["weight"] / catalog.groupby("dimension")["weight"].transform("sum")
-    return pd.Series((catalog["dimension"].map(dw) * share).to_numpy(), index=catalog["indicator_id"],
-                     name="weight")
+    return pd.Series((catalog["dimension"].map(dw) * share).to_numpy(), index=catalog["indicator_id"], name="weight")

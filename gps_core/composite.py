@@ -20,8 +20,13 @@ Normalization = Literal["minmax", "zscore", "distance_to_target", "rank", "goalp
 Aggregation = Literal["arithmetic", "geometric", "harmonic"]
 
 
-def normalize(x, method: Normalization = "minmax", target: float | None = None,
-              goalposts: tuple[float, float] | None = None, higher_is_better: bool = True) -> np.ndarray:
+def normalize(
+    x,
+    method: Normalization = "minmax",
+    target: float | None = None,
+    goalposts: tuple[float, float] | None = None,
+    higher_is_better: bool = True,
+) -> np.ndarray:
     """Normalize one indicator across units.
 
     ``minmax`` to [0, 100]; ``zscore`` with the sample SD; ``distance_to_target`` ``100 x / target``

@@ -34,8 +34,21 @@ from .scoring import band_fraction
 
 UNIT = ["client", "program", "unit_id"]
 Policy = Literal["redistribute", "zero"]
-RULE_COLUMNS = ["dimension", "unit", "multiplier", "polarity", "rule", "floor", "target", "target_high",
-                "floor_high", "tiers", "weight", "min_denominator", "applies_to"]
+RULE_COLUMNS = [
+    "dimension",
+    "unit",
+    "multiplier",
+    "polarity",
+    "rule",
+    "floor",
+    "target",
+    "target_high",
+    "floor_high",
+    "tiers",
+    "weight",
+    "min_denominator",
+    "applies_to",
+]
 
 
 def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
@@ -68,8 +81,7 @@ def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.Da
     return out
 
 
-def _expected_weights(scores: pd.DataFrame, catalog: pd.DataFrame, unit_codes: np.ndarray,
-                      n_units: int) -> np.ndarray:
+def _expected_weights(scores: pd.DataFrame, catalog: pd.DataFrame, unit_codes: np.ndarray, n_units: int) -> np.ndarray:
     """Within-dimension weight each unit is expected to report, shape (units, dimensions)."""
     cat = catalog.set_index("indicator_id")
     dim_code = pd.Categorical(cat["dimension"], categories=DIMENSIONS).codes
@@ -85,8 +97,9 @@ def _expected_weights(scores: pd.DataFrame, catalog: pd.DataFrame, unit_codes: n
     return exp
 
 
-def performance_index(scores: pd.DataFrame, catalog: pd.DataFrame, dimension_weights: dict[str, float],
-                      missing: Policy = "redistribute") -> pd.DataFrame:
+def performance_index(
+    scores: pd.DataFrame, catalog: pd.DataFrame, dimension_weights: dict[str, float], missing: Policy = "redistribute"
+) -> pd.DataFrame:
     """IP (0-100), dimension scores and coverage per unit and month.
 
     Parameters
@@ -116,15 +129,17 @@ def performance_index(scores: pd.DataFrame, catalog: pd.DataFrame, dimension_wei
         raise ValueError(f"missing must be 'redistribute' or 'zero', got {missing!r}")
     unknown = set(dimension_weights) - set(DIMENSIONS)
     if unknown:
-        raise InputError([f"dimension_weights: unknown dimension(s) {sorted(unknown)}; use {list(DIMENSIONS)}"],
-                         "params")
+        raise InputError(
+            [f"dimension_weights: unknown dimension(s) {sorted(unknown)}; use {list(DIMENSIONS)}"], "params"
+        )
     dw = np.array([float(dimension_weights.get(d, 0.0)) for d in DIMENSIONS])
     if (dw < 0).any() or dw.sum() <= 0:
         raise InputError([f"dimension_weights must be >= 0 and not all 0, got {dimension_weights}"], "params")
     keys = [c for c in ("client", "program", "unit_id", "unit_type", "specialty") if c in scores.columns]
     units = scores[keys].drop_duplicates(UNIT).reset_index(drop=True)
     ucode = pd.MultiIndex.from_frame(units[UNIT].astype(str)).get_indexer(
-        pd.MultiIndex.from_frame(scores[UNIT].astype(str)))
+        pd.MultiIndex.from_frame(scores[UNIT].astype(str))
+    )
     pcode, periods = pd.factorize(scores["period"], sort=True)
     n_u, n_p, n_d = len(units), len(periods), len(DIMENSIONS)
     w = catalog.set_index("indicator_id")["weight"].reindex(scores["indicator_id"].astype(str)).to_numpy(float)
@@ -149,8 +164,9 @@ def performance_index(scores: pd.DataFrame, catalog: pd.DataFrame, dimension_wei
         exp_w = np.where(expected > 0, dw, 0.0)
         coverage = (np.where(expected > 0, present / expected, 0.0) * exp_w).sum(axis=2) / exp_w.sum(axis=2)
     n_ind = np.bincount(ucode * n_p + pcode, weights=ok.astype(float), minlength=n_u * n_p)
-    n_small = np.bincount(ucode * n_p + pcode, weights=(scores["small_denominator"].to_numpy() & ok),
-                          minlength=n_u * n_p)
+    n_small = np.bincount(
+        ucode * n_p + pcode, weights=(scores["small_denominator"].to_numpy() & ok), minlength=n_u * n_p
+    )
     uu, pp = np.nonzero(has_row)
     out = units.iloc[uu].reset_index(drop=True)
     out["period"] = periods[pp]
@@ -171,9 +187,12 @@ def warn_small(scores: pd.DataFrame) -> None:
     if k:
         import warnings
 
-        warnings.warn(f"{k} of {len(scores)} indicator values rest on fewer cases than their technical "
-                      "sheet's minimum; they are flagged in 'small_denominator', not dropped",
-                      SmallDenominatorWarning, stacklevel=2)
+        warnings.warn(
+            f"{k} of {len(scores)} indicator values rest on fewer cases than their technical "
+            "sheet's minimum; they are flagged in 'small_denominator', not dropped",
+            SmallDenominatorWarning,
+            stacklevel=2,
+        )
 
 
 def peer_compare(index: pd.DataFrame, peer: str = "specialty", value: str = "ip") -> pd.DataFrame:
@@ -199,8 +218,7 @@ def aggregate_measurements(measurements: pd.DataFrame, level: Literal["specialty
     discharges), the way the GPS paper scores "Média de Permanência por Especialidade".
     """
     by = ["client", "program", "period", "indicator_id"] + (["specialty"] if level == "specialty" else [])
-    agg = (measurements.groupby(by, observed=True)[["numerator", "denominator"]].sum(min_count=1)
-           .reset_index())
+    agg = measurements.groupby(by, observed=True)[["numerator", "denominator"]].sum(min_count=1).reset_index()
     if level == "specialty":
         agg["unit_id"] = agg["specialty"].astype(str)
         agg["unit_type"] = "specialty"

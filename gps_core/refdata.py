@@ -43,9 +43,7 @@ def path(name: str) -> Path:
     """
     rows = {r["file"]: r for r in csv.DictReader(open(MANIFEST, encoding="utf-8"))}
     if name not in rows:
-        raise ReferenceDataError(
-            f"{MANIFEST}: no entry for '{name}'. Known tables: {', '.join(sorted(rows))}."
-        )
+        raise ReferenceDataError(f"{MANIFEST}: no entry for '{name}'. Known tables: {', '.join(sorted(rows))}.")
     p = DATA_DIR / name
     digest = sha256(p)
     if digest != rows[name]["sha256"]:

@@ -14,8 +14,17 @@ from .catalog import PROPORTION_UNITS
 from .errors import InputError
 
 KEYS = ("client", "program", "unit_id")
-MEASUREMENT_COLUMNS = ("client", "program", "unit_id", "unit_type", "specialty", "period", "indicator_id",
-                       "numerator", "denominator")
+MEASUREMENT_COLUMNS = (
+    "client",
+    "program",
+    "unit_id",
+    "unit_type",
+    "specialty",
+    "period",
+    "indicator_id",
+    "numerator",
+    "denominator",
+)
 MAX_PER_KIND = 20  # messages per kind of problem; the rest are counted
 
 
@@ -30,8 +39,9 @@ def _report(problems: list[str], kind: str, idx: np.ndarray, fmt) -> None:
         problems.append(f"... {len(idx) - MAX_PER_KIND} more rows with the same problem ({kind})")
 
 
-def validate_measurements(df: pd.DataFrame, catalog: pd.DataFrame, source: str = "measurements",
-                          line_offset: int = 2) -> pd.DataFrame:
+def validate_measurements(
+    df: pd.DataFrame, catalog: pd.DataFrame, source: str = "measurements", line_offset: int = 2
+) -> pd.DataFrame:
     """Validate a monthly measurements table and return a typed copy.
 
     Parameters
@@ -57,62 +67,112 @@ def validate_measurements(df: pd.DataFrame, catalog: pd.DataFrame, source: str =
     """
     missing = [c for c in MEASUREMENT_COLUMNS if c not in df.columns]
     if missing:
-        raise InputError([f"missing column(s) {missing}; found {list(df.columns)}; "
-                          f"a measurements table needs {list(MEASUREMENT_COLUMNS)}"], source)
+        raise InputError(
+            [
+                f"missing column(s) {missing}; found {list(df.columns)}; "
+                f"a measurements table needs {list(MEASUREMENT_COLUMNS)}"
+            ],
+            source,
+        )
     problems: list[str] = []
     out = df.loc[:, [c for c in df.columns if c in (*MEASUREMENT_COLUMNS, "expected")]].copy()
     for col in ("client", "program", "unit_id", "unit_type", "specialty", "indicator_id"):
         s = out[col]
         empty = s.isna().to_numpy() | (s.astype("string").str.strip() == "").fillna(True).to_numpy()
-        _report(problems, f"empty {col}", _lines(empty, line_offset),
-                lambda i, col=col: f"line {i}, column '{col}': empty; every row needs a {col}")
+        _report(
+            problems,
+            f"empty {col}",
+            _lines(empty, line_offset),
+            lambda i, col=col: f"line {i}, column '{col}': empty; every row needs a {col}",
+        )
         out[col] = s.astype("string").str.strip().astype("category")
     period = out["period"]
     if not pd.api.types.is_datetime64_any_dtype(period):
-        period = pd.to_datetime(period.astype("string").str.strip(), format="mixed", errors="coerce",
-                                dayfirst=False)
+        period = pd.to_datetime(period.astype("string").str.strip(), format="mixed", errors="coerce", dayfirst=False)
     bad = period.isna().to_numpy()
-    _report(problems, "bad period", _lines(bad, line_offset),
-            lambda i: f"line {i}, column 'period': '{df['period'].iloc[i - line_offset]}' is not a date; "
-                      "use YYYY-MM or YYYY-MM-DD")
+    _report(
+        problems,
+        "bad period",
+        _lines(bad, line_offset),
+        lambda i: (
+            f"line {i}, column 'period': '{df['period'].iloc[i - line_offset]}' is not a date; "
+            "use YYYY-MM or YYYY-MM-DD"
+        ),
+    )
     out["period"] = period.dt.to_period("M").dt.to_timestamp()
     for col in ("numerator", "denominator"):
         raw = out[col]
-        num = pd.to_numeric(raw, errors="coerce") if raw.dtype == object or str(raw.dtype) == "string" \
+        num = (
+            pd.to_numeric(raw, errors="coerce")
+            if raw.dtype == object or str(raw.dtype) == "string"
             else raw.astype(float)
+        )
         text = (num.isna() & raw.notna()).to_numpy()
-        _report(problems, f"text in {col}", _lines(text, line_offset),
-                lambda i, col=col, raw=raw: f"line {i}, column '{col}': '{raw.iloc[i - line_offset]}' is not a number")
+        _report(
+            problems,
+            f"text in {col}",
+            _lines(text, line_offset),
+            lambda i, col=col, raw=raw: f"line {i}, column '{col}': '{raw.iloc[i - line_offset]}' is not a number",
+        )
         out[col] = num.astype(float)
     known = catalog.set_index("indicator_id")
     ind = out["indicator_id"].astype("string")
     unknown = (~ind.isin(known.index)).fillna(False).to_numpy()
-    _report(problems, "unknown indicator", _lines(unknown, line_offset),
-            lambda i: f"line {i}, column 'indicator_id': '{ind.iloc[i - line_offset]}' is not in the catalogue "
-                      f"({', '.join(known.index[:8])}, ...); fix the id or add its technical sheet")
+    _report(
+        problems,
+        "unknown indicator",
+        _lines(unknown, line_offset),
+        lambda i: (
+            f"line {i}, column 'indicator_id': '{ind.iloc[i - line_offset]}' is not in the catalogue "
+            f"({', '.join(known.index[:8])}, ...); fix the id or add its technical sheet"
+        ),
+    )
     unit = ind.map(known["unit"]).to_numpy()
     n, d = out["numerator"].to_numpy(), out["denominator"].to_numpy()
     signed = unit == "nps"  # NPS: promoters minus detractors may be negative, never below -denominator
     neg_num = np.where(signed, n < -d, n < 0)
-    _report(problems, "negative numerator", _lines(neg_num, line_offset),
-            lambda i: f"line {i}, column 'numerator': {n[i - line_offset]} is negative; counts cannot be")
-    _report(problems, "negative denominator", _lines(d < 0, line_offset),
-            lambda i: f"line {i}, column 'denominator': {d[i - line_offset]} is negative; counts cannot be")
+    _report(
+        problems,
+        "negative numerator",
+        _lines(neg_num, line_offset),
+        lambda i: f"line {i}, column 'numerator': {n[i - line_offset]} is negative; counts cannot be",
+    )
+    _report(
+        problems,
+        "negative denominator",
+        _lines(d < 0, line_offset),
+        lambda i: f"line {i}, column 'denominator': {d[i - line_offset]} is negative; counts cannot be",
+    )
     prop = np.isin(unit, PROPORTION_UNITS) | signed
     over = prop & (np.abs(n) > d)
-    _report(problems, "numerator > denominator", _lines(over, line_offset),
-            lambda i: f"line {i}, columns 'numerator'/'denominator': {n[i - line_offset]} > {d[i - line_offset]} "
-                      f"for proportion indicator {ind.iloc[i - line_offset]}; the numerator counts a subset")
+    _report(
+        problems,
+        "numerator > denominator",
+        _lines(over, line_offset),
+        lambda i: (
+            f"line {i}, columns 'numerator'/'denominator': {n[i - line_offset]} > {d[i - line_offset]} "
+            f"for proportion indicator {ind.iloc[i - line_offset]}; the numerator counts a subset"
+        ),
+    )
     zero = (d == 0) & (n != 0) & ~np.isnan(n)
-    _report(problems, "cases without denominator", _lines(zero, line_offset),
-            lambda i: f"line {i}, column 'denominator': 0 with numerator {n[i - line_offset]}; "
-                      "a value needs cases")
+    _report(
+        problems,
+        "cases without denominator",
+        _lines(zero, line_offset),
+        lambda i: f"line {i}, column 'denominator': 0 with numerator {n[i - line_offset]}; a value needs cases",
+    )
     key = [*KEYS, "period", "indicator_id"]
     dup = out.duplicated(key, keep=False).to_numpy()
-    _report(problems, "duplicate unit-month-indicator", _lines(dup, line_offset),
-            lambda i: f"line {i}: duplicate of another row for unit '{out['unit_id'].iloc[i - line_offset]}', "
-                      f"period {out['period'].iloc[i - line_offset]:%Y-%m}, indicator "
-                      f"'{ind.iloc[i - line_offset]}'; keep one row per unit, month and indicator")
+    _report(
+        problems,
+        "duplicate unit-month-indicator",
+        _lines(dup, line_offset),
+        lambda i: (
+            f"line {i}: duplicate of another row for unit '{out['unit_id'].iloc[i - line_offset]}', "
+            f"period {out['period'].iloc[i - line_offset]:%Y-%m}, indicator "
+            f"'{ind.iloc[i - line_offset]}'; keep one row per unit, month and indicator"
+        ),
+    )
     if problems:
         raise InputError(problems, source)
     return out.reset_index(drop=True)
@@ -131,7 +191,12 @@ def check_months(measurements: pd.DataFrame, start: pd.Timestamp, months: int, s
     lacking = [f"{p:%Y-%m}" for p in window if p not in have]
     if lacking:
         first, last = measurements["period"].min(), measurements["period"].max()
-        raise InputError([f"no data at all for month(s) {', '.join(lacking)} of the evaluation window "
-                          f"{window[0]:%Y-%m}..{window[-1]:%Y-%m}; the file covers {first:%Y-%m}..{last:%Y-%m}. "
-                          "Send the missing extract or change 'period' in the params."], source)
+        raise InputError(
+            [
+                f"no data at all for month(s) {', '.join(lacking)} of the evaluation window "
+                f"{window[0]:%Y-%m}..{window[-1]:%Y-%m}; the file covers {first:%Y-%m}..{last:%Y-%m}. "
+                "Send the missing extract or change 'period' in the params."
+            ],
+            source,
+        )
     return inside.reset_index(drop=True)

@@ -60,8 +60,9 @@ def linear_band(value: ArrayLike, floor: ArrayLike, target: ArrayLike) -> np.nda
         return np.clip((v - f) / (t - f), 0.0, 1.0)
 
 
-def range_band(value: ArrayLike, floor: ArrayLike, target: ArrayLike, target_high: ArrayLike,
-               floor_high: ArrayLike) -> np.ndarray:
+def range_band(
+    value: ArrayLike, floor: ArrayLike, target: ArrayLike, target_high: ArrayLike, floor_high: ArrayLike
+) -> np.ndarray:
     """Two-sided range: 1 inside ``[target, target_high]``, falling linearly to 0 at ``floor`` and
     ``floor_high``."""
     v = _arr(value)
@@ -70,8 +71,9 @@ def range_band(value: ArrayLike, floor: ArrayLike, target: ArrayLike, target_hig
     return np.where(np.isnan(v), np.nan, np.minimum(lo, hi))
 
 
-def tier_band(value: ArrayLike, thresholds: np.ndarray, fractions: np.ndarray,
-              lower_is_better: ArrayLike) -> np.ndarray:
+def tier_band(
+    value: ArrayLike, thresholds: np.ndarray, fractions: np.ndarray, lower_is_better: ArrayLike
+) -> np.ndarray:
     """Step tiers: a value at least as good as threshold ``k`` earns ``fractions[k]`` (first match, best
     first); worse than every threshold earns 0.
 
@@ -161,8 +163,9 @@ def _better(a: np.ndarray, b: np.ndarray, lower: np.ndarray) -> np.ndarray:
     return np.where(lower, a <= b, a >= b)
 
 
-def hvbp_achievement_points(performance: ArrayLike, threshold: ArrayLike, benchmark: ArrayLike,
-                            lower_is_better: ArrayLike = False):
+def hvbp_achievement_points(
+    performance: ArrayLike, threshold: ArrayLike, benchmark: ArrayLike, lower_is_better: ArrayLike = False
+):
     """HVBP achievement points, 0-10.
 
     10 at or beyond the benchmark; 0 when not at least as good as the achievement threshold;
@@ -181,8 +184,9 @@ def hvbp_achievement_points(performance: ArrayLike, threshold: ArrayLike, benchm
     return _like(performance, pts, "achievement_points")
 
 
-def hvbp_improvement_points(performance: ArrayLike, baseline: ArrayLike, benchmark: ArrayLike,
-                            lower_is_better: ArrayLike = False):
+def hvbp_improvement_points(
+    performance: ArrayLike, baseline: ArrayLike, benchmark: ArrayLike, lower_is_better: ArrayLike = False
+):
     """HVBP improvement points, 0-9.
 
     0 unless strictly better than the own baseline; 9 at or beyond the benchmark (also when the baseline
@@ -235,8 +239,9 @@ def hvbp_domain_score(points: ArrayLike, n_scored: ArrayLike, max_points: float 
     return _like(points, out, "domain_score")
 
 
-def hvbp_total_performance_score(domains: pd.DataFrame, weights: dict[str, float] | None = None,
-                                 min_domains: int = 3) -> pd.Series:
+def hvbp_total_performance_score(
+    domains: pd.DataFrame, weights: dict[str, float] | None = None, min_domains: int = 3
+) -> pd.Series:
     """Total Performance Score from the four domain scores (25 % each by default).
 
     A missing domain (NaN) has its weight spread proportionally over the present ones; fewer than
@@ -268,17 +273,29 @@ def hvbp_linear_exchange(tps: ArrayLike, base_payment: ArrayLike, withhold: floa
         raise ValueError("base payments must be >= 0 and TPS within 0..100")
     slope = base.sum() / (t / 100 * base).sum()
     incentive = withhold * t / 100 * slope
-    return pd.DataFrame({"tps": t, "base_payment": base, "slope": slope, "incentive_pct": 100 * incentive,
-                         "adjustment_factor": 1 + incentive - withhold,
-                         "net_change": base * (incentive - withhold)})
+    return pd.DataFrame(
+        {
+            "tps": t,
+            "base_payment": base,
+            "slope": slope,
+            "incentive_pct": 100 * incentive,
+            "adjustment_factor": 1 + incentive - withhold,
+            "net_change": base * (incentive - withhold),
+        }
+    )
 
 
 # --------------------------------------------------------------------------------------------------
 # MIPS deciles (METHODS 4)
 
 
-def mips_decile_points(rate: ArrayLike, benchmarks: ArrayLike, topped_out: bool = False,
-                       polarity: Literal["higher", "lower"] = "higher", floor_points: float = 1.0):
+def mips_decile_points(
+    rate: ArrayLike,
+    benchmarks: ArrayLike,
+    topped_out: bool = False,
+    polarity: Literal["higher", "lower"] = "higher",
+    floor_points: float = 1.0,
+):
     """MIPS quality points from decile benchmarks.
 
     ``benchmarks`` are the 9 inclusive lower bounds of deciles 2..10. Inside decile d the points are

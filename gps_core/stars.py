@@ -20,8 +20,13 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 
-GROUP_WEIGHTS = {"mortality": 22.0, "safety": 22.0, "readmission": 22.0, "patient_experience": 22.0,
-                 "timely_effective": 12.0}
+GROUP_WEIGHTS = {
+    "mortality": 22.0,
+    "safety": 22.0,
+    "readmission": 22.0,
+    "patient_experience": 22.0,
+    "timely_effective": 12.0,
+}
 
 
 def standardize(x: pd.DataFrame | pd.Series, lower_is_better: bool | list[bool] = False):
@@ -111,7 +116,7 @@ def optimal_partition(values, k: int = 5) -> tuple[np.ndarray, float]:
     j = n - 1
     for g in range(k - 1, -1, -1):
         i = arg[g, j] if g > 0 else 0
-        labels[i: j + 1] = g
+        labels[i : j + 1] = g
         j = i - 1
     out = np.empty(n, dtype=int)
     out[order] = labels

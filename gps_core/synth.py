@@ -73,12 +73,51 @@ PAPER_SPECIALTIES: list[tuple[str, str, int, float, float, str]] = [
 ]
 # Monthly denominator per doctor (before the activity factor), by indicator.
 VOLUME = {
-    "S01": 6, "S02": 12, "S03": 8, "S04": 2, "S05": 12, "S06": 120, "S07": 10,
-    "E01": 12, "E02": 70, "E03": 2, "E04": 12, "E05": 11, "E06": 4, "E07": 12, "E08": 60, "E09": 14,
-    "E10": 12, "E11": 12, "F01": 12, "F02": 11, "F03": 8, "F04": 10, "F05": 60, "F06": 9, "F07": 14,
-    "F08": 10, "F09": 9, "F10": 3, "F11": 60, "F12": 25, "F13": 10, "F14": 4, "F15": 20, "F16": 2,
-    "X01": 7, "X02": 7, "X03": 30, "X04": 30, "X05": 7, "X06": 7, "X07": 7, "X08": 7, "X09": 40,
-    "X10": 1, "X11": 20,
+    "S01": 6,
+    "S02": 12,
+    "S03": 8,
+    "S04": 2,
+    "S05": 12,
+    "S06": 120,
+    "S07": 10,
+    "E01": 12,
+    "E02": 70,
+    "E03": 2,
+    "E04": 12,
+    "E05": 11,
+    "E06": 4,
+    "E07": 12,
+    "E08": 60,
+    "E09": 14,
+    "E10": 12,
+    "E11": 12,
+    "F01": 12,
+    "F02": 11,
+    "F03": 8,
+    "F04": 10,
+    "F05": 60,
+    "F06": 9,
+    "F07": 14,
+    "F08": 10,
+    "F09": 9,
+    "F10": 3,
+    "F11": 60,
+    "F12": 25,
+    "F13": 10,
+    "F14": 4,
+    "F15": 20,
+    "F16": 2,
+    "X01": 7,
+    "X02": 7,
+    "X03": 30,
+    "X04": 30,
+    "X05": 7,
+    "X06": 7,
+    "X07": 7,
+    "X08": 7,
+    "X09": 40,
+    "X10": 1,
+    "X11": 20,
 }
 DIMENSION_WEIGHTS = {"structure": 10.0, "efficiency": 25.0, "effectiveness": 40.0, "experience": 25.0}
 CLIENT, PROGRAM = "hospital_demo", "GPS.Equipes Hospitalares"
@@ -94,8 +133,7 @@ def planted_line(ip_mean: float, vm: float, months: int = 12) -> tuple[float, fl
 
 def truth() -> pd.DataFrame:
     """The planted ground truth per specialty (see the module docstring)."""
-    df = pd.DataFrame(PAPER_SPECIALTIES, columns=["specialty", "care_line", "doctors", "ip_mean", "vm",
-                                                  "finding"])
+    df = pd.DataFrame(PAPER_SPECIALTIES, columns=["specialty", "care_line", "doctors", "ip_mean", "vm", "finding"])
     ab = [planted_line(m, v) for m, v in zip(df["ip_mean"], df["vm"], strict=True)]
     df["intercept"] = [a for a, _ in ab]
     df["slope"] = [b for _, b in ab]
@@ -185,9 +223,19 @@ def _specialty_ip(sim: dict, cat: pd.DataFrame, tr: pd.DataFrame) -> np.ndarray:
     s, m, i = np.unravel_index(np.arange(size), (len(tr), 12, len(cat)))
     keep = den > 0
     ids = cat["indicator_id"].to_numpy()[i[keep]]
-    frame = pd.DataFrame({"client": "c", "program": "p", "unit_id": s[keep], "unit_type": "specialty",
-                          "specialty": s[keep], "period": m[keep], "indicator_id": ids,
-                          "numerator": num[keep], "denominator": den[keep]})
+    frame = pd.DataFrame(
+        {
+            "client": "c",
+            "program": "p",
+            "unit_id": s[keep],
+            "unit_type": "specialty",
+            "specialty": s[keep],
+            "period": m[keep],
+            "indicator_id": ids,
+            "numerator": num[keep],
+            "denominator": den[keep],
+        }
+    )
     ix = performance_index(score_indicators(frame, cat), cat, DIMENSION_WEIGHTS)
     out = np.full((len(tr), 12), np.nan)
     out[ix["unit_id"].astype(int), ix["period"].astype(int)] = ix["ip"]
@@ -217,12 +265,19 @@ def paper_hospital(seed: int = 2015, year: int = 2015, client: str = CLIENT, cal
     sim = _simulate(q, cat, w_eff, tr, seed)
     months = pd.date_range(f"{year}-01-01", periods=12, freq="MS")
     ids = np.array([f"D{k + 1:04d}" for k in range(int(tr["doctors"].sum()))])
-    out = pd.DataFrame({
-        "client": client, "program": PROGRAM, "unit_id": ids[sim["doc"]], "unit_type": "doctor",
-        "specialty": tr["specialty"].to_numpy()[sim["spec"]], "period": months[sim["month"]],
-        "indicator_id": cat["indicator_id"].to_numpy()[sim["ind"]], "numerator": sim["num"],
-        "denominator": sim["den"],
-    })
+    out = pd.DataFrame(
+        {
+            "client": client,
+            "program": PROGRAM,
+            "unit_id": ids[sim["doc"]],
+            "unit_type": "doctor",
+            "specialty": tr["specialty"].to_numpy()[sim["spec"]],
+            "period": months[sim["month"]],
+            "indicator_id": cat["indicator_id"].to_numpy()[sim["ind"]],
+            "numerator": sim["num"],
+            "denominator": sim["den"],
+        }
+    )
     for c in ("client", "program", "unit_id", "unit_type", "specialty", "indicator_id"):
         out[c] = out[c].astype("category")
     return out.sort_values(["unit_id", "period", "indicator_id"], ignore_index=True)

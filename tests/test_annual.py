@@ -17,8 +17,17 @@ def _index(series: dict[str, list[float]]):
     rows = []
     for u, ys in series.items():
         for t, y in enumerate(ys):
-            rows.append({"client": "c", "program": "p", "unit_id": u, "unit_type": "specialty", "specialty": u,
-                         "period": START + pd.DateOffset(months=t), "ip": y})
+            rows.append(
+                {
+                    "client": "c",
+                    "program": "p",
+                    "unit_id": u,
+                    "unit_type": "specialty",
+                    "specialty": u,
+                    "period": START + pd.DateOffset(months=t),
+                    "ip": y,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -87,8 +96,13 @@ def test_hvbp_style_points_use_cms_rules():
 
 def test_quadrants_and_alerts():
     q = quadrant(pd.Series([1.0, -1, 1, -1, -0.5]), pd.Series([1.0, 1, -1, -1, -0.5]), neutral=0.0)
-    assert list(q) == ["leading_and_improving", "improving_from_behind", "leading_but_declining", "critical",
-                       "critical"]
+    assert list(q) == [
+        "leading_and_improving",
+        "improving_from_behind",
+        "leading_but_declining",
+        "critical",
+        "critical",
+    ]
     assert quadrant(pd.Series([-0.5]), pd.Series([-0.5]), neutral=1.0)[0] == "leading_and_improving"
     ix = _index({"a": list(np.linspace(70, 60, 12)), "b": list(np.linspace(60, 90, 12)), "c": [80.0] * 12})
     ann = annual_evaluation(ix, START, target=75)

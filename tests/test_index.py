@@ -20,17 +20,46 @@ DIMS = ("structure", "efficiency", "effectiveness", "experience")
 
 
 def _catalog(weights=(1, 1, 1, 1), floors=(0, 0, 0, 0), targets=(100, 100, 100, 100), applies=("all",) * 4):
-    return validate_catalog(pd.DataFrame({
-        "indicator_id": ["A", "B", "C", "D"], "dimension": list(DIMS), "name_pt": "x", "name_en": "x",
-        "numerator": "n", "denominator": "d", "unit": "percent", "polarity": "higher", "rule": "linear",
-        "floor": floors, "target": targets, "target_high": np.nan, "floor_high": np.nan, "tiers": np.nan,
-        "weight": weights, "min_denominator": 10, "applies_to": list(applies), "source": "test"}))
+    return validate_catalog(
+        pd.DataFrame(
+            {
+                "indicator_id": ["A", "B", "C", "D"],
+                "dimension": list(DIMS),
+                "name_pt": "x",
+                "name_en": "x",
+                "numerator": "n",
+                "denominator": "d",
+                "unit": "percent",
+                "polarity": "higher",
+                "rule": "linear",
+                "floor": floors,
+                "target": targets,
+                "target_high": np.nan,
+                "floor_high": np.nan,
+                "tiers": np.nan,
+                "weight": weights,
+                "min_denominator": 10,
+                "applies_to": list(applies),
+                "source": "test",
+            }
+        )
+    )
 
 
 def _rows(values: dict, unit="u1", period="2024-01-01", den=100.0):
-    return pd.DataFrame({"client": "c", "program": "p", "unit_id": unit, "unit_type": "t", "specialty": "s",
-                         "period": pd.Timestamp(period), "indicator_id": list(values),
-                         "numerator": [v * den / 100 for v in values.values()], "denominator": den})
+    return pd.DataFrame(
+        {
+            "client": "c",
+            "program": "p",
+            "unit_id": unit,
+            "unit_type": "t",
+            "specialty": "s",
+            "period": pd.Timestamp(period),
+            "indicator_id": list(values),
+            "numerator": [v * den / 100 for v in values.values()],
+            "denominator": den,
+        }
+    )
 
 
 def test_ans_idss_vector_zero_and_redistribute():
@@ -76,8 +105,16 @@ def test_input_is_not_mutated():
 
 
 def test_peers_rank_percentile_median():
-    ix = pd.DataFrame({"client": "c", "program": "p", "unit_id": ["a", "b", "c", "d"], "specialty": "s",
-                       "period": pd.Timestamp("2024-01-01"), "ip": [40.0, 60.0, 80.0, 60.0]})
+    ix = pd.DataFrame(
+        {
+            "client": "c",
+            "program": "p",
+            "unit_id": ["a", "b", "c", "d"],
+            "specialty": "s",
+            "period": pd.Timestamp("2024-01-01"),
+            "ip": [40.0, 60.0, 80.0, 60.0],
+        }
+    )
     p = peer_compare(ix).set_index("unit_id")
     assert p["rank"].to_dict() == {"a": 4, "b": 2, "c": 1, "d": 2}
     assert p.loc["a", "peer_median"] == 60.0 and p.loc["c", "percentile"] == pytest.approx(87.5)
@@ -90,16 +127,29 @@ def test_aggregation_pools_numerators_and_rollup_weights_by_volume():
     m["denominator"] = [10.0, 30.0]  # discharges
     agg = aggregate_measurements(m, "specialty")
     assert len(agg) == 1 and agg["numerator"].iloc[0] == 400 and agg["denominator"].iloc[0] == 40
-    ix = pd.DataFrame({"client": "c", "program": "p", "unit_id": ["d1", "d2"], "specialty": "s",
-                       "period": pd.Timestamp("2024-01-01"), "ip": [50.0, 90.0],
-                       **{f"dim_{d}": np.nan for d in DIMS}})
+    ix = pd.DataFrame(
+        {
+            "client": "c",
+            "program": "p",
+            "unit_id": ["d1", "d2"],
+            "specialty": "s",
+            "period": pd.Timestamp("2024-01-01"),
+            "ip": [50.0, 90.0],
+            **{f"dim_{d}": np.nan for d in DIMS},
+        }
+    )
     r = rollup(ix, volume(m, "E01"), ["client", "program", "specialty"])
     assert r["ip"].iloc[0] == pytest.approx((50 * 10 + 90 * 30) / 40)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.floats(0, 100), min_size=4, max_size=4), st.lists(st.floats(0.1, 10), min_size=4, max_size=4),
-       st.sampled_from(["redistribute", "zero"]), st.integers(0, 3), st.floats(0, 100))
+@given(
+    st.lists(st.floats(0, 100), min_size=4, max_size=4),
+    st.lists(st.floats(0.1, 10), min_size=4, max_size=4),
+    st.sampled_from(["redistribute", "zero"]),
+    st.integers(0, 3),
+    st.floats(0, 100),
+)
 def test_ip_bounded_monotone_and_weight_scale_free(values, dweights, policy, k, bump):
     cat = _catalog()
     rows = dict(zip("ABCD", values, strict=True))

@@ -11,8 +11,14 @@ from gps_core.catalog import load_catalog
 
 from .conftest import EXTERNAL
 
-MEASURES = {"MORT-30-AMI": False, "MORT-30-HF": False, "MORT-30-PN": False, "MORT-30-COPD": False,
-            "MORT-30-CABG": False, "COMP-HIP-KNEE": True}
+MEASURES = {
+    "MORT-30-AMI": False,
+    "MORT-30-HF": False,
+    "MORT-30-PN": False,
+    "MORT-30-COPD": False,
+    "MORT-30-CABG": False,
+    "COMP-HIP-KNEE": True,
+}
 
 
 def test_rhu_is_half_up_not_bankers():
@@ -22,11 +28,11 @@ def test_rhu_is_half_up_not_bankers():
 @pytest.mark.parametrize(
     "at,bm,b,p,low,exp",
     [  # METHODS 3 table, from CMS HVBP FY2024 clinical outcomes
-        (.869247, .887868, .856752, .880237, False, (6, 7, 7)),
-        (.840281, .872976, .876319, .840808, False, (1, 0, 1)),
-        (.025396, .018159, .030343, .022314, True, (4, 6, 6)),
-        (.869247, .887868, .861210, .887911, False, (10, 9, 10)),
-        (.025396, .018159, .022064, .022022, True, (5, 0, 5)),
+        (0.869247, 0.887868, 0.856752, 0.880237, False, (6, 7, 7)),
+        (0.840281, 0.872976, 0.876319, 0.840808, False, (1, 0, 1)),
+        (0.025396, 0.018159, 0.030343, 0.022314, True, (4, 6, 6)),
+        (0.869247, 0.887868, 0.861210, 0.887911, False, (10, 9, 10)),
+        (0.025396, 0.018159, 0.022064, 0.022022, True, (5, 0, 5)),
     ],
 )
 def test_hvbp_methods_vectors(at, bm, b, p, low, exp):
@@ -44,10 +50,13 @@ def test_hvbp_reproduces_every_row_of_cms_fy2024():
     df = pd.read_csv(EXTERNAL / "cms_hvbp_fy2024_clinical_outcomes.csv", dtype=str)
     checked = 0
     for m, low in MEASURES.items():
-        num = {k: pd.to_numeric(df[f"{m} {k}"], errors="coerce") for k in
-               ("Achievement Threshold", "Benchmark", "Baseline Rate", "Performance Rate")}
-        cms_a, cms_i, cms_s = (_points(df[f"{m} {k}"]) for k in
-                               ("Achievement Points", "Improvement Points", "Measure Score"))
+        num = {
+            k: pd.to_numeric(df[f"{m} {k}"], errors="coerce")
+            for k in ("Achievement Threshold", "Benchmark", "Baseline Rate", "Performance Rate")
+        }
+        cms_a, cms_i, cms_s = (
+            _points(df[f"{m} {k}"]) for k in ("Achievement Points", "Improvement Points", "Measure Score")
+        )
         a = s.hvbp_achievement_points(num["Performance Rate"], num["Achievement Threshold"], num["Benchmark"], low)
         i = s.hvbp_improvement_points(num["Performance Rate"], num["Baseline Rate"], num["Benchmark"], low)
         sc = s.hvbp_measure_score(a, i)
@@ -68,8 +77,14 @@ def test_hvbp_consistency_points():
 
 def test_hvbp_domain_and_tps():
     assert s.hvbp_domain_score(np.array([35.0]), np.array([5]))[0] == pytest.approx(70.0)
-    d = pd.DataFrame({"clinical_outcomes": [40.0, 40.0], "person_and_community_engagement": [60.0, np.nan],
-                      "safety": [80.0, np.nan], "efficiency_and_cost_reduction": [20.0, 20.0]})
+    d = pd.DataFrame(
+        {
+            "clinical_outcomes": [40.0, 40.0],
+            "person_and_community_engagement": [60.0, np.nan],
+            "safety": [80.0, np.nan],
+            "efficiency_and_cost_reduction": [20.0, 20.0],
+        }
+    )
     tps = s.hvbp_total_performance_score(d)
     assert tps[0] == pytest.approx(50.0)
     assert np.isnan(tps[1])  # only two domains: CMS reports no TPS

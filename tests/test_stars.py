@@ -20,8 +20,15 @@ from gps_core.stars import (
 
 def test_summary_score_vector():
     """METHODS 4: safety missing -> weights .2821/.2821/.2821/.1538 -> 0.412821."""
-    g = pd.DataFrame({"mortality": [0.5], "safety": [np.nan], "readmission": [-0.2],
-                      "patient_experience": [1.0], "timely_effective": [0.3]})
+    g = pd.DataFrame(
+        {
+            "mortality": [0.5],
+            "safety": [np.nan],
+            "readmission": [-0.2],
+            "patient_experience": [1.0],
+            "timely_effective": [0.3],
+        }
+    )
     assert star_summary_score(g).iloc[0] == pytest.approx(0.412821, abs=1e-6)
 
 

@@ -1,0 +1,205 @@
+"""Altair charts of result tables. They encode columns; they compute nothing (house rule 3).
+
+Reports render them as static SVG through vl-convert (``alt.renderers.enable("svg")``): no JavaScript,
+no CDN, nothing fetched when the report is opened.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from . import text as T
+from .text import Lang
+
+QUADRANT_COLORS = {
+    "leading_and_improving": "#1a9850",
+    "improving_from_behind": "#91bfdb",
+    "leading_but_declining": "#fc8d59",
+    "critical": "#d73027",
+}
+DIM_COLORS = {"structure": "#7570b3", "efficiency": "#1b9e77", "effectiveness": "#d95f02", "experience": "#e7298a"}
+
+
+def setup() -> None:
+    """Static SVG rendering and no row limit; call once per notebook."""
+    alt.renderers.enable("svg")
+    alt.data_transformers.disable_max_rows()
+
+
+def ip_heatmap(index: pd.DataFrame, order: list[str], lang: Lang) -> alt.Chart:
+    """Monthly IP per unit (rows in ``order``) as a heatmap."""
+    d = index[["unit_id", "period", "ip"]].assign(
+        unit_id=lambda x: x["unit_id"].astype(str), month=lambda x: x["period"].map(lambda ts: T.month(ts, lang))
+    )
+    months = [T.month(ts, lang) for ts in sorted(index["period"].unique())]
+    return (
+        alt.Chart(d, title=T.label("trends", lang))
+        .mark_rect()
+        .encode(
+            x=alt.X("month:O", sort=months, title=T.label("month", lang), axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("unit_id:N", sort=order, title=None),
+            color=alt.Color("ip:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[30, 100]), title="IP"),
+            tooltip=["unit_id", "month", alt.Tooltip("ip:Q", format=".1f")],
+        )
+        .properties(width=420, height=alt.Step(13))
+    )
+
+
+def vd_vm_bars(annual: pd.DataFrame, lang: Lang) -> alt.HConcatChart:
+    """The GPS paper's chart: VD and VM per unit side by side with the median performance, sorted by VD."""
+    d = annual[["unit_id", "vd", "vm", "ip_median", "quadrant"]].assign(
+        unit_id=lambda x: x["unit_id"].astype(str), quadrant=lambda x: x["quadrant"].astype(str)
+    )
+    order = list(d.sort_values("vd")["unit_id"])
+    y = alt.Y("unit_id:N", sort=order, title=None)
+    color = alt.Color(
+        "quadrant:N",
+        scale=alt.Scale(domain=list(QUADRANT_COLORS), range=list(QUADRANT_COLORS.values())),
+        title=None,
+        legend=alt.Legend(orient="bottom", labelExpr=_quadrant_expr(lang)),
+    )
+    base = alt.Chart(d).properties(width=170, height=alt.Step(13))
+    vd = base.mark_bar().encode(
+        x=alt.X("vd:Q", title="VD (%)"), y=y, color=color, tooltip=["unit_id", alt.Tooltip("vd:Q", format="+.1f")]
+    )
+    vm = base.mark_bar().encode(
+        x=alt.X("vm:Q", title="VM (%)"),
+        y=alt.Y("unit_id:N", sort=order, axis=None),
+        color=color,
+        tooltip=["unit_id", alt.Tooltip("vm:Q", format="+.1f")],
+    )
+    med = base.mark_point(filled=True, color="#444").encode(
+        x=alt.X("ip_median:Q", title="median IP" if lang == "en" else "IP mediano", scale=alt.Scale(zero=False)),
+        y=alt.Y("unit_id:N", sort=order, axis=None),
+    )
+    return alt.hconcat(vd, vm, med, spacing=6).properties(title=T.label("vdvm", lang))
+
+
+def _quadrant_expr(lang: Lang) -> str:
+    names = {k: T.label(k if k != "critical" else "critical_q", lang) for k in QUADRANT_COLORS}
+    cases = " : ".join(f"datum.label == '{k}' ? '{v}'" for k, v in names.items())
+    return f"{cases} : datum.label"
+
+
+def vd_vm_scatter(annual: pd.DataFrame, lang: Lang) -> alt.LayerChart:
+    """VD against VM, one labelled point per unit, size by median IP, colour by quadrant."""
+    d = (
+        annual[["unit_id", "vd", "vm", "ip_median", "quadrant"]]
+        .dropna()
+        .assign(unit_id=lambda x: x["unit_id"].astype(str), quadrant=lambda x: x["quadrant"].astype(str))
+    )
+    base = alt.Chart(d).encode(x=alt.X("vd:Q", title="VD (%)"), y=alt.Y("vm:Q", title="VM (%)"))
+    pts = base.mark_circle(opacity=0.8).encode(
+        size=alt.Size(
+            "ip_median:Q", title="median IP" if lang == "en" else "IP mediano", scale=alt.Scale(range=[30, 300])
+        ),
+        color=alt.Color(
+            "quadrant:N",
+            scale=alt.Scale(domain=list(QUADRANT_COLORS), range=list(QUADRANT_COLORS.values())),
+            legend=alt.Legend(labelExpr=_quadrant_expr(lang)),
+            title=None,
+        ),
+        tooltip=["unit_id", alt.Tooltip("vd:Q", format="+.1f"), alt.Tooltip("vm:Q", format="+.1f")],
+    )
+    # Label the units a reader looks for: critical, above the reference, or improving fast.
+    labels = (
+        base.mark_text(align="left", dx=6, fontSize=9)
+        .encode(text="unit_id:N")
+        .transform_filter("datum.quadrant == 'critical' || datum.vd >= 0 || datum.vm >= 10")
+    )
+    zero = pd.DataFrame({"z": [0]})
+    vline = alt.Chart(zero).mark_rule(color="#888").encode(x="z:Q")
+    hline = alt.Chart(zero).mark_rule(color="#888").encode(y="z:Q")
+    return alt.layer(vline, hline, pts, labels).properties(width=560, height=380)
+
+
+def dimension_heatmap(dims: pd.DataFrame, order: list[str], lang: Lang) -> alt.Chart:
+    """Annual dimension scores per unit (long table with unit_id, dimension, score)."""
+    d = dims.assign(
+        unit_id=lambda x: x["unit_id"].astype(str), dimension=lambda x: x["dimension"].map(lambda k: T.label(k, lang))
+    )
+    return (
+        alt.Chart(d, title=T.label("dimensions", lang))
+        .mark_rect()
+        .encode(
+            x=alt.X("dimension:N", title=None, sort=[T.label(k, lang) for k in DIM_COLORS]),
+            y=alt.Y("unit_id:N", sort=order, title=None),
+            color=alt.Color("score:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[30, 100]), title="score"),
+            tooltip=["unit_id", "dimension", alt.Tooltip("score:Q", format=".1f")],
+        )
+        .properties(width=240, height=alt.Step(13))
+    )
+
+
+def stars_strip(annual: pd.DataFrame, column: str, lang: Lang) -> alt.Chart:
+    """Annual IP of every unit coloured by its star tier."""
+    d = annual[["unit_id", "ip", column]].dropna().assign(unit_id=lambda x: x["unit_id"].astype(str))
+    return (
+        alt.Chart(d, title=T.label("stars", lang))
+        .mark_circle(size=80)
+        .encode(
+            x=alt.X("ip:Q", title="IP", scale=alt.Scale(zero=False)),
+            y=alt.Y(f"{column}:O", sort="descending", title="★"),
+            color=alt.Color(f"{column}:O", scale=alt.Scale(scheme="redyellowgreen"), legend=None),
+            tooltip=["unit_id", alt.Tooltip("ip:Q", format=".1f"), column],
+        )
+        .properties(width=520, height=160)
+    )
+
+
+def unit_trend(monthly: pd.DataFrame, target: float, lang: Lang) -> alt.LayerChart:
+    """One unit's monthly IP against its peer median and the target."""
+    d = monthly[["period", "ip", "peer_median"]].melt("period", var_name="series", value_name="value")
+    names = {"ip": T.label("ip", lang), "peer_median": T.label("peer_median", lang)}
+    d["series"] = d["series"].map(names)
+    d["month"] = d["period"].map(lambda ts: T.month(ts, lang))  # localized axis labels
+    order = [T.month(ts, lang) for ts in sorted(monthly["period"].unique())]
+    lines = (
+        alt.Chart(d)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:O", sort=order, title=T.label("month", lang), axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("value:Q", title="IP", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("series:N", title=None, scale=alt.Scale(range=["#1f77b4", "#999999"])),
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"t": [target]})).mark_rule(strokeDash=[4, 3], color="#d62728").encode(y="t:Q")
+    return alt.layer(lines, rule).properties(width=520, height=220, title=T.label("trends", lang))
+
+
+def unit_dimensions(dims: pd.DataFrame, lang: Lang) -> alt.LayerChart:
+    """A unit's annual dimension scores (bars) against the peer mean (ticks)."""
+    d = dims.assign(dimension=lambda x: x["dimension"].map(lambda k: T.label(k, lang)))
+    base = alt.Chart(d).encode(y=alt.Y("dimension:N", title=None))
+    bars = base.mark_bar(color="#1f77b4").encode(x=alt.X("score:Q", title="score", scale=alt.Scale(domain=[0, 100])))
+    ticks = base.mark_tick(color="#333", thickness=3, size=18).encode(x="peer_mean:Q")
+    return alt.layer(bars, ticks).properties(width=420, height=130, title=T.label("dimensions", lang))
+
+
+def indicator_fractions(ind: pd.DataFrame, lang: Lang) -> alt.Chart:
+    """Share of each indicator's weight earned in the month, coloured by dimension."""
+    name = "name_en" if lang == "en" else "name_pt"
+    d = ind[[name, "fraction", "dimension"]].assign(earned=lambda x: 100 * x["fraction"])
+    return (
+        alt.Chart(d, title=T.label("indicators", lang))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "earned:Q",
+                title="% " + ("of weight earned" if lang == "en" else "do peso obtido"),
+                scale=alt.Scale(domain=[0, 100]),
+            ),
+            y=alt.Y(f"{name}:N", title=None, sort=alt.EncodingSortField("earned", order="ascending")),
+            color=alt.Color(
+                "dimension:N",
+                scale=alt.Scale(domain=list(DIM_COLORS), range=list(DIM_COLORS.values())),
+                legend=alt.Legend(
+                    labelExpr=" : ".join(f"datum.label == '{k}' ? '{T.label(k, lang)}'" for k in DIM_COLORS)
+                    + " : datum.label"
+                ),
+                title=None,
+            ),
+        )
+        .properties(width=380, height=alt.Step(12))
+    )

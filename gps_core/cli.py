@@ -1,0 +1,122 @@
+"""``gps`` command line: run, batch, demo and check reports.
+
+Params are validated before any kernel starts; failures exit non-zero with a message that says what to
+fix (2: bad params or input, 1: a report failed to run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from .errors import GpsError
+from .params import load
+from .report import Job, notebooks_dir
+from .report import run as run_job
+
+DEMO = ("hospital_2015.yaml", "hospital_2015_scorecards.yaml", "nhs_ae_2018_19.yaml", "nhs_ae_2018_19_scorecards.yaml")
+
+
+def slug(unit: str) -> str:
+    """A file-safe name for a unit (scorecards are written as ``scorecards/<slug>``)."""
+    keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in unit.strip())
+    return keep or "unit"
+
+
+def jobs_for(params_file: str, out: str, pdf: bool, limit: int | None = None, notebook: str | None = None) -> list[Job]:
+    """The report jobs of one params file: one job, or one per unit for scorecards."""
+    p = load(params_file, notebook)
+    if p.report != "scorecard":
+        return [Job(p.report, params_file, out, pdf=pdf)]
+    units = p.units
+    if units == "all":
+        from .evaluation import run as evaluate
+
+        units = list(evaluate(p, params_file).annual["unit_id"].astype(str))
+    units = units[:limit] if limit else units
+    return [
+        Job("scorecard", params_file, out, report=f"scorecards/{slug(u)}", extra={"unit": u}, pdf=pdf) for u in units
+    ]
+
+
+def execute(jobs: list[Job], workers: int) -> int:
+    """Run jobs (in parallel when ``workers`` > 1) with a progress bar; return the number of failures."""
+    from tqdm import tqdm
+
+    failures = []
+    bar = tqdm(total=len(jobs), unit="report", disable=None, file=sys.stderr)
+    if workers <= 1 or len(jobs) == 1:
+        for j in jobs:
+            try:
+                run_job(j)
+            except Exception as e:  # report every failure, keep going, exit non-zero at the end
+                failures.append((j, e))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futs = {pool.submit(run_job, j): j for j in jobs}
+            for f in as_completed(futs):
+                if (e := f.exception()) is not None:
+                    failures.append((futs[f], e))
+                bar.update()
+    bar.close()
+    for j, e in failures:
+        print(f"FAILED {j.notebook} {j.params_file} {j.extra or ''}:\n{e}", file=sys.stderr)
+    return len(failures)
+
+
+def demo_params() -> list[str]:
+    root = notebooks_dir().parent / "params"
+    return [str(root / name) for name in DEMO]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="gps", description="GPS Analytics reports")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="run one notebook with one params file")
+    r.add_argument("notebook", help="annual_evaluation | scorecard (or a path to a .ipynb)")
+    r.add_argument("params", help="params YAML file")
+    b = sub.add_parser("batch", help="run several params files (the notebook is each file's 'report')")
+    b.add_argument("params", nargs="+")
+    d = sub.add_parser("demo", help="write the demo reports on shipped data (synthetic hospital, NHS A&E)")
+    d.add_argument("--scorecards", type=int, default=None, help="at most this many scorecards per program")
+    c = sub.add_parser("check", help="validate params and their input data; run nothing")
+    c.add_argument("params", nargs="+")
+    for s in (r, b, d):
+        s.add_argument("--out", default="reports", help="output root (default: reports)")
+        s.add_argument("-j", "--jobs", type=int, default=1, help="reports to run in parallel")
+        s.add_argument("--no-pdf", action="store_true", help="write HTML and notebook only")
+    a = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    try:
+        if a.cmd == "check":
+            from .evaluation import run as evaluate
+
+            for f in a.params:
+                p = load(f)
+                ev = evaluate(p, f)
+                print(
+                    f"{f}: OK ({len(ev.measurements)} rows, {ev.annual.shape[0]} units, "
+                    f"{ev.provenance['small_denominators']} on small denominators)"
+                )
+            return 0
+        if a.cmd == "run":
+            jobs = jobs_for(a.params, a.out, not a.no_pdf, notebook=Path(a.notebook).stem)
+        else:
+            files = a.params if a.cmd == "batch" else demo_params()
+            limit = a.scorecards if a.cmd == "demo" else None
+            jobs = [j for f in files for j in jobs_for(f, a.out, not a.no_pdf, limit)]
+    except GpsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    failed = execute(jobs, a.jobs)
+    done = len(jobs) - failed
+    print(f"{done} of {len(jobs)} reports written under {a.out}/ in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

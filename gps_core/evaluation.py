@@ -1,0 +1,183 @@
+"""One call from params to every result table of an annual evaluation (the notebooks display them).
+
+``run(params, params_path)`` loads and validates the inputs, scores, builds the index, peers, the annual
+evaluation, alerts and stars, and returns an :class:`Evaluation` of tidy tables with the provenance.
+``unit_view`` selects what a scorecard shows for one unit.
+"""
+
+from __future__ import annotations
+
+import platform
+import warnings
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__, refdata
+from .annual import alerts, annual_evaluation
+from .catalog import DIMENSIONS, SHIPPED, effective_weights, load_catalog, override_bands
+from .errors import InputError
+from .index import aggregate_measurements, peer_compare, performance_index, score_indicators
+from .io import load_source
+from .schemas import check_months
+from .scoring import full_score_gap
+from .stars import cms_star_tiers, exact_star_tiers
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Every table behind an annual evaluation report."""
+
+    params: object
+    catalog: pd.DataFrame
+    weights: pd.Series
+    measurements: pd.DataFrame
+    scores: pd.DataFrame
+    index: pd.DataFrame
+    annual: pd.DataFrame
+    alerts: pd.DataFrame
+    provenance: dict = field(default_factory=dict)
+
+    @property
+    def latest(self) -> pd.Timestamp:
+        return self.index["period"].max()
+
+
+def build_catalog(params) -> pd.DataFrame:
+    """The params' catalogue with its band overrides applied."""
+    cat = load_catalog(params.catalog)
+    if params.bands:
+        over = {
+            k: {f: v for f, v in b.model_dump().items() if v is not None and f != "why"}
+            for k, b in params.bands.items()
+        }
+        cat = override_bands(cat, over, "params: bands")
+    return cat
+
+
+def provenance(params, inputs: list[dict]) -> dict:
+    """Params, versions, reference-table checksums and input hashes of a run."""
+    man = refdata.manifest()
+    used = SHIPPED.get(params.catalog)
+    tables = (
+        man[man["file"] == used][["file", "version", "sha256"]].to_dict("records")
+        if used
+        else [{"file": params.catalog, "version": "client file", "sha256": refdata.sha256(params.catalog)}]
+    )
+    return {
+        "params": params.model_dump(mode="json"),
+        "gps_core": __version__,
+        "python": platform.python_version(),
+        "pandas": pd.__version__,
+        "reference_tables": tables,
+        "inputs": inputs,
+        "generated_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def run(params, params_path: str | Path) -> Evaluation:
+    """Compute the annual evaluation described by validated params.
+
+    Raises
+    ------
+    InputError
+        When the inputs break their contract (every problem listed, nothing computed).
+    """
+    cat = build_catalog(params)
+    raw, inputs = load_source(params.source, params_path, cat)
+    m = check_months(raw, params.period.first, params.period.months, inputs[0]["file"])
+    units = m if params.unit_level == "as_is" else aggregate_measurements(m, "specialty")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scores = score_indicators(units, cat)
+        ix = performance_index(scores, cat, params.dimension_weights, params.missing_policy)
+        ix = peer_compare(ix, params.peer_by)
+        ann = annual_evaluation(
+            ix,
+            params.period.first,
+            params.target,
+            params.min_months,
+            params.baseline_months,
+            neutral=params.neutral_band,
+            reference=params.reference,
+        )
+    ann = add_stars(ann)
+    al = alerts(ix, ann, params.target, params.n_lowest)
+    prov = provenance(params, inputs)
+    prov["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+    n_small = int((scores["small_denominator"] & ~scores["missing"]).sum())
+    prov["small_denominators"] = f"{n_small} of {len(scores)} values"
+    return Evaluation(params, cat, effective_weights(cat, params.dimension_weights), m, scores, ix, ann, al, prov)
+
+
+def add_stars(annual: pd.DataFrame) -> pd.DataFrame:
+    """Star tiers on the annual IP by the CMS k-means method and by the exact optimum (when at least 5
+    distinct scores exist; otherwise NaN with a reason)."""
+    out = annual.copy()
+    ok = out["ip"].notna()
+    if out.loc[ok, "ip"].nunique() >= 5:
+        out.loc[ok, "stars"] = cms_star_tiers(out.loc[ok, "ip"]).to_numpy()
+        out.loc[ok, "stars_exact"] = exact_star_tiers(out.loc[ok, "ip"]).to_numpy()
+    else:
+        out["stars"] = np.nan
+        out["stars_exact"] = np.nan
+    return out
+
+
+def dimension_summary(ev: Evaluation) -> pd.DataFrame:
+    """Annual mean of each dimension score per unit (long), with the peer mean."""
+    cols = [f"dim_{d}" for d in DIMENSIONS]
+    g = ev.index.groupby(["unit_id", ev.params.peer_by], observed=True)[cols].mean().reset_index()
+    long = g.melt(id_vars=["unit_id", ev.params.peer_by], var_name="dimension", value_name="score")
+    long["dimension"] = long["dimension"].str.removeprefix("dim_")
+    long["peer_mean"] = long.groupby([ev.params.peer_by, "dimension"], observed=True)["score"].transform("mean")
+    return long
+
+
+def indicator_table(ev: Evaluation, unit_id: str | None = None, period: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Traceability table: numerator, denominator, value, band, fraction, weight, points and the gap to
+    full score, per unit and indicator, for one month (default: the latest)."""
+    period = ev.latest if period is None else pd.Timestamp(period)
+    s = ev.scores[ev.scores["period"] == period]
+    if unit_id is not None:
+        s = s[s["unit_id"] == unit_id]
+    cat = ev.catalog.set_index("indicator_id")
+    rules = cat.loc[s["indicator_id"].astype(str)].reset_index()
+    gap = full_score_gap(s["value"].to_numpy(), rules)
+    out = s[
+        [
+            "unit_id",
+            "period",
+            "indicator_id",
+            "numerator",
+            "denominator",
+            "value",
+            "fraction",
+            "small_denominator",
+            "missing",
+        ]
+    ].reset_index(drop=True)
+    out["dimension"] = rules["dimension"].to_numpy()
+    out["name_en"], out["name_pt"], out["unit"] = rules["name_en"], rules["name_pt"], rules["unit"]
+    out["weight"] = ev.weights.reindex(out["indicator_id"].astype(str)).to_numpy()
+    out["points"] = out["fraction"] * out["weight"]
+    return pd.concat([out, gap], axis=1)
+
+
+def unit_view(ev: Evaluation, unit_id: str) -> dict[str, pd.DataFrame]:
+    """What a scorecard shows for one unit: its annual row, monthly IP with its peers, dimensions against
+    peers and every indicator against its band in the latest month."""
+    if unit_id not in set(ev.annual["unit_id"].astype(str)):
+        known = ", ".join(sorted(ev.annual["unit_id"].astype(str))[:10])
+        raise InputError([f"unit '{unit_id}' is not in the evaluation; units include {known}, ..."], "params: units")
+    ix = ev.index[ev.index["unit_id"] == unit_id]
+    dims = dimension_summary(ev)
+    return {
+        "annual": ev.annual[ev.annual["unit_id"] == unit_id],
+        "monthly": ix,
+        "dimensions": dims[dims["unit_id"] == unit_id],
+        "indicators": indicator_table(ev, unit_id),
+    }

@@ -1,0 +1,8 @@
+"""Readers that turn client files into validated measurement tables.
+
+Every reader returns the measurements and the list of input files with their sha256 for provenance.
+"""
+
+from .sources import load_source
+
+__all__ = ["load_source"]

@@ -1,0 +1,133 @@
+"""Sentences generated from result tables: the manager's summary and the gap-to-full-score statements.
+
+Nothing here computes a result: every number comes from the tables of :mod:`gps_core.evaluation`; this
+module only chooses words and formats them (``en`` or ``pt-BR``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import text as T
+from .text import Lang
+
+
+def gap_statement(row: pd.Series, name: str, lang: Lang) -> str:
+    """ "To earn 100 % the average length of stay must be at most 7.74 days" for one indicator row of
+    :func:`gps_core.evaluation.indicator_table` (GPS paper, Figure 4)."""
+    if pd.isna(row["value"]):
+        return "no value this month" if lang == "en" else "sem valor neste mês"
+    if row["gap"] == 0:
+        return "full score earned" if lang == "en" else "pontuação máxima atingida"
+    unit = row["unit"]
+    lo, hi = T.value(row["full_low"], unit, lang), T.value(row["full_high"], unit, lang)
+    if lang == "en":
+        need = {"at_most": f"at most {hi}", "at_least": f"at least {lo}", "between": f"between {lo} and {hi}"}
+        return f"to earn 100 % {name} must be {need[row['bound']]} (now {T.value(row['value'], unit, lang)})"
+    need = {"at_most": f"no máximo {hi}", "at_least": f"no mínimo {lo}", "between": f"entre {lo} e {hi}"}
+    return f"para atingir 100 %, {name} deve ser {need[row['bound']]} (atual {T.value(row['value'], unit, lang)})"
+
+
+def manager_summary(
+    annual: pd.DataFrame,
+    index: pd.DataFrame,
+    alerts: pd.DataFrame,
+    *,
+    program: str,
+    target: float,
+    n_indicators: int,
+    small: str,
+    lang: Lang,
+) -> list[str]:
+    """The manager's summary as a list of markdown paragraphs, in the paper's reading of VD and VM."""
+    en = lang == "en"
+    n = len(annual)
+    first, last = T.month(index["period"].min(), lang), T.month(index["period"].max(), lang)
+    ref = annual["reference"].iloc[0]
+    ref_txt = (
+        (f"the target of {T.num(target, lang, 0)}" if en else f"a meta de {T.num(target, lang, 0)}")
+        if ref == "target"
+        else (
+            f"the model mean of {T.num(annual['model_mean'].iloc[0], lang)}"
+            if en
+            else f"a média do modelo de {T.num(annual['model_mean'].iloc[0], lang)}"
+        )
+    )
+    out = []
+    mm = T.num(annual["model_mean"].iloc[0], lang)
+    out.append(
+        f"From {first} to {last}, **{n} units** of the program *{program}* were evaluated on {n_indicators} "
+        f"indicators in four quality dimensions. The model's mean annual Performance Index (IP) was **{mm}**; "
+        f"the manager's target is {T.num(target, lang, 0)}. VD is measured against {ref_txt}."
+        if en
+        else f"De {first} a {last}, **{n} unidades** do programa *{program}* foram avaliadas em {n_indicators} "
+        f"indicadores de quatro dimensões da qualidade. O Índice de Performance (IP) anual médio do modelo foi "
+        f"**{mm}**; a meta do gestor é {T.num(target, lang, 0)}. A VD é medida contra {ref_txt}."
+    )
+    pos = annual[annual["vd"] > 0].sort_values("vd", ascending=False)
+    names = [f"{u} ({T.pct(v, lang, sign=True)})" for u, v in zip(pos["unit_id"], pos["vd"], strict=True)]
+    out.append(
+        (
+            f"**{len(pos)} of {n}** units had a positive performance variation (VD): {T.join(names, lang)}. "
+            f"The other {n - len(pos)} were below the reference."
+            if en
+            else f"**{len(pos)} de {n}** unidades tiveram variação de desempenho (VD) positiva: {T.join(names, lang)}. "
+            f"As demais {n - len(pos)} ficaram abaixo da referência."
+        )
+        if len(pos)
+        else (
+            "No unit reached the reference (all VD negative)."
+            if en
+            else "Nenhuma unidade atingiu a referência (todas as VD negativas)."
+        )
+    )
+    vm = annual.dropna(subset=["vm"]).sort_values("vm", ascending=False)
+    if len(vm):
+        top = vm.head(4)
+        names = [f"{u} ({T.pct(v, lang, 0, sign=True)})" for u, v in zip(top["unit_id"], top["vm"], strict=True)]
+        n_up, n_sig = int((vm["vm"] > 0).sum()), int((vm["p_value"] < 0.05).sum())
+        out.append(
+            f"Improvement variation (VM) was positive for **{n_up} of {len(vm)}** units; the largest were "
+            f"{T.join(names, lang)}. Only {n_sig} of the {len(vm)} monthly trends are statistically significant "
+            "at 5 % (twelve monthly points are noisy: read VM with its interval)."
+            if en
+            else f"A variação de melhoria (VM) foi positiva em **{n_up} de {len(vm)}** unidades; as maiores foram "
+            f"{T.join(names, lang)}. Apenas {n_sig} das {len(vm)} tendências mensais são estatisticamente "
+            "significativas a 5 % (doze pontos mensais são ruidosos: leia a VM com seu intervalo)."
+        )
+    behind = annual[annual["quadrant"] == "improving_from_behind"].sort_values("vm", ascending=False).head(3)
+    if len(behind):
+        names = [
+            f"{u} (VD {T.pct(d, lang, sign=True)}, VM {T.pct(m, lang, sign=True)})"
+            for u, d, m in zip(behind["unit_id"], behind["vd"], behind["vm"], strict=True)
+        ]
+        out.append(
+            f"Improving from behind (negative VD, positive VM): {T.join(names, lang)}."
+            if en
+            else f"Melhorando a partir de um desempenho inferior (VD negativa, VM positiva): {T.join(names, lang)}."
+        )
+    crit = annual[annual["quadrant"] == "critical"].sort_values("vd")
+    if len(crit):
+        names = list(crit["unit_id"].astype(str))
+        out.append(
+            f"**Critical units, negative on both VD and VM** ({len(crit)}): {T.join(names, lang)}. "
+            "They should be the target of close monitoring."
+            if en
+            else f"**Casos críticos, negativos em VD e VM** ({len(crit)}): {T.join(names, lang)}. "
+            "Devem ser alvo de monitoramento efetivo."
+        )
+    below = alerts[alerts["alert"] == "below_target_latest_month"]
+    low = alerts[alerts["alert"] == "lowest_latest_month"]
+    if len(low):
+        names = [f"{u} ({T.num(v, lang)})" for u, v in zip(low["unit_id"], low["value"], strict=True)]
+        out.append(
+            f"In {last}, {len(below)} units were below the target; the lowest IPs were {T.join(names, lang)}."
+            if en
+            else f"Em {last}, {len(below)} unidades ficaram abaixo da meta; os menores IPs foram {T.join(names, lang)}."
+        )
+    out.append(
+        f"Values on denominators below the technical sheet's minimum are flagged, not dropped: {small}."
+        if en
+        else f"Valores com denominador abaixo do mínimo da ficha técnica são sinalizados, não descartados: {small}."
+    )
+    return out

@@ -1,0 +1,192 @@
+"""Pydantic models of the params YAML files, one per notebook; unknown keys are rejected.
+
+Params are validated before any kernel starts (papermill itself only logs unknown parameters), and again
+inside the notebook. Relative paths in a params file are relative to that file's folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .catalog import DIMENSIONS
+from .errors import ParamsError
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Period(Strict):
+    start: str = Field(description="first month of the cycle, YYYY-MM")
+    months: int = Field(12, ge=3, le=36, description="length of the cycle (at least 3 months)")
+    label: str | None = Field(None, description="folder name under reports/<client>/; default: the year or a range")
+
+    @field_validator("start")
+    @classmethod
+    def _month(cls, v: str) -> str:
+        try:
+            pd.Period(v, freq="M")
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"'{v}' is not a month; write YYYY-MM") from e
+        return v
+
+    @property
+    def first(self) -> pd.Timestamp:
+        return pd.Period(self.start, freq="M").to_timestamp()
+
+    @property
+    def last(self) -> pd.Timestamp:
+        return self.first + pd.DateOffset(months=self.months - 1)
+
+    @property
+    def name(self) -> str:
+        if self.label:
+            return self.label
+        if self.first.month == 1 and self.months == 12:
+            return str(self.first.year)
+        return f"{self.first:%Y-%m}_{self.last:%Y-%m}"
+
+
+class CsvSource(Strict):
+    kind: Literal["csv"]
+    path: str
+    sep: str = ","
+    decimal: str = "."
+    encoding: str = "utf-8"
+
+
+class SyntheticSource(Strict):
+    kind: Literal["synthetic_paper_hospital"]
+    seed: int = 2015
+
+
+class NhsAeSource(Strict):
+    kind: Literal["nhs_ae"]
+    path: str
+    department_type: Literal["1", "2", "other"] = "1"
+
+
+Source = Annotated[CsvSource | SyntheticSource | NhsAeSource, Field(discriminator="kind")]
+
+
+class Band(Strict):
+    rule: Literal["linear", "tiers", "range"] | None = None
+    polarity: Literal["higher", "lower", "range"] | None = None
+    floor: float | None = None
+    target: float | None = None
+    target_high: float | None = None
+    floor_high: float | None = None
+    tiers: str | None = None
+    weight: float | None = None
+    min_denominator: float | None = None
+    why: str | None = Field(None, description="justification shown in the report annex")
+
+
+class Evaluation(Strict):
+    """Shared by the annual evaluation and the scorecards."""
+
+    client: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="folder-safe client key")
+    client_name: str
+    program: str
+    period: Period
+    language: Literal["en", "pt-BR"] = "en"
+    currency: str = "BRL"
+    catalog: str = "hospital_2015"
+    bands: dict[str, Band] = {}
+    source: Source
+    unit_level: Literal["as_is", "specialty"] = Field(
+        "as_is", description="as_is: evaluate the units in the data; specialty: pool doctors into teams"
+    )
+    peer_by: Literal["specialty", "unit_type"] = "unit_type"
+    dimension_weights: dict[str, float] = {"structure": 10, "efficiency": 25, "effectiveness": 40, "experience": 25}
+    missing_policy: Literal["redistribute", "zero"] = "redistribute"
+    target: float = Field(75.0, gt=0, le=100, description="the manager's target IP (the paper's 75)")
+    reference: Literal["model_mean", "target"] = Field(
+        "model_mean", description="VD reference for the quadrants; both VDs are always reported"
+    )
+    min_months: int = Field(6, ge=2)
+    baseline_months: int = Field(6, ge=1)
+    n_lowest: int = Field(5, ge=1)
+    neutral_band: float = Field(0.0, ge=0)
+    volume_indicator: str | None = Field(None, description="indicator whose denominator is the unit's volume")
+
+    @field_validator("dimension_weights")
+    @classmethod
+    def _dims(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = set(v) - set(DIMENSIONS)
+        if bad:
+            raise ValueError(f"unknown dimension(s) {sorted(bad)}; use {list(DIMENSIONS)}")
+        if any(w < 0 for w in v.values()) or sum(v.values()) <= 0:
+            raise ValueError("weights must be >= 0 and not all 0")
+        return v
+
+    @model_validator(mode="after")
+    def _months(self):
+        if self.min_months > self.period.months:
+            raise ValueError(f"min_months ({self.min_months}) exceeds the cycle ({self.period.months} months)")
+        if 2 * self.baseline_months > self.period.months:
+            raise ValueError(f"baseline_months ({self.baseline_months}) must be at most half the cycle")
+        return self
+
+
+class AnnualParams(Evaluation):
+    report: Literal["annual_evaluation"] = "annual_evaluation"
+
+
+class ScorecardParams(Evaluation):
+    report: Literal["scorecard"] = "scorecard"
+    units: Literal["all"] | list[str] = "all"
+
+
+MODELS: dict[str, type[Evaluation]] = {"annual_evaluation": AnnualParams, "scorecard": ScorecardParams}
+
+
+def _explain(e: ValidationError, path: str) -> str:
+    lines = [f"{path}: {e.error_count()} problem(s) in the params:"]
+    for err in e.errors():
+        where = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        got = err.get("input")
+        shown = "" if isinstance(got, dict) else f" (got {got!r})"
+        msg = "unknown key: remove it or check its spelling" if err["type"] == "extra_forbidden" else err["msg"]
+        lines.append(f"  - {where}: {msg}{shown}")
+    return "\n".join(lines)
+
+
+def load(path: str | Path, report: str | None = None) -> Evaluation:
+    """Read and validate a params YAML file.
+
+    The model is chosen by ``report`` (or the file's own ``report`` key, default ``annual_evaluation``).
+
+    Raises
+    ------
+    ParamsError
+        Naming the file, each offending key and what is expected.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ParamsError(f"{p}: params file not found")
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ParamsError(f"{p}: not valid YAML: {e}") from e
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{p}: the top level must be a mapping of keys to values")
+    name = report or raw.get("report", "annual_evaluation")
+    if name not in MODELS:
+        raise ParamsError(f"{p}: unknown report '{name}'; known: {sorted(MODELS)}")
+    raw = {**raw, "report": name}
+    try:
+        return MODELS[name].model_validate(raw)
+    except ValidationError as e:
+        raise ParamsError(_explain(e, str(p))) from None
+
+
+def resolve(params_path: str | Path, relative: str) -> Path:
+    """A path written in a params file, resolved against that file's folder."""
+    q = Path(relative)
+    return q if q.is_absolute() else (Path(params_path).resolve().parent / q).resolve()

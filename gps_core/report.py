@@ -1,0 +1,160 @@
+"""Run a notebook with papermill and export it to self-contained HTML and PDF, atomically.
+
+Computes nothing: a report is a notebook executed on validated params. Output goes to
+``<out>/<client>/<period>/<report>.{ipynb,html,pdf}``; files are first written in a temporary folder
+beside the destination and moved in only when every step succeeded, so a failed run never replaces a
+good report with a half one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import GpsError
+from .params import load
+
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATE = PACKAGE / "templates" / "offline" / "gps_offline.html.j2"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--no-pdf-header-footer",
+]
+
+
+class ReportError(GpsError):
+    """A notebook failed to execute or export; the message says which and why."""
+
+
+def notebooks_dir() -> Path:
+    """The project's ``notebooks/`` folder (beside the package in a checkout, or under the working dir)."""
+    for cand in (PACKAGE.parent / "notebooks", Path.cwd() / "notebooks"):
+        if cand.is_dir():
+            return cand
+    raise ReportError("no notebooks/ folder found beside gps_core or in the working directory")
+
+
+def notebook_path(name: str) -> Path:
+    p = Path(name)
+    if p.suffix == ".ipynb" and p.is_file():
+        return p.resolve()
+    q = notebooks_dir() / f"{p.stem}.ipynb"
+    if not q.is_file():
+        known = sorted(x.stem for x in notebooks_dir().glob("*.ipynb"))
+        raise ReportError(f"unknown notebook '{name}'; known: {known}")
+    return q
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to produce."""
+
+    notebook: str
+    params_file: str
+    out_root: str = "reports"
+    report: str | None = None  # relative name under <client>/<period>/, default: the notebook name
+    extra: dict = field(default_factory=dict)
+    pdf: bool = True
+
+    def destination(self) -> Path:
+        p = load(self.params_file, Path(self.notebook).stem)
+        return Path(self.out_root) / p.client / p.period.name
+
+
+def find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        if path := shutil.which(name):
+            return path
+    return None
+
+
+def export_html(executed: Path, html_path: Path) -> None:
+    """Executed notebook -> self-contained HTML without code, through the offline template."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(executed, as_version=4)
+    exporter = HTMLExporter(
+        template_file=str(TEMPLATE), exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
+    exporter.exclude_anchor_links = True
+    body, _ = exporter.from_notebook_node(nb)
+    html_path.write_text(body, encoding="utf-8")
+
+
+def export_pdf(html_path: Path, pdf_path: Path) -> str:
+    """HTML -> PDF with headless Chromium, or WeasyPrint when no Chromium is installed. Returns the engine."""
+    chromium = find_chromium()
+    if chromium:
+        with tempfile.TemporaryDirectory() as profile:
+            cmd = [
+                chromium,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--print-to-pdf={pdf_path}",
+                html_path.resolve().as_uri(),
+            ]
+            run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        if run.returncode != 0 or not pdf_path.is_file():
+            raise ReportError(f"Chromium could not print {html_path} to PDF: {run.stderr[-500:]}")
+        return "chromium"
+    from weasyprint import HTML
+
+    HTML(filename=str(html_path)).write_pdf(str(pdf_path))
+    return "weasyprint"
+
+
+def run(job: Job) -> list[Path]:
+    """Execute one report job and move its files into place. Returns the written paths."""
+    import papermill as pm
+
+    nb = notebook_path(job.notebook)
+    params_file = str(Path(job.params_file).resolve())
+    load(params_file, nb.stem)  # validate before any kernel starts
+    dest = job.destination()
+    name = job.report or nb.stem
+    final = dest / name
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{uuid.uuid4().hex[:8]}-", dir=final.parent))
+    try:
+        executed = tmp / f"{final.name}.ipynb"
+        try:
+            pm.execute_notebook(
+                str(nb),
+                str(executed),
+                parameters={"params_file": params_file, **job.extra},
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(tmp),
+                log_output=False,
+            )
+        except pm.PapermillExecutionError as e:
+            raise ReportError(
+                f"{nb.name} with {job.params_file} {job.extra or ''} failed in cell "
+                f"{e.exec_count}: {e.ename}: {e.evalue}"
+            ) from None
+        export_html(executed, tmp / f"{final.name}.html")
+        outputs = [executed, tmp / f"{final.name}.html"]
+        if job.pdf:
+            export_pdf(tmp / f"{final.name}.html", tmp / f"{final.name}.pdf")
+            outputs.append(tmp / f"{final.name}.pdf")
+        written = []
+        for f in outputs:  # each os.replace is atomic; all exports succeeded before the first one
+            target = final.parent / f.name
+            os.replace(f, target)
+            written.append(target)
+        return written
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,207 @@
+"""Display tables for the reports: select, rename and format columns of result tables (no computation)."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from . import text as T
+from .narrative import gap_statement
+from .text import Lang
+
+HEAD = {
+    "unit": {"en": "Unit", "pt-BR": "Unidade"},
+    "ip": {"en": "IP (year)", "pt-BR": "IP (ano)"},
+    "ip_median": {"en": "Median IP", "pt-BR": "IP mediano"},
+    "vd_model": {"en": "VD vs model", "pt-BR": "VD x modelo"},
+    "vd_target": {"en": "VD vs target", "pt-BR": "VD x meta"},
+    "vm": {"en": "VM", "pt-BR": "VM"},
+    "slope": {"en": "Slope/month (95 % CI)", "pt-BR": "Inclinação/mês (IC 95 %)"},
+    "p": {"en": "p", "pt-BR": "p"},
+    "months": {"en": "Months", "pt-BR": "Meses"},
+    "hvbp": {"en": "HVBP-style points (A/I/score)", "pt-BR": "Pontos estilo HVBP (A/M/escore)"},
+    "quadrant": {"en": "Quadrant", "pt-BR": "Quadrante"},
+    "stars": {"en": "Stars (k-means/exact)", "pt-BR": "Estrelas (k-means/exato)"},
+    "flags": {"en": "Flags", "pt-BR": "Alertas"},
+    "alert": {"en": "Alert", "pt-BR": "Alerta"},
+    "value": {"en": "Value", "pt-BR": "Valor"},
+    "indicator": {"en": "Indicator", "pt-BR": "Indicador"},
+    "dimension": {"en": "Dimension", "pt-BR": "Dimensão"},
+    "numerator": {"en": "Numerator", "pt-BR": "Numerador"},
+    "denominator": {"en": "Denominator", "pt-BR": "Denominador"},
+    "band": {"en": "Ideal band", "pt-BR": "Banda ideal"},
+    "earned": {"en": "Earned", "pt-BR": "Obtido"},
+    "points": {"en": "Points", "pt-BR": "Pontos"},
+    "gap": {"en": "To earn 100 %", "pt-BR": "Para 100 %"},
+    "weight": {"en": "Weight in IP", "pt-BR": "Peso no IP"},
+    "min": {"en": "Min. denominator", "pt-BR": "Denominador mín."},
+    "source": {"en": "Source", "pt-BR": "Fonte"},
+    "definition": {"en": "Numerator / denominator", "pt-BR": "Numerador / denominador"},
+    "polarity": {"en": "Better when", "pt-BR": "Melhor quando"},
+    "id": {"en": "Id", "pt-BR": "Id"},
+    "rank": {"en": "Rank (latest month)", "pt-BR": "Posição (último mês)"},
+}
+POLARITY = {
+    "higher": {"en": "higher", "pt-BR": "maior"},
+    "lower": {"en": "lower", "pt-BR": "menor"},
+    "range": {"en": "inside the range", "pt-BR": "dentro da faixa"},
+}
+
+
+def h(key: str, lang: Lang) -> str:
+    return HEAD[key][lang]
+
+
+def to_html(df: pd.DataFrame) -> str:
+    """A plain HTML table (escaped), without the index."""
+    return df.to_html(index=False, escape=True, border=0, classes="gps-table", na_rep="–")
+
+
+def annual_table(annual: pd.DataFrame, index: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """The per-unit annual evaluation, sorted by VD, formatted."""
+    a = annual.sort_values("vd", ascending=False)
+    latest = index[index["period"] == index["period"].max()].set_index("unit_id")
+    rank = (
+        a["unit_id"].map(latest["rank"]).astype("Int64").astype(str)
+        + "/"
+        + a["unit_id"].map(latest["peer_n"]).astype("Int64").astype(str)
+    )
+    q = a["quadrant"].astype(str).map(lambda k: T.label(k if k != "critical" else "critical_q", lang))
+    out = pd.DataFrame(
+        {
+            h("unit", lang): a["unit_id"].astype(str),
+            h("ip", lang): a["ip"].map(lambda x: T.num(x, lang)),
+            h("ip_median", lang): a["ip_median"].map(lambda x: T.num(x, lang)),
+            h("vd_model", lang): a["vd_model"].map(lambda x: T.pct(x, lang, sign=True)),
+            h("vd_target", lang): a["vd_target"].map(lambda x: T.pct(x, lang, sign=True)),
+            h("vm", lang): a["vm"].map(lambda x: T.pct(x, lang, sign=True)),
+            h("slope", lang): [
+                f"{T.num(b, lang, 2)} ({T.num(lo, lang, 2)}; {T.num(hi, lang, 2)})"
+                for b, lo, hi in zip(a["slope"], a["slope_low"], a["slope_high"], strict=True)
+            ],
+            h("p", lang): a["p_value"].map(lambda x: T.num(x, lang, 3)),
+            h("months", lang): a["n_months"].astype(str),
+            h("hvbp", lang): [
+                f"{T.num(x, lang, 0)}/{T.num(y, lang, 0)}/{T.num(z, lang, 0)}"
+                for x, y, z in zip(a["achievement_points"], a["improvement_points"], a["hvbp_points"], strict=True)
+            ],
+            h("quadrant", lang): q.to_numpy(),
+            h("stars", lang): [
+                f"{T.num(s, lang, 0)}/{T.num(e, lang, 0)}" for s, e in zip(a["stars"], a["stars_exact"], strict=True)
+            ],
+            h("rank", lang): rank.to_numpy(),
+            h("flags", lang): a["flags"].to_numpy(),
+        }
+    )
+    return out if (a["flags"] != "").any() else out.drop(columns=h("flags", lang))
+
+
+def alerts_table(alerts: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Manager alerts, formatted."""
+    return pd.DataFrame(
+        {
+            h("alert", lang): alerts["alert"].map(lambda k: T.label(k, lang)),
+            h("unit", lang): alerts["unit_id"].astype(str),
+            h("value", lang): [
+                T.pct(v, lang, sign=True) if a == "critical_vd_and_vm_negative" else T.num(v, lang, 2)
+                for a, v in zip(alerts["alert"], alerts["value"], strict=True)
+            ],
+        }
+    )
+
+
+def band_text(r: pd.Series, lang: Lang) -> str:
+    """The ideal band of one technical sheet in words."""
+    u = r["unit"]
+    v = lambda x: T.value(x, u, lang)  # noqa: E731
+    en = lang == "en"
+    if r["rule"] == "linear":
+        return (
+            f"0 % at {v(r['floor'])}, 100 % at {v(r['target'])}, linear between"
+            if en
+            else f"0 % em {v(r['floor'])}, 100 % em {v(r['target'])}, linear entre eles"
+        )
+    if r["rule"] == "range":
+        return (
+            f"100 % within {v(r['target'])}–{v(r['target_high'])}; 0 % at {v(r['floor'])} or {v(r['floor_high'])}"
+            if en
+            else f"100 % entre {v(r['target'])} e {v(r['target_high'])}; 0 % em {v(r['floor'])} ou {v(r['floor_high'])}"
+        )
+    op = "≤" if r["polarity"] == "lower" else "≥"
+    steps = [
+        f"{op} {v(float(t))}: {T.num(100 * float(f), lang, 0)} %"
+        for t, f in (p.split(":") for p in r["tiers"].split("|"))
+    ]
+    return "; ".join(steps) + ("; otherwise 0 %" if en else "; caso contrário 0 %")
+
+
+def technical_sheets(
+    catalog: pd.DataFrame, weights: pd.Series, lang: Lang, why: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The technical sheets as the report annex renders them."""
+    name = "name_en" if lang == "en" else "name_pt"
+    why = why or {}
+    return pd.DataFrame(
+        {
+            h("id", lang): catalog["indicator_id"],
+            h("indicator", lang): catalog[name],
+            h("dimension", lang): catalog["dimension"].map(lambda k: T.label(k, lang)),
+            h("definition", lang): catalog["numerator"] + " / " + catalog["denominator"],
+            h("polarity", lang): catalog["polarity"].map(lambda k: POLARITY[k][lang]),
+            h("band", lang): [
+                band_text(r, lang) + (f" ({why[r['indicator_id']]})" if r["indicator_id"] in why else "")
+                for _, r in catalog.iterrows()
+            ],
+            h("weight", lang): weights.reindex(catalog["indicator_id"]).map(lambda x: T.num(x, lang, 2)).to_numpy(),
+            h("min", lang): catalog["min_denominator"].map(lambda x: T.num(x, lang, 0)),
+            h("source", lang): catalog["source"],
+        }
+    )
+
+
+def indicator_rows(ind: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Every indicator of a unit in a month: traceability (numerator, denominator), value, band, points and
+    the statement of the gap to full score."""
+    cat = catalog.set_index("indicator_id")
+    name = "name_en" if lang == "en" else "name_pt"
+    rows = []
+    for _, r in ind.sort_values(["dimension", "indicator_id"]).iterrows():
+        nm = cat.loc[r["indicator_id"], name]
+        small = " ⚠" if r["small_denominator"] and not r["missing"] else ""
+        rows.append(
+            {
+                h("id", lang): r["indicator_id"],
+                h("indicator", lang): nm,
+                h("dimension", lang): T.label(r["dimension"], lang),
+                h("numerator", lang): T.num(r["numerator"], lang, 0),
+                h("denominator", lang): T.num(r["denominator"], lang, 0) + small,
+                h("value", lang): T.value(r["value"], r["unit"], lang),
+                h("band", lang): band_text(
+                    cat.loc[r["indicator_id"]].to_dict() | {"indicator_id": r["indicator_id"]}, lang
+                ),
+                h("earned", lang): T.pct(100 * r["fraction"], lang, 0),
+                h("points", lang): f"{T.num(r['points'], lang, 2)} / {T.num(r['weight'], lang, 2)}",
+                h("gap", lang): gap_statement(r, nm.lower() if lang == "en" else nm, lang),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def provenance_html(prov: dict) -> str:
+    """The provenance block as a definition list (params as YAML)."""
+    import yaml
+
+    parts = ["<dl class='gps-prov'>"]
+    for k in ("gps_core", "python", "pandas", "generated_utc", "small_denominators"):
+        parts.append(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(prov.get(k, '')))}</dd>")
+    for k in ("reference_tables", "inputs"):
+        items = "".join(
+            f"<li><code>{html.escape(' · '.join(str(v) for v in d.values()))}</code></li>" for d in prov.get(k, [])
+        )
+        parts.append(f"<dt>{k}</dt><dd><ul>{items}</ul></dd>")
+    warns = "".join(f"<li>{html.escape(w)}</li>" for w in prov.get("warnings", [])) or "<li>none</li>"
+    parts.append(f"<dt>warnings</dt><dd><ul>{warns}</ul></dd>")
+    dump = yaml.safe_dump(prov["params"], sort_keys=False, allow_unicode=True)
+    parts.append(f"<dt>params</dt><dd><pre>{html.escape(dump)}</pre></dd>")
+    return "".join(parts) + "</dl>"

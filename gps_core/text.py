@@ -1,0 +1,115 @@
+"""Labels and number, date and currency formats for ``en`` and ``pt-BR`` reports."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import pandas as pd
+
+Lang = Literal["en", "pt-BR"]
+MONTHS = {
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    "pt-BR": ["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"],
+}
+CURRENCY = {"BRL": "R$", "GBP": "£", "USD": "US$", "EUR": "€"}
+
+LABELS: dict[str, dict[str, str]] = {
+    "annual_title": {"en": "Annual performance evaluation", "pt-BR": "Avaliação anual de desempenho"},
+    "scorecard_title": {"en": "Performance scorecard", "pt-BR": "Scorecard de desempenho"},
+    "summary": {"en": "Manager's summary", "pt-BR": "Resumo para o gestor"},
+    "trends": {"en": "Performance Index over the cycle", "pt-BR": "Índice de Performance no ciclo"},
+    "dimensions": {"en": "Quality dimensions", "pt-BR": "Dimensões da qualidade"},
+    "vdvm": {
+        "en": "Performance variation (VD) and improvement variation (VM)",
+        "pt-BR": "Variação de desempenho (VD) e variação de melhoria (VM)",
+    },
+    "critical": {"en": "Critical units and alerts", "pt-BR": "Casos críticos e alertas"},
+    "stars": {"en": "Star tiers", "pt-BR": "Classificação por estrelas"},
+    "peers": {"en": "Peers", "pt-BR": "Pares"},
+    "annex": {"en": "Annex: indicator technical sheets", "pt-BR": "Anexo: fichas técnicas dos indicadores"},
+    "trace": {
+        "en": "Traceability: numerators and denominators",
+        "pt-BR": "Rastreabilidade: numeradores e denominadores",
+    },
+    "provenance": {"en": "Provenance", "pt-BR": "Proveniência"},
+    "methods": {"en": "Methods", "pt-BR": "Métodos"},
+    "indicators": {"en": "Indicators against their ideal bands", "pt-BR": "Indicadores frente às bandas ideais"},
+    "unit": {"en": "Unit", "pt-BR": "Unidade"},
+    "ip": {"en": "IP", "pt-BR": "IP"},
+    "month": {"en": "Month", "pt-BR": "Mês"},
+    "model_mean": {"en": "model mean", "pt-BR": "média do modelo"},
+    "target": {"en": "target", "pt-BR": "meta"},
+    "peer_median": {"en": "peer median", "pt-BR": "mediana dos pares"},
+    "structure": {"en": "Structure", "pt-BR": "Estrutura"},
+    "efficiency": {"en": "Efficiency", "pt-BR": "Eficiência"},
+    "effectiveness": {"en": "Effectiveness", "pt-BR": "Efetividade"},
+    "experience": {"en": "Patient experience", "pt-BR": "Experiência do paciente"},
+    "leading_and_improving": {"en": "above reference, improving", "pt-BR": "acima da referência, melhorando"},
+    "improving_from_behind": {"en": "below reference, improving", "pt-BR": "abaixo da referência, melhorando"},
+    "leading_but_declining": {"en": "above reference, declining", "pt-BR": "acima da referência, piorando"},
+    "critical_q": {"en": "critical: negative on both", "pt-BR": "crítico: negativo em ambas"},
+    "lowest_latest_month": {"en": "lowest IP in the latest month", "pt-BR": "menor IP no último mês"},
+    "below_target_latest_month": {
+        "en": "below the target in the latest month",
+        "pt-BR": "abaixo da meta no último mês",
+    },
+    "critical_vd_and_vm_negative": {"en": "critical: VD and VM negative", "pt-BR": "crítico: VD e VM negativas"},
+    "significant_decline": {"en": "significant downward trend", "pt-BR": "tendência de queda significativa"},
+}
+UNIT_SUFFIX = {
+    "percent": {"en": "%", "pt-BR": "%"},
+    "days": {"en": " days", "pt-BR": " dias"},
+    "per_1000": {"en": " per 1,000", "pt-BR": " por 1.000"},
+    "ratio": {"en": "", "pt-BR": ""},
+    "nps": {"en": " points", "pt-BR": " pontos"},
+}
+
+
+def label(key: str, lang: Lang) -> str:
+    """The label of ``key`` in ``lang`` (the key itself when there is none)."""
+    entry = LABELS.get(key)
+    return entry[lang] if entry else key
+
+
+def num(x: float, lang: Lang, decimals: int = 1) -> str:
+    """1,234.5 (en) or 1.234,5 (pt-BR); an en dash for a missing value."""
+    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
+        return "–"
+    s = f"{x:,.{decimals}f}"
+    return s.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "pt-BR" else s
+
+
+def pct(x: float, lang: Lang, decimals: int = 1, sign: bool = False) -> str:
+    """A percentage: ``+12.3 %`` / ``+12,3 %``."""
+    if pd.isna(x):
+        return "–"
+    s = num(x, lang, decimals)
+    return (f"+{s}" if sign and x > 0 else s) + "\u00a0%"  # no break between number and sign
+
+
+def month(ts: pd.Timestamp, lang: Lang) -> str:
+    """``Aug 2015`` (en) or ``ago/2015`` (pt-BR)."""
+    ts = pd.Timestamp(ts)
+    m = MONTHS[lang][ts.month - 1]
+    return f"{m}/{ts.year}" if lang == "pt-BR" else f"{m} {ts.year}"
+
+
+def money(cents: int, lang: Lang, currency: str = "BRL") -> str:
+    """An amount in integer cents: ``R$ 1.234,56`` (pt-BR) or ``R$1,234.56`` (en)."""
+    sym = CURRENCY.get(currency, currency + " ")
+    s = num(cents / 100, lang, 2)
+    return f"{sym} {s}" if lang == "pt-BR" else f"{sym}{s}"
+
+
+def value(x: float, unit: str, lang: Lang, decimals: int = 2) -> str:
+    """An indicator value with its unit suffix."""
+    return num(x, lang, decimals) + UNIT_SUFFIX.get(unit, {}).get(lang, "")
+
+
+def join(items: list[str], lang: Lang) -> str:
+    """``a, b and c`` / ``a, b e c``."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + (" and " if lang == "en" else " e ") + items[-1]
