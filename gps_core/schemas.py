@@ -102,11 +102,7 @@ def validate_measurements(
     out["period"] = period.dt.to_period("M").dt.to_timestamp()
     for col in ("numerator", "denominator"):
         raw = out[col]
-        num = (
-            pd.to_numeric(raw, errors="coerce")
-            if raw.dtype == object or str(raw.dtype) == "string"
-            else raw.astype(float)
-        )
+        num = raw.astype(float) if pd.api.types.is_numeric_dtype(raw) else pd.to_numeric(raw, errors="coerce")
         text = (num.isna() & raw.notna()).to_numpy()
         _report(
             problems,
@@ -127,7 +123,7 @@ def validate_measurements(
             f"({', '.join(known.index[:8])}, ...); fix the id or add its technical sheet"
         ),
     )
-    unit = ind.map(known["unit"]).to_numpy()
+    unit = ind.map(known["unit"]).astype(object).fillna("").to_numpy(dtype=object)  # "" for unknown ids
     n, d = out["numerator"].to_numpy(), out["denominator"].to_numpy()
     signed = unit == "nps"  # NPS: promoters minus detractors may be negative, never below -denominator
     neg_num = np.where(signed, n < -d, n < 0)

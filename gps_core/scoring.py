@@ -56,7 +56,7 @@ def linear_band(value: ArrayLike, floor: ArrayLike, target: ArrayLike) -> np.nda
     lower-is-better). NHS QOF vector: floor 40, target 90, value 65 -> 0.5.
     """
     v, f, t = _arr(value), _arr(floor), _arr(target)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         return np.clip((v - f) / (t - f), 0.0, 1.0)
 
 

@@ -1,0 +1,106 @@
+"""Bad input gives one clear error naming the file, line, column and the fix; nothing is computed."""
+
+import pandas as pd
+import pytest
+
+from gps_core.catalog import load_catalog
+from gps_core.errors import InputError, ParamsError
+from gps_core.io.sources import read_csv
+from gps_core.params import load
+from gps_core.schemas import check_months, validate_measurements
+
+GOOD = {"client": "c", "program": "p", "unit_id": "u1", "unit_type": "doctor", "specialty": "s",
+        "period": "2015-01", "indicator_id": "F02", "numerator": "5", "denominator": "50"}
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return load_catalog()
+
+
+def _frame(*changes):
+    rows = []
+    for k, ch in enumerate(changes):
+        r = dict(GOOD, unit_id=f"u{k}")
+        r.update(ch)
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    "change,needle",
+    [
+        ({"indicator_id": "ZZ9"}, "line 2, column 'indicator_id': 'ZZ9' is not in the catalogue"),
+        ({"numerator": "60"}, "line 2, columns 'numerator'/'denominator': 60.0 > 50.0"),
+        ({"numerator": "-1"}, "line 2, column 'numerator': -1.0 is negative"),
+        ({"denominator": "-3", "numerator": "0"}, "line 2, column 'denominator': -3.0 is negative"),
+        ({"numerator": "abc"}, "line 2, column 'numerator': 'abc' is not a number"),
+        ({"period": "31/13/2015"}, "line 2, column 'period': '31/13/2015' is not a date"),
+        ({"unit_id": ""}, "line 2, column 'unit_id': empty"),
+        ({"denominator": "0"}, "line 2, column 'denominator': 0 with numerator 5.0"),
+    ],
+)
+def test_each_bad_value_is_named(cat, change, needle):
+    with pytest.raises(InputError) as e:
+        validate_measurements(_frame(change), cat, "client.csv")
+    assert "client.csv" in str(e.value) and needle in str(e.value)
+
+
+def test_all_problems_are_reported_at_once_and_duplicates_found(cat):
+    df = pd.concat([_frame({"numerator": "x"}, {"indicator_id": "NOPE"}), _frame({}), _frame({})],
+                   ignore_index=True)
+    with pytest.raises(InputError) as e:
+        validate_measurements(df, cat, "f.csv")
+    assert len(e.value.problems) == 5  # text, unknown indicator, and lines 2, 4, 5 of one unit-month-indicator
+    assert "line 4: duplicate of another row for unit 'u0', period 2015-01, indicator 'F02'" in str(e.value)
+
+
+def test_rates_may_exceed_their_denominator_but_nps_is_bounded(cat):
+    ok = validate_measurements(_frame({"indicator_id": "E01", "numerator": "500", "denominator": "50"},
+                                      {"indicator_id": "X02", "numerator": "-10", "denominator": "50"}), cat)
+    assert len(ok) == 2
+    with pytest.raises(InputError, match="-60.0 is negative"):
+        validate_measurements(_frame({"indicator_id": "X02", "numerator": "-60", "denominator": "50"}), cat)
+
+
+def test_a_missing_month_in_the_window_is_an_error(cat):
+    df = validate_measurements(_frame({"period": "2015-01"}, {"period": "2015-03"}), cat)
+    with pytest.raises(InputError, match=r"no data at all for month\(s\) 2015-02"):
+        check_months(df, pd.Timestamp("2015-01-01"), 3, "f.csv")
+    assert len(check_months(df, pd.Timestamp("2015-03-01"), 1, "f.csv")) == 1
+
+
+def test_csv_reader_explains_separator_and_encoding(tmp_path, cat):
+    semi = tmp_path / "semi.csv"
+    semi.write_text(";".join(GOOD) + "\n" + ";".join(GOOD.values()) + "\n")
+    with pytest.raises(InputError, match="set 'source.sep: \";\"'"):
+        read_csv(semi)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes((",".join(GOOD) + "\n" + ",".join(dict(GOOD, specialty="Clínica").values())).encode("latin-1"))
+    with pytest.raises(InputError, match="latin-1"):
+        read_csv(latin)
+    df = read_csv(latin, encoding="latin-1")
+    assert df["specialty"].iloc[0] == "Clínica"
+    br = tmp_path / "br.csv"
+    br.write_text(";".join(GOOD) + "\n" + ";".join(dict(GOOD, numerator="1.234,5", denominator="2.000").values()))
+    m = validate_measurements(read_csv(br, sep=";", decimal=","), load_catalog(), str(br))
+    assert m["numerator"].iloc[0] == 1234.5 and m["denominator"].iloc[0] == 2000
+
+
+def test_params_errors_name_the_key(tmp_path, root):
+    base = (root / "params" / "hospital_2015.yaml").read_text()
+    f = tmp_path / "p.yaml"
+    f.write_text(base + "colour: blue\n")
+    with pytest.raises(ParamsError, match="colour: unknown key"):
+        load(f)
+    f.write_text(base.replace("target: 75 ", "target: high "))
+    with pytest.raises(ParamsError, match=r"target: Input should be a valid number.*'high'"):
+        load(f)
+    f.write_text(base.replace('start: "2015-01"', 'start: "2015-13"'))
+    with pytest.raises(ParamsError, match="period.start"):
+        load(f)
+    f.write_text(base.replace("months: 12", "months: 2"))
+    with pytest.raises(ParamsError, match="period.months"):
+        load(f)
+    with pytest.raises(ParamsError, match="not found"):
+        load(tmp_path / "nope.yaml")

@@ -1,0 +1,27 @@
+"""Formats and generated sentences (en / pt-BR), including the GPS paper's gap statement."""
+
+import pandas as pd
+
+from gps_core import text as T
+from gps_core.catalog import load_catalog
+from gps_core.narrative import gap_statement
+from gps_core.scoring import full_score_gap
+
+
+def test_number_date_and_currency_formats():
+    assert T.num(1234.567, "en", 2) == "1,234.57" and T.num(1234.567, "pt-BR", 2) == "1.234,57"
+    assert T.pct(12.345, "pt-BR", sign=True) == "+12,3\u00a0%" and T.pct(float("nan"), "en") == "–"
+    assert T.month(pd.Timestamp("2015-08-01"), "pt-BR") == "ago/2015" and T.month("2015-08-01", "en") == "Aug 2015"
+    assert T.money(1492471, "en", "GBP") == "£14,924.71" and T.money(1492471, "pt-BR") == "R$ 14.924,71"
+    assert T.join(["a", "b", "c"], "pt-BR") == "a, b e c"
+
+
+def test_paper_gap_statement_for_length_of_stay():
+    """GPS paper, Figure 4: 20.29 days in Aug-2015 earned 60 %; at most 7.74 days would earn 100 %."""
+    rules = load_catalog().set_index("indicator_id").loc[["E01"]].reset_index()
+    row = pd.concat([pd.DataFrame({"value": [20.29], "unit": ["days"]}), full_score_gap([20.29], rules)], axis=1)
+    r = row.iloc[0]
+    assert gap_statement(r, "the average length of stay", "en") == (
+        "to earn 100 % the average length of stay must be at most 7.74 days (now 20.29 days)")
+    assert gap_statement(r, "a média de permanência", "pt-BR") == (
+        "para atingir 100 %, a média de permanência deve ser no máximo 7,74 dias (atual 20,29 dias)")
