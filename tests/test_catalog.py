@@ -17,8 +17,12 @@ def test_shipped_catalogue_matches_the_paper_program():
     """GPS paper (seed 003): 45 indicators, 7 structure / 11 efficiency / 16 effectiveness / 11 experience."""
     cat = load_catalog("hospital_2015")
     assert len(cat) == 45
-    assert cat["dimension"].value_counts().to_dict() == {"effectiveness": 16, "efficiency": 11, "experience": 11,
-                                                         "structure": 7}
+    assert cat["dimension"].value_counts().to_dict() == {
+        "effectiveness": 16,
+        "efficiency": 11,
+        "experience": 11,
+        "structure": 7,
+    }
     assert cat["name_pt"].notna().all() and cat["name_en"].notna().all() and cat["source"].notna().all()
     assert {"E01", "F02", "F03", "F04", "F05", "S01", "S02", "F07", "X01", "X02", "X03"} <= set(cat["indicator_id"])
     w = effective_weights(cat, {"structure": 10, "efficiency": 25, "effectiveness": 40, "experience": 25})
@@ -66,8 +70,10 @@ def test_validation_lists_every_problem_with_line_and_column():
     [
         ({"polarity": "higher", "floor": 90, "target": 80}, "needs target > floor"),
         ({"rule": "tiers", "tiers": "10:0.8|5:1"}, "first (best) tier must earn 1"),
-        ({"rule": "range", "polarity": "range", "floor": 50, "target": 40, "target_high": 60, "floor_high": 70},
-         "floor < target <= target_high < floor_high"),
+        (
+            {"rule": "range", "polarity": "range", "floor": 50, "target": 40, "target_high": 60, "floor_high": 70},
+            "floor < target <= target_high < floor_high",
+        ),
     ],
 )
 def test_inconsistent_bands_are_refused(change, needle):

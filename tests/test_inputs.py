@@ -9,8 +9,17 @@ from gps_core.io.sources import read_csv
 from gps_core.params import load
 from gps_core.schemas import check_months, validate_measurements
 
-GOOD = {"client": "c", "program": "p", "unit_id": "u1", "unit_type": "doctor", "specialty": "s",
-        "period": "2015-01", "indicator_id": "F02", "numerator": "5", "denominator": "50"}
+GOOD = {
+    "client": "c",
+    "program": "p",
+    "unit_id": "u1",
+    "unit_type": "doctor",
+    "specialty": "s",
+    "period": "2015-01",
+    "indicator_id": "F02",
+    "numerator": "5",
+    "denominator": "50",
+}
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +56,7 @@ def test_each_bad_value_is_named(cat, change, needle):
 
 
 def test_all_problems_are_reported_at_once_and_duplicates_found(cat):
-    df = pd.concat([_frame({"numerator": "x"}, {"indicator_id": "NOPE"}), _frame({}), _frame({})],
-                   ignore_index=True)
+    df = pd.concat([_frame({"numerator": "x"}, {"indicator_id": "NOPE"}), _frame({}), _frame({})], ignore_index=True)
     with pytest.raises(InputError) as e:
         validate_measurements(df, cat, "f.csv")
     assert len(e.value.problems) == 5  # text, unknown indicator, and lines 2, 4, 5 of one unit-month-indicator
@@ -56,8 +64,13 @@ def test_all_problems_are_reported_at_once_and_duplicates_found(cat):
 
 
 def test_rates_may_exceed_their_denominator_but_nps_is_bounded(cat):
-    ok = validate_measurements(_frame({"indicator_id": "E01", "numerator": "500", "denominator": "50"},
-                                      {"indicator_id": "X02", "numerator": "-10", "denominator": "50"}), cat)
+    ok = validate_measurements(
+        _frame(
+            {"indicator_id": "E01", "numerator": "500", "denominator": "50"},
+            {"indicator_id": "X02", "numerator": "-10", "denominator": "50"},
+        ),
+        cat,
+    )
     assert len(ok) == 2
     with pytest.raises(InputError, match="-60.0 is negative"):
         validate_measurements(_frame({"indicator_id": "X02", "numerator": "-60", "denominator": "50"}), cat)

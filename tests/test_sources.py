@@ -17,8 +17,12 @@ def test_england_four_hour_performance_matches_nhs_headlines():
     """MANIFEST check values (NHS England published): FY2016/17 89.1 %, 2017/18 88.3 %, 2018/19 88.0 %,
     March 2019 86.6 %."""
     raw = nhs_ae.read(FILE)
-    for start, months, expected in (("2016-04", 12, 89.1), ("2017-04", 12, 88.3), ("2018-04", 12, 88.0),
-                                    ("2019-03", 1, 86.6)):
+    for start, months, expected in (
+        ("2016-04", 12, 89.1),
+        ("2017-04", 12, 88.3),
+        ("2018-04", 12, 88.0),
+        ("2019-03", 1, 86.6),
+    ):
         assert round(nhs_ae.england_four_hour(raw, pd.Timestamp(start), months), 1) == expected
 
 

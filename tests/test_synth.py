@@ -49,8 +49,13 @@ def test_the_papers_findings_hold_in_the_realized_data(evaluated):
     assert a["vd_target"].idxmin() == "Mastologia" and a["vm"].idxmax() == "Mastologia"
     assert a.loc["Mastologia", "vm"] == pytest.approx(37, abs=4)
     critical = set(a.index[a["quadrant"] == "critical"])
-    assert critical == {"Cirurgia Buco-Maxilo-Facial", "Infectologia", "Hematologia e Hemoterapia", "Cardiologia",
-                        "Pediatria"}
+    assert critical == {
+        "Cirurgia Buco-Maxilo-Facial",
+        "Infectologia",
+        "Hematologia e Hemoterapia",
+        "Cardiologia",
+        "Pediatria",
+    }
     assert all(abs(a.loc[u, "vm"]) < 4 for u in ("Neurologia", "Neurocirurgia", "Clínica Médica"))
     # and the realized values stay close to the stated ground truth
     assert (a["ip"] - tr.loc[a.index, "ip_mean"]).abs().max() < 1.5

@@ -22,6 +22,8 @@ def test_paper_gap_statement_for_length_of_stay():
     row = pd.concat([pd.DataFrame({"value": [20.29], "unit": ["days"]}), full_score_gap([20.29], rules)], axis=1)
     r = row.iloc[0]
     assert gap_statement(r, "the average length of stay", "en") == (
-        "to earn 100 % the average length of stay must be at most 7.74 days (now 20.29 days)")
+        "to earn 100 % the average length of stay must be at most 7.74 days (now 20.29 days)"
+    )
     assert gap_statement(r, "a média de permanência", "pt-BR") == (
-        "para atingir 100 %, a média de permanência deve ser no máximo 7,74 dias (atual 20,29 dias)")
+        "para atingir 100 %, a média de permanência deve ser no máximo 7,74 dias (atual 20,29 dias)"
+    )

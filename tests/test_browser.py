@@ -1,0 +1,38 @@
+"""Open every demo HTML in headless Chromium: every chart image renders and no request leaves the machine."""
+
+import pytest
+
+from .conftest import need_chromium
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def test_charts_render_and_nothing_is_fetched(demo, tmp_path):
+    chromium = need_chromium()
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    pages = sorted(demo.rglob("*.html"))
+    assert len(pages) == 6
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        for html in pages:
+            page = browser.new_page()
+            requests: list[str] = []
+            page.on("request", lambda r, requests=requests: requests.append(r.url))
+            page.goto(html.as_uri(), wait_until="load")
+            images = page.evaluate("() => Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
+            expected = 5 if html.name == "annual_evaluation.html" else 3
+            assert len(images) >= expected, html
+            assert all(done and width > 0 for done, width in images), (html, images)
+            assert [u for u in requests if not u.startswith(("file://", "data:"))] == [], html
+            page.screenshot(path=str(tmp_path / f"{html.parent.name}_{html.stem}.png"), full_page=False)
+            page.close()
+        browser.close()

@@ -1,0 +1,112 @@
+"""End to end: the demo reports, the numbers their notebooks produced, atomic writes and CLI errors."""
+
+import hashlib
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gps_core.report import Job, ReportError, run
+
+from .conftest import EXTERNAL, ROOT, glued, gps
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_writes_every_report(demo):
+    hosp, nhs = demo / "hospital_demo" / "2015", demo / "nhs_england" / "FY2018-19"
+    for d in (hosp, nhs):
+        for ext in ("ipynb", "html", "pdf"):
+            assert (d / f"annual_evaluation.{ext}").stat().st_size > 10_000
+        assert len(list((d / "scorecards").glob("*.html"))) == 2
+        assert (d / "annual_evaluation.pdf").read_bytes()[:5] == b"%PDF-"
+    assert not list(demo.rglob(".tmp-*"))  # no temporary folder left behind
+
+
+def test_annual_notebook_reproduces_the_papers_findings(demo):
+    a = pd.DataFrame(glued(demo / "hospital_demo" / "2015" / "annual_evaluation.ipynb", "annual")["annual"]).set_index(
+        "unit_id"
+    )
+    assert len(a) == 32
+    assert set(a.index[a["vd"] > 0]) == {"Reumatologia", "Geriatria", "Alergia e Imunologia", "Coloproctologia"}
+    assert a["vd"].idxmin() == "Mastologia" and a["vm"].idxmax() == "Mastologia"
+    assert a.loc["Mastologia", "vm"] == pytest.approx(37, abs=4)
+    assert set(a.index[a["quadrant"] == "critical"]) == {
+        "Cirurgia Buco-Maxilo-Facial",
+        "Infectologia",
+        "Hematologia e Hemoterapia",
+        "Cardiologia",
+        "Pediatria",
+    }
+    assert a["stars"].between(1, 5).all() and a["stars_exact"].between(1, 5).all()
+
+
+def test_nhs_notebook_ip_matches_a_hand_computation_from_the_raw_file(demo):
+    """Recompute RRK's annual IP from the raw NHS file with the bands of params/nhs_ae_2018_19.yaml."""
+    a = pd.DataFrame(glued(demo / "nhs_england" / "FY2018-19" / "annual_evaluation.ipynb", "annual")["annual"])
+    a = a.set_index("unit_id")
+    raw = pd.read_csv(EXTERNAL / "nhs_ae_attendances_2016_2019.csv")
+    r = raw[
+        (raw["org_code"] == "RRK")
+        & (raw["type"] == "1")
+        & (raw["period"] >= "2018-04-01")
+        & (raw["period"] <= "2019-03-01")
+    ]
+    four = 100 * (r["attendances"] - r["breaches"]) / r["attendances"]
+    conv = 100 * r["admissions"] / r["attendances"]
+    f4 = np.clip((four - 74) / (95 - 74), 0, 1)
+    fc = np.minimum(np.clip((conv - 15) / (23 - 15), 0, 1), np.clip((conv - 45) / (32 - 45), 0, 1))
+    ip = 100 * (0.7 * f4 + 0.3 * fc)
+    assert len(r) == 12
+    assert a.loc["RRK", "ip"] == pytest.approx(ip.mean(), rel=1e-9)
+    assert len(a) == 137
+    assert a["vm"].isna().sum() == 3  # three departments report only 3 months: no VM (min 6 months)
+
+
+def test_scorecard_agrees_with_the_annual_report(demo):
+    d = demo / "hospital_demo" / "2015"
+    a = pd.DataFrame(glued(d / "annual_evaluation.ipynb", "annual")["annual"]).set_index("unit_id")
+    for nb in (d / "scorecards").glob("*.ipynb"):
+        s = glued(nb, "scorecard")
+        assert s["ip_year"] == pytest.approx(a.loc[s["unit"], "ip"])
+        assert 1 <= s["rank"] <= s["peer_n"] == 32
+        assert s["n_indicators"] >= 30
+
+
+def test_reports_reference_nothing_on_the_network(demo):
+    for html in demo.rglob("*.html"):
+        text = html.read_text()
+        refs = re.findall(r"""(?:src|href)=["']([^"']+)["']""", text)
+        assert all(u.startswith(("data:", "#")) for u in refs), (html, [u for u in refs if "http" in u][:3])
+
+
+def test_a_failed_run_leaves_the_previous_report_intact(demo, tmp_path):
+    good = demo / "hospital_demo" / "2015" / "annual_evaluation.html"
+    before = hashlib.sha256(good.read_bytes()).hexdigest()
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_text(
+        "client,program,unit_id,unit_type,specialty,period,indicator_id,numerator,denominator\n"
+        "hospital_demo,p,u,doctor,s,2015-01,F02,9,5\n"
+    )
+    params = tmp_path / "p.yaml"
+    params.write_text(
+        (ROOT / "params" / "hospital_2015.yaml")
+        .read_text()
+        .replace("source: {kind: synthetic_paper_hospital, seed: 2015}", f"source: {{kind: csv, path: {bad_csv}}}")
+    )
+    with pytest.raises(ReportError, match=r"9.0 > 5.0"):
+        run(Job("annual_evaluation", str(params), str(demo), pdf=False))
+    assert hashlib.sha256(good.read_bytes()).hexdigest() == before
+    assert not list(demo.rglob(".tmp-*"))
+
+
+def test_cli_rejects_bad_params_before_any_kernel(tmp_path):
+    params = tmp_path / "p.yaml"
+    params.write_text((ROOT / "params" / "hospital_2015.yaml").read_text() + "unknown_key: 1\n")
+    res = gps("run", "annual_evaluation", str(params), "--out", str(tmp_path / "out"))
+    assert res.returncode == 2
+    assert "unknown_key: unknown key" in res.stderr
+    assert not (tmp_path / "out").exists()
+    res = gps("run", "no_such_notebook", str(ROOT / "params" / "hospital_2015.yaml"), "--out", str(tmp_path))
+    assert res.returncode == 2 and "unknown report" in res.stderr
