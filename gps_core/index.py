@@ -51,6 +51,25 @@ RULE_COLUMNS = [
 ]
 
 
+def indicator_positions(ids: pd.Series, catalog: pd.DataFrame) -> np.ndarray:
+    """Row of the catalogue for each measurement row, through category codes (one lookup per distinct id).
+
+    Raises
+    ------
+    InputError
+        If an id is not in the catalogue.
+    """
+    ind = ids if isinstance(ids.dtype, pd.CategoricalDtype) else ids.astype("category")
+    pos = pd.Index(catalog["indicator_id"]).get_indexer(ind.cat.categories.astype(str))
+    if (pos < 0).any():
+        unknown = list(ind.cat.categories[pos < 0])
+        raise InputError([f"indicator(s) {unknown} are not in the catalogue"], "measurements")
+    codes = ind.cat.codes.to_numpy()
+    if (codes < 0).any():
+        raise InputError(["empty indicator_id"], "measurements")
+    return pos[codes]
+
+
 def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
     """Value, band fraction and flags for every unit-month-indicator row.
 
@@ -59,41 +78,44 @@ def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.Da
     the technical sheet's minimum: flagged, never dropped) and ``missing`` (no value: no cases).
     The input is not modified.
     """
-    cat = catalog.set_index("indicator_id")
-    # Map through category codes: one lookup per indicator instead of one per row.
-    ind = measurements["indicator_id"].astype("category")
-    pos = cat.index.get_indexer(ind.cat.categories)
-    if (pos < 0).any():
-        unknown = list(ind.cat.categories[pos < 0])
-        raise InputError([f"indicator(s) {unknown} are not in the catalogue"], "measurements")
-    row = pos[ind.cat.codes.to_numpy()]
-    rules = cat.iloc[row][RULE_COLUMNS].reset_index(drop=True)
+    row = indicator_positions(measurements["indicator_id"], catalog)
+    # Gather each rule column as an array (never a row-by-row frame): the catalogue has ~50 rows, data millions.
+    # Gather each rule column for every row through integer positions; strings as categoricals, so that
+    # comparing them compares small codes (the catalogue has ~50 rows, the data millions).
+    rules = {}
+    for c in ("rule", "polarity", "tiers"):
+        codes, uniq = pd.factorize(catalog[c])
+        rules[c] = pd.Categorical.from_codes(codes[row], categories=uniq)
+    for c in ("floor", "target", "target_high", "floor_high", "multiplier", "min_denominator"):
+        rules[c] = catalog[c].to_numpy(dtype=float)[row]
     n = measurements["numerator"].to_numpy(dtype=float)
     d = measurements["denominator"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(d > 0, n / d * rules["multiplier"].to_numpy(), np.nan)
-    out = measurements.copy()
+        value = np.where(d > 0, n / d * rules["multiplier"], np.nan)
+    out = measurements.copy(deep=False)  # copy-on-write: new columns never reach the caller's frame
     out["value"] = value
     out["fraction"] = band_fraction(value, rules)
-    out["dimension"] = pd.Categorical(rules["dimension"].to_numpy(), categories=DIMENSIONS)
-    out["small_denominator"] = d < rules["min_denominator"].to_numpy()
+    dim = pd.Categorical(catalog["dimension"], categories=DIMENSIONS).codes
+    out["dimension"] = pd.Categorical.from_codes(dim[row], categories=DIMENSIONS)
+    out["small_denominator"] = d < rules["min_denominator"]
     out["missing"] = np.isnan(value)
     return out
 
 
-def _expected_weights(scores: pd.DataFrame, catalog: pd.DataFrame, unit_codes: np.ndarray, n_units: int) -> np.ndarray:
+def _expected_weights(
+    scores: pd.DataFrame, catalog: pd.DataFrame, unit_codes: np.ndarray, n_units: int, row: np.ndarray
+) -> np.ndarray:
     """Within-dimension weight each unit is expected to report, shape (units, dimensions)."""
-    cat = catalog.set_index("indicator_id")
-    dim_code = pd.Categorical(cat["dimension"], categories=DIMENSIONS).codes
-    w = cat["weight"].to_numpy(float)
-    exp = np.zeros((n_units, len(DIMENSIONS)))
-    everyone = (cat["applies_to"] == "all").to_numpy()
+    dim_code = pd.Categorical(catalog["dimension"], categories=DIMENSIONS).codes
+    w = catalog["weight"].to_numpy(float)
+    everyone = (catalog["applies_to"] == "all").to_numpy()
     base = np.bincount(dim_code[everyone], weights=w[everyone], minlength=len(DIMENSIONS))
-    exp += base
-    reported = pd.DataFrame({"u": unit_codes, "i": cat.index.get_indexer(scores["indicator_id"])})
-    reported = reported[~scores["missing"].to_numpy()].drop_duplicates()
-    extra = reported[~everyone[reported["i"].to_numpy()]]
-    np.add.at(exp, (extra["u"].to_numpy(), dim_code[extra["i"].to_numpy()]), w[extra["i"].to_numpy()])
+    exp = np.tile(base, (n_units, 1)).astype(float)
+    ok = ~scores["missing"].to_numpy()
+    seen = np.bincount(unit_codes[ok] * len(catalog) + row[ok], minlength=n_units * len(catalog))
+    u, i = np.divmod(np.flatnonzero(seen), len(catalog))
+    extra = ~everyone[i]
+    np.add.at(exp, (u[extra], dim_code[i[extra]]), w[i[extra]])
     return exp
 
 
@@ -136,13 +158,15 @@ def performance_index(
     if (dw < 0).any() or dw.sum() <= 0:
         raise InputError([f"dimension_weights must be >= 0 and not all 0, got {dimension_weights}"], "params")
     keys = [c for c in ("client", "program", "unit_id", "unit_type", "specialty") if c in scores.columns]
-    units = scores[keys].drop_duplicates(UNIT).reset_index(drop=True)
-    ucode = pd.MultiIndex.from_frame(units[UNIT].astype(str)).get_indexer(
-        pd.MultiIndex.from_frame(scores[UNIT].astype(str))
-    )
+    # Integer codes from the categorical keys: no string comparison over millions of rows.
+    ucode = scores.groupby(UNIT, observed=True, sort=True).ngroup().to_numpy()
+    first = np.empty(ucode.max() + 1 if len(ucode) else 0, dtype=np.int64)
+    first[ucode[::-1]] = np.arange(len(ucode))[::-1]  # the first row of each unit (later writes win)
+    units = scores[keys].iloc[first].reset_index(drop=True)
     pcode, periods = pd.factorize(scores["period"], sort=True)
     n_u, n_p, n_d = len(units), len(periods), len(DIMENSIONS)
-    w = catalog.set_index("indicator_id")["weight"].reindex(scores["indicator_id"].astype(str)).to_numpy(float)
+    row = indicator_positions(scores["indicator_id"], catalog)
+    w = catalog["weight"].to_numpy(float)[row]
     dcode = scores["dimension"].cat.codes.to_numpy()
     f = scores["fraction"].to_numpy(float)
     ok = ~np.isnan(f)
@@ -150,7 +174,7 @@ def performance_index(
     size = n_u * n_p * n_d
     earned = np.bincount(cell[ok], weights=(f * w)[ok], minlength=size).reshape(n_u, n_p, n_d)
     present = np.bincount(cell[ok], weights=w[ok], minlength=size).reshape(n_u, n_p, n_d)
-    expected = _expected_weights(scores, catalog, ucode, n_u)[:, None, :]  # (u, 1, d)
+    expected = _expected_weights(scores, catalog, ucode, n_u, row)[:, None, :]  # (u, 1, d)
     has_row = np.bincount(ucode * n_p + pcode, minlength=n_u * n_p).reshape(n_u, n_p) > 0
     with np.errstate(invalid="ignore", divide="ignore"):
         if missing == "redistribute":

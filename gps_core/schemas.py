@@ -39,6 +39,15 @@ def _report(problems: list[str], kind: str, idx: np.ndarray, fmt) -> None:
         problems.append(f"... {len(idx) - MAX_PER_KIND} more rows with the same problem ({kind})")
 
 
+def _stripped_category(s: pd.Series) -> pd.Categorical:
+    """Strip spaces from a text column through its distinct values (one strip per value, not per row)."""
+    c = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
+    cats = pd.Index(c.categories.astype(str)).str.strip()
+    codes, uniq = pd.factorize(cats)
+    old = c.codes
+    return pd.Categorical.from_codes(np.where(old >= 0, codes[np.maximum(old, 0)], -1), categories=uniq)
+
+
 def validate_measurements(
     df: pd.DataFrame, catalog: pd.DataFrame, source: str = "measurements", line_offset: int = 2
 ) -> pd.DataFrame:
@@ -77,15 +86,17 @@ def validate_measurements(
     problems: list[str] = []
     out = df.loc[:, [c for c in df.columns if c in (*MEASUREMENT_COLUMNS, "expected")]].copy()
     for col in ("client", "program", "unit_id", "unit_type", "specialty", "indicator_id"):
-        s = out[col]
-        empty = s.isna().to_numpy() | (s.astype("string").str.strip() == "").fillna(True).to_numpy()
+        cat = _stripped_category(out[col])
+        empty = (cat.codes < 0) | (np.asarray(cat.categories == "") if len(cat.categories) else False)[
+            np.maximum(cat.codes, 0)
+        ]
         _report(
             problems,
             f"empty {col}",
             _lines(empty, line_offset),
             lambda i, col=col: f"line {i}, column '{col}': empty; every row needs a {col}",
         )
-        out[col] = s.astype("string").str.strip().astype("category")
+        out[col] = cat
     period = out["period"]
     if not pd.api.types.is_datetime64_any_dtype(period):
         period = pd.to_datetime(period.astype("string").str.strip(), format="mixed", errors="coerce", dayfirst=False)
@@ -112,7 +123,7 @@ def validate_measurements(
         )
         out[col] = num.astype(float)
     known = catalog.set_index("indicator_id")
-    ind = out["indicator_id"].astype("string")
+    ind = out["indicator_id"]
     unknown = (~ind.isin(known.index)).fillna(False).to_numpy()
     _report(
         problems,

@@ -103,7 +103,7 @@ def tier_matrix(tiers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return thr, frac
 
 
-def band_fraction(values: ArrayLike, rules: pd.DataFrame) -> np.ndarray:
+def band_fraction(values: ArrayLike, rules) -> np.ndarray:
     """Fraction earned for many values, each with its own rule row.
 
     Parameters
@@ -111,26 +111,26 @@ def band_fraction(values: ArrayLike, rules: pd.DataFrame) -> np.ndarray:
     values
         Indicator values, length n.
     rules
-        n rows with the catalogue columns ``rule``, ``polarity``, ``floor``, ``target``, ``target_high``,
-        ``floor_high``, ``tiers`` (typically the catalogue joined onto measurements).
+        A DataFrame (or a mapping of arrays) of n rows with the catalogue columns ``rule``, ``polarity``,
+        ``floor``, ``target``, ``target_high``, ``floor_high``, ``tiers`` (the catalogue joined onto
+        measurements).
     """
     v = _arr(values)
-    rule = rules["rule"].to_numpy()
+    num = lambda name: np.asarray(rules[name], dtype=float)  # noqa: E731
+    is_ = lambda name, val: np.asarray(rules[name] == val, dtype=bool)  # noqa: E731  (categoricals compare codes)
     out = np.full(v.shape, np.nan)
-    m = rule == "linear"
+    m = is_("rule", "linear")
     if m.any():
-        out[m] = linear_band(v[m], rules["floor"].to_numpy(float)[m], rules["target"].to_numpy(float)[m])
-    m = rule == "range"
+        out[m] = linear_band(v[m], num("floor")[m], num("target")[m])
+    m = is_("rule", "range")
     if m.any():
-        cols = [rules[c].to_numpy(float)[m] for c in ("floor", "target", "target_high", "floor_high")]
-        out[m] = range_band(v[m], *cols)
-    m = rule == "tiers"
+        out[m] = range_band(v[m], *(num(c)[m] for c in ("floor", "target", "target_high", "floor_high")))
+    m = is_("rule", "tiers")
     if m.any():
         # Parse each distinct tier string once, then gather: a catalogue has few rules, data many rows.
-        codes, uniq = pd.factorize(rules["tiers"].to_numpy()[m])
+        codes, uniq = pd.factorize(np.asarray(rules["tiers"], dtype=object)[m])
         thr, frac = tier_matrix(pd.Series(uniq))
-        low = rules["polarity"].to_numpy()[m] == "lower"
-        out[m] = tier_band(v[m], thr[codes], frac[codes], low)
+        out[m] = tier_band(v[m], thr[codes], frac[codes], is_("polarity", "lower")[m])
     return out
 
 
