@@ -11,6 +11,8 @@ import pandas as pd
 from . import text as T
 from .text import Lang
 
+LIMIT = 8  # names listed in a sentence before 'and N more'
+
 
 def gap_statement(row: pd.Series, name: str, lang: Lang) -> str:
     """ "To earn 100 % the average length of stay must be at most 7.74 days" for one indicator row of
@@ -54,24 +56,28 @@ def manager_summary(
         )
     )
     out = []
+    dims = [c for c in index.columns if c.startswith("dim_")]
+    n_dims = int(index[dims].notna().any().sum())
+    dim_en, dim_pt = ("quality dimensions", "dimensões") if n_dims > 1 else ("quality dimension", "dimensão")
     mm = T.num(annual["model_mean"].iloc[0], lang)
     out.append(
         f"From {first} to {last}, **{n} units** of the program *{program}* were evaluated on {n_indicators} "
-        f"indicators in four quality dimensions. The model's mean annual Performance Index (IP) was **{mm}**; "
+        f"indicators in {n_dims} {dim_en}. The model's mean annual Performance Index (IP) was **{mm}**; "
         f"the manager's target is {T.num(target, lang, 0)}. VD is measured against {ref_txt}."
         if en
         else f"De {first} a {last}, **{n} unidades** do programa *{program}* foram avaliadas em {n_indicators} "
-        f"indicadores de quatro dimensões da qualidade. O Índice de Performance (IP) anual médio do modelo foi "
+        f"indicadores de {n_dims} {dim_pt} da qualidade. O Índice de Performance (IP) anual médio do modelo foi "
         f"**{mm}**; a meta do gestor é {T.num(target, lang, 0)}. A VD é medida contra {ref_txt}."
     )
     pos = annual[annual["vd"] > 0].sort_values("vd", ascending=False)
     names = [f"{u} ({T.pct(v, lang, sign=True)})" for u, v in zip(pos["unit_id"], pos["vd"], strict=True)]
+    listed = T.join(names, lang, LIMIT)
     out.append(
         (
-            f"**{len(pos)} of {n}** units had a positive performance variation (VD): {T.join(names, lang)}. "
+            f"**{len(pos)} of {n}** units had a positive performance variation (VD): {listed}. "
             f"The other {n - len(pos)} were below the reference."
             if en
-            else f"**{len(pos)} de {n}** unidades tiveram variação de desempenho (VD) positiva: {T.join(names, lang)}. "
+            else f"**{len(pos)} de {n}** unidades tiveram variação de desempenho (VD) positiva: {listed}. "
             f"As demais {n - len(pos)} ficaram abaixo da referência."
         )
         if len(pos)
@@ -85,14 +91,15 @@ def manager_summary(
     if len(vm):
         top = vm.head(4)
         names = [f"{u} ({T.pct(v, lang, 0, sign=True)})" for u, v in zip(top["unit_id"], top["vm"], strict=True)]
+        listed = T.join(names, lang, LIMIT)
         n_up, n_sig = int((vm["vm"] > 0).sum()), int((vm["p_value"] < 0.05).sum())
         out.append(
             f"Improvement variation (VM) was positive for **{n_up} of {len(vm)}** units; the largest were "
-            f"{T.join(names, lang)}. Only {n_sig} of the {len(vm)} monthly trends are statistically significant "
+            f"{listed}. Only {n_sig} of the {len(vm)} monthly trends are statistically significant "
             "at 5 % (twelve monthly points are noisy: read VM with its interval)."
             if en
             else f"A variação de melhoria (VM) foi positiva em **{n_up} de {len(vm)}** unidades; as maiores foram "
-            f"{T.join(names, lang)}. Apenas {n_sig} das {len(vm)} tendências mensais são estatisticamente "
+            f"{listed}. Apenas {n_sig} das {len(vm)} tendências mensais são estatisticamente "
             "significativas a 5 % (doze pontos mensais são ruidosos: leia a VM com seu intervalo)."
         )
     behind = annual[annual["quadrant"] == "improving_from_behind"].sort_values("vm", ascending=False).head(3)
@@ -101,29 +108,32 @@ def manager_summary(
             f"{u} (VD {T.pct(d, lang, sign=True)}, VM {T.pct(m, lang, sign=True)})"
             for u, d, m in zip(behind["unit_id"], behind["vd"], behind["vm"], strict=True)
         ]
+        listed = T.join(names, lang, LIMIT)
         out.append(
-            f"Improving from behind (negative VD, positive VM): {T.join(names, lang)}."
+            f"Improving from behind (negative VD, positive VM): {listed}."
             if en
-            else f"Melhorando a partir de um desempenho inferior (VD negativa, VM positiva): {T.join(names, lang)}."
+            else f"Melhorando a partir de um desempenho inferior (VD negativa, VM positiva): {listed}."
         )
     crit = annual[annual["quadrant"] == "critical"].sort_values("vd")
     if len(crit):
         names = list(crit["unit_id"].astype(str))
+        listed = T.join(names, lang, LIMIT)
         out.append(
-            f"**Critical units, negative on both VD and VM** ({len(crit)}): {T.join(names, lang)}. "
+            f"**Critical units, negative on both VD and VM** ({len(crit)}): {listed}. "
             "They should be the target of close monitoring."
             if en
-            else f"**Casos críticos, negativos em VD e VM** ({len(crit)}): {T.join(names, lang)}. "
+            else f"**Casos críticos, negativos em VD e VM** ({len(crit)}): {listed}. "
             "Devem ser alvo de monitoramento efetivo."
         )
     below = alerts[alerts["alert"] == "below_target_latest_month"]
     low = alerts[alerts["alert"] == "lowest_latest_month"]
     if len(low):
         names = [f"{u} ({T.num(v, lang)})" for u, v in zip(low["unit_id"], low["value"], strict=True)]
+        listed = T.join(names, lang, LIMIT)
         out.append(
-            f"In {last}, {len(below)} units were below the target; the lowest IPs were {T.join(names, lang)}."
+            f"In {last}, {len(below)} units were below the target; the lowest IPs were {listed}."
             if en
-            else f"Em {last}, {len(below)} unidades ficaram abaixo da meta; os menores IPs foram {T.join(names, lang)}."
+            else f"Em {last}, {len(below)} unidades ficaram abaixo da meta; os menores IPs foram {listed}."
         )
     out.append(
         f"Values on denominators below the technical sheet's minimum are flagged, not dropped: {small}."

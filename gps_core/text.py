@@ -107,9 +107,12 @@ def value(x: float, unit: str, lang: Lang, decimals: int = 2) -> str:
     return num(x, lang, decimals) + UNIT_SUFFIX.get(unit, {}).get(lang, "")
 
 
-def join(items: list[str], lang: Lang) -> str:
-    """``a, b and c`` / ``a, b e c``."""
+def join(items: list[str], lang: Lang, limit: int | None = None) -> str:
+    """``a, b and c`` / ``a, b e c``; past ``limit`` names, ``a, b and 12 more`` / ``a, b e mais 12``."""
     items = list(items)
+    if limit is not None and len(items) > limit:
+        rest = len(items) - limit
+        return ", ".join(items[:limit]) + (f" and {rest} more" if lang == "en" else f" e mais {rest}")
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + (" and " if lang == "en" else " e ") + items[-1]
