@@ -227,20 +227,36 @@ def override_bands(catalog: pd.DataFrame, bands: dict[str, dict], source: str = 
     return validate_catalog(out, source)
 
 
-def effective_weights(catalog: pd.DataFrame, dimension_weights: dict[str, float]) -> pd.Series:
-    """Each indicator's weight in the 0-100 index: dimension weight x its share inside the dimension.
+def dimension_weight_vector(dimension_weights: dict[str, float]) -> np.ndarray:
+    """The four dimension weights in ``DIMENSIONS`` order (0 where not given), checked.
 
-    Dimension weights are renormalized to sum 100 over the dimensions that have indicators.
+    Raises
+    ------
+    InputError
+        For an unknown dimension, a negative weight or all weights zero.
     """
-    present = [d for d in DIMENSIONS if (catalog["dimension"] == d).any()]
     unknown = set(dimension_weights) - set(DIMENSIONS)
     if unknown:
         raise InputError(
             [f"dimension_weights: unknown dimension(s) {sorted(unknown)}; use {list(DIMENSIONS)}"], "params"
         )
-    dw = pd.Series({d: float(dimension_weights.get(d, 0.0)) for d in present})
+    dw = np.array([float(dimension_weights.get(d, 0.0)) for d in DIMENSIONS])
     if (dw < 0).any() or dw.sum() <= 0:
-        raise InputError([f"dimension_weights must be >= 0 and not all 0, got {dw.to_dict()}"], "params")
+        raise InputError([f"dimension_weights must be >= 0 and not all 0, got {dimension_weights}"], "params")
+    return dw
+
+
+def effective_weights(catalog: pd.DataFrame, dimension_weights: dict[str, float]) -> pd.Series:
+    """Each indicator's weight in the 0-100 index: dimension weight x its share inside the dimension.
+
+    Dimension weights are renormalized to sum 100 over the dimensions that have indicators.
+    """
+    present = [d in set(catalog["dimension"]) for d in DIMENSIONS]
+    dw = pd.Series(np.where(present, dimension_weight_vector(dimension_weights), 0.0), index=list(DIMENSIONS))
+    if dw.sum() <= 0:
+        raise InputError(
+            [f"dimension_weights give no weight to the catalogue's dimensions: {dimension_weights}"], "params"
+        )
     dw = 100 * dw / dw.sum()
     share = catalog["weight"] / catalog.groupby("dimension")["weight"].transform("sum")
     return pd.Series((catalog["dimension"].map(dw) * share).to_numpy(), index=catalog["indicator_id"], name="weight")

@@ -28,27 +28,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .catalog import DIMENSIONS
+from .catalog import DIMENSIONS, dimension_weight_vector
 from .errors import InputError, SmallDenominatorWarning
 from .scoring import band_fraction
 
 UNIT = ["client", "program", "unit_id"]
 Policy = Literal["redistribute", "zero"]
-RULE_COLUMNS = [
-    "dimension",
-    "unit",
-    "multiplier",
-    "polarity",
-    "rule",
-    "floor",
-    "target",
-    "target_high",
-    "floor_high",
-    "tiers",
-    "weight",
-    "min_denominator",
-    "applies_to",
-]
 
 
 def indicator_positions(ids: pd.Series, catalog: pd.DataFrame) -> np.ndarray:
@@ -149,14 +134,7 @@ def performance_index(
     """
     if missing not in ("redistribute", "zero"):
         raise ValueError(f"missing must be 'redistribute' or 'zero', got {missing!r}")
-    unknown = set(dimension_weights) - set(DIMENSIONS)
-    if unknown:
-        raise InputError(
-            [f"dimension_weights: unknown dimension(s) {sorted(unknown)}; use {list(DIMENSIONS)}"], "params"
-        )
-    dw = np.array([float(dimension_weights.get(d, 0.0)) for d in DIMENSIONS])
-    if (dw < 0).any() or dw.sum() <= 0:
-        raise InputError([f"dimension_weights must be >= 0 and not all 0, got {dimension_weights}"], "params")
+    dw = dimension_weight_vector(dimension_weights)
     keys = [c for c in ("client", "program", "unit_id", "unit_type", "specialty") if c in scores.columns]
     # Integer codes from the categorical keys: no string comparison over millions of rows.
     ucode = scores.groupby(UNIT, observed=True, sort=True).ngroup().to_numpy()

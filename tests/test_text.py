@@ -33,14 +33,29 @@ def test_manager_summary_reads_the_papers_way_and_keeps_lists_short():
     from gps_core.narrative import manager_summary
 
     units = [f"U{k:02d}" for k in range(20)]
-    annual = pd.DataFrame({"unit_id": units, "vd": [5.0] * 12 + [-5.0] * 8, "vm": [1.0] * 10 + [-1.0] * 10,
-                           "p_value": 0.5, "model_mean": 60.0, "reference": "model_mean"})
+    annual = pd.DataFrame(
+        {
+            "unit_id": units,
+            "vd": [5.0] * 12 + [-5.0] * 8,
+            "vm": [1.0] * 10 + [-1.0] * 10,
+            "p_value": 0.5,
+            "model_mean": 60.0,
+            "reference": "model_mean",
+        }
+    )
     annual["quadrant"] = ["leading_and_improving"] * 10 + ["leading_but_declining"] * 2 + ["critical"] * 8
-    index = pd.DataFrame({"period": pd.to_datetime(["2018-04-01", "2019-03-01"]), "dim_efficiency": [50.0, 60.0],
-                          "dim_experience": [70.0, 80.0], "dim_structure": float("nan")})
+    index = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2018-04-01", "2019-03-01"]),
+            "dim_efficiency": [50.0, 60.0],
+            "dim_experience": [70.0, 80.0],
+            "dim_structure": float("nan"),
+        }
+    )
     alerts = pd.DataFrame({"alert": ["lowest_latest_month"], "unit_id": ["U19"], "value": [12.0]})
-    text = "\n".join(manager_summary(annual, index, alerts, program="P", target=75, n_indicators=2, small="0 of 10",
-                                     lang="en"))
+    text = "\n".join(
+        manager_summary(annual, index, alerts, program="P", target=75, n_indicators=2, small="0 of 10", lang="en")
+    )
     assert "evaluated on 2 indicators in 2 quality dimensions" in text
     assert "**12 of 20** units had a positive performance variation" in text
     assert "and 4 more" in text  # 12 names, 8 shown
