@@ -110,8 +110,13 @@ def export_pdf(html_path: Path, pdf_path: Path) -> str:
         if run.returncode != 0 or not pdf_path.is_file():
             raise ReportError(f"Chromium could not print {html_path} to PDF: {run.stderr[-500:]}")
         return "chromium"
-    from weasyprint import HTML
-
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as e:  # OSError: the system's Pango libraries are missing
+        raise ReportError(
+            f"no PDF engine: Chromium is not installed and WeasyPrint cannot load ({e}). "
+            "Install Chromium (apt-get install chromium) or run with --no-pdf."
+        ) from None
     HTML(filename=str(html_path)).write_pdf(str(pdf_path))
     return "weasyprint"
 

@@ -110,3 +110,12 @@ def test_cli_rejects_bad_params_before_any_kernel(tmp_path):
     assert not (tmp_path / "out").exists()
     res = gps("run", "no_such_notebook", str(ROOT / "params" / "hospital_2015.yaml"), "--out", str(tmp_path))
     assert res.returncode == 2 and "unknown report" in res.stderr
+
+
+def test_pdf_falls_back_to_weasyprint_without_chromium(demo, tmp_path, monkeypatch):
+    from gps_core import report
+
+    monkeypatch.setattr(report, "find_chromium", lambda: None)
+    html = next((demo / "nhs_england" / "FY2018-19" / "scorecards").glob("*.html"))
+    assert report.export_pdf(html, tmp_path / "x.pdf") == "weasyprint"
+    assert (tmp_path / "x.pdf").read_bytes()[:5] == b"%PDF-"
