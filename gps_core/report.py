@@ -86,6 +86,9 @@ def export_html(executed: Path, html_path: Path) -> None:
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(executed, as_version=4)
+    for cell in nb.cells:  # machine-readable JSON results stay in the .ipynb; the HTML is for people
+        if cell.get("cell_type") == "code":
+            cell.outputs = [o for o in cell.outputs if set(o.get("data", {})) != {"application/json"}]
     exporter = HTMLExporter(
         template_file=str(TEMPLATE), exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
