@@ -141,13 +141,14 @@ def technical_sheets(
 ) -> pd.DataFrame:
     """The technical sheets as the report annex renders them."""
     name = "name_en" if lang == "en" else "name_pt"
+    sfx = "en" if lang == "en" else "pt"
     why = why or {}
     return pd.DataFrame(
         {
             h("id", lang): catalog["indicator_id"],
             h("indicator", lang): catalog[name],
             h("dimension", lang): catalog["dimension"].map(lambda k: T.label(k, lang)),
-            h("definition", lang): catalog["numerator"] + " / " + catalog["denominator"],
+            h("definition", lang): catalog[f"numerator_{sfx}"] + " / " + catalog[f"denominator_{sfx}"],
             h("polarity", lang): catalog["polarity"].map(lambda k: POLARITY[k][lang]),
             h("band", lang): [
                 band_text(r, lang) + (f" ({why[r['indicator_id']]})" if r["indicator_id"] in why else "")

@@ -23,7 +23,8 @@ def test_shipped_catalogue_matches_the_paper_program():
         "experience": 11,
         "structure": 7,
     }
-    assert cat["name_pt"].notna().all() and cat["name_en"].notna().all() and cat["source"].notna().all()
+    for col in ("name_pt", "name_en", "numerator_pt", "denominator_pt", "numerator_en", "denominator_en", "source"):
+        assert (cat[col].fillna("").str.len() > 0).all(), col
     assert {"E01", "F02", "F03", "F04", "F05", "S01", "S02", "F07", "X01", "X02", "X03"} <= set(cat["indicator_id"])
     w = effective_weights(cat, {"structure": 10, "efficiency": 25, "effectiveness": 40, "experience": 25})
     assert w.sum() == pytest.approx(100.0)
