@@ -20,7 +20,15 @@ from . import __version__, refdata
 from .annual import alerts, annual_evaluation
 from .catalog import DIMENSIONS, SHIPPED, effective_weights, load_catalog, override_bands
 from .errors import InputError
-from .index import aggregate_measurements, peer_compare, performance_index, score_indicators
+from .index import (
+    UNIT,
+    aggregate_measurements,
+    peer_compare,
+    performance_index,
+    rollup,
+    score_indicators,
+    volume,
+)
 from .io import load_source
 from .schemas import check_months
 from .scoring import full_score_gap
@@ -40,10 +48,17 @@ class Evaluation:
     annual: pd.DataFrame
     alerts: pd.DataFrame
     provenance: dict = field(default_factory=dict)
+    program: pd.DataFrame | None = None  # monthly IP of the whole program, rolled up from the units
+    members: pd.DataFrame | None = None  # doctors inside each team, when units are pooled specialties
 
     @property
     def latest(self) -> pd.Timestamp:
         return self.index["period"].max()
+
+    @property
+    def program_ip(self) -> float:
+        """Annual IP of the whole program: mean of its monthly roll-up."""
+        return float(self.program["ip"].mean()) if self.program is not None else float("nan")
 
 
 def build_catalog(params) -> pd.DataFrame:
@@ -106,11 +121,43 @@ def run(params, params_path: str | Path) -> Evaluation:
         )
     ann = add_stars(ann)
     al = alerts(ix, ann, params.target, params.n_lowest)
+    program = rollup(ix, unit_volumes(units, params.volume_indicator), ["client", "program"])
+    members = None
+    if params.unit_level == "specialty":
+        with warnings.catch_warnings(record=True) as more:
+            warnings.simplefilter("always")
+            members = member_summary(score_indicators(m, cat), cat, params)
+        caught += more
     prov = provenance(params, inputs)
     prov["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     n_small = int((scores["small_denominator"] & ~scores["missing"]).sum())
     prov["small_denominators"] = f"{n_small} of {len(scores)} values"
-    return Evaluation(params, cat, effective_weights(cat, params.dimension_weights), m, scores, ix, ann, al, prov)
+    weights = effective_weights(cat, params.dimension_weights)
+    return Evaluation(params, cat, weights, m, scores, ix, ann, al, prov, program, members)
+
+
+def unit_volumes(units: pd.DataFrame, indicator: str | None) -> pd.DataFrame:
+    """Volume of each unit-month for roll-ups: the denominator of ``indicator`` (e.g. E01 discharges), or
+    1 for every unit-month (equal weights) when no volume indicator is set."""
+    if indicator is None:
+        return units[[*UNIT, "period"]].drop_duplicates().assign(volume=1.0)
+    if indicator not in set(units["indicator_id"].astype(str)):
+        raise InputError(
+            [f"volume_indicator '{indicator}' has no rows in the data; choose one every unit reports"], "params"
+        )
+    return volume(units, indicator)
+
+
+def member_summary(doctor_scores: pd.DataFrame, catalog: pd.DataFrame, params) -> pd.DataFrame:
+    """Each doctor's own annual IP inside their team: mean monthly IP, months, latest IP and the share of
+    values resting on small denominators (doctor-level values are noisy: read them with that share)."""
+    dix = performance_index(doctor_scores, catalog, params.dimension_weights, params.missing_policy)
+    g = dix.groupby(["specialty", "unit_id"], observed=True)
+    out = g.agg(ip=("ip", "mean"), months=("ip", "count"), n_small=("n_small", "sum"), n_values=("n_indicators", "sum"))
+    last = dix.sort_values("period").groupby(["specialty", "unit_id"], observed=True)["ip"].last()
+    out["ip_latest"] = last
+    out["share_small"] = out["n_small"] / out["n_values"]
+    return out.reset_index()
 
 
 def add_stars(annual: pd.DataFrame) -> pd.DataFrame:
@@ -175,7 +222,11 @@ def unit_view(ev: Evaluation, unit_id: str) -> dict[str, pd.DataFrame]:
         raise InputError([f"unit '{unit_id}' is not in the evaluation; units include {known}, ..."], "params: units")
     ix = ev.index[ev.index["unit_id"] == unit_id]
     dims = dimension_summary(ev)
+    team = None
+    if ev.members is not None:
+        team = ev.members[ev.members["specialty"].astype(str) == unit_id].sort_values("ip", ascending=False)
     return {
+        "members": team,
         "annual": ev.annual[ev.annual["unit_id"] == unit_id],
         "monthly": ix,
         "dimensions": dims[dims["unit_id"] == unit_id],

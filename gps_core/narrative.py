@@ -40,6 +40,8 @@ def manager_summary(
     n_indicators: int,
     small: str,
     lang: Lang,
+    program_ip: float | None = None,
+    volume_label: str | None = None,
 ) -> list[str]:
     """The manager's summary as a list of markdown paragraphs, in the paper's reading of VD and VM."""
     en = lang == "en"
@@ -69,6 +71,14 @@ def manager_summary(
         f"indicadores de {n_dims} {dim_pt} da qualidade. O Índice de Performance (IP) anual médio do modelo foi "
         f"**{mm}**; a meta do gestor é {T.num(target, lang, 0)}. A VD é medida contra {ref_txt}."
     )
+    if program_ip is not None and not pd.isna(program_ip):
+        weight = volume_label or ("equal weights" if en else "pesos iguais")
+        out[-1] += (
+            f" Rolled up to the whole program (weighted by {weight}), the IP was **{T.num(program_ip, lang)}**."
+            if en
+            else f" Consolidado para o programa inteiro (ponderado por {weight}), o IP foi "
+            f"**{T.num(program_ip, lang)}**."
+        )
     pos = annual[annual["vd"] > 0].sort_values("vd", ascending=False)
     names = [f"{u} ({T.pct(v, lang, sign=True)})" for u, v in zip(pos["unit_id"], pos["vd"], strict=True)]
     listed = T.join(names, lang, LIMIT)
@@ -141,3 +151,21 @@ def manager_summary(
         else f"Valores com denominador abaixo do mínimo da ficha técnica são sinalizados, não descartados: {small}."
     )
     return out
+
+
+def members_caveat(lang: Lang) -> str:
+    """Why doctors' own IPs are not comparable with their team's pooled IP (METHODS 9)."""
+    if lang == "en":
+        return (
+            "Each doctor's IP is computed on their own cases. Most doctor-month values rest on fewer cases than "
+            "the technical sheet's minimum: a rare event (infection, death, return to theatre) then usually "
+            "shows as zero and earns full score, so doctors' IPs run above the team's pooled IP and are not "
+            "comparable with it. Read them with the share of small denominators; they are flagged, not dropped."
+        )
+    return (
+        "O IP de cada médico é calculado sobre os seus próprios casos. A maioria dos valores médico-mês tem "
+        "menos casos que o mínimo da ficha técnica: um evento raro (infecção, óbito, retorno ao centro "
+        "cirúrgico) costuma aparecer como zero e obter pontuação máxima, de modo que os IPs dos médicos ficam "
+        "acima do IP consolidado da equipe e não são comparáveis a ele. Leia-os com a proporção de "
+        "denominadores pequenos; eles são sinalizados, não descartados."
+    )

@@ -206,3 +206,27 @@ def provenance_html(prov: dict) -> str:
     dump = yaml.safe_dump(prov["params"], sort_keys=False, allow_unicode=True)
     parts.append(f"<dt>params</dt><dd><pre>{html.escape(dump)}</pre></dd>")
     return "".join(parts) + "</dl>"
+
+
+def members_table(members: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """The doctors of a team with their own annual IP (doctor-level values rest on small denominators)."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            ("Doctor" if en else "Médico"): members["unit_id"].astype(str),
+            h("ip", lang): members["ip"].map(lambda x: T.num(x, lang)),
+            ("IP latest month" if en else "IP último mês"): members["ip_latest"].map(lambda x: T.num(x, lang)),
+            h("months", lang): members["months"].astype(str),
+            ("Values on small denominators" if en else "Valores com denominador pequeno"): members["share_small"].map(
+                lambda x: T.pct(100 * x, lang, 0)
+            ),
+        }
+    )
+
+
+def volume_label(catalog: pd.DataFrame, indicator: str | None, lang: Lang) -> str | None:
+    """``Discharges (E01)``: the volume a roll-up is weighted by, named by its denominator."""
+    if indicator is None:
+        return None
+    row = catalog.set_index("indicator_id").loc[indicator]
+    return f"{row['denominator_en' if lang == 'en' else 'denominator_pt'].lower()} ({indicator})"

@@ -166,3 +166,22 @@ def test_ip_bounded_monotone_and_weight_scale_free(values, dweights, policy, k, 
     scaled = {d: 7 * w for d, w in dw.items()}  # weights renormalize: the scale is irrelevant
     ip3 = performance_index(score_indicators(_rows(rows), cat), cat, scaled, policy)["ip"].iloc[0]
     assert ip3 == pytest.approx(ip)
+
+
+def test_program_rollup_and_team_members_in_the_evaluation(root):
+    from gps_core import evaluation, params
+    from gps_core.index import aggregate_measurements
+
+    f = root / "params" / "hospital_2015.yaml"
+    ev = evaluation.run(params.load(f), f)
+    # program IP in March = discharge-weighted mean of the specialty IPs (E01 denominators), by hand
+    mar = pd.Timestamp("2015-03-01")
+    spec = aggregate_measurements(ev.measurements, "specialty")
+    dis = spec[(spec["indicator_id"] == "E01") & (spec["period"] == mar)].set_index("unit_id")["denominator"]
+    ip = ev.index[ev.index["period"] == mar].set_index("unit_id")["ip"]
+    expected = (ip * dis.reindex(ip.index)).sum() / dis.reindex(ip.index).sum()
+    assert ev.program.set_index("period").loc[mar, "ip"] == pytest.approx(expected)
+    assert ev.program_ip == pytest.approx(ev.program["ip"].mean())
+    team = evaluation.unit_view(ev, "Mastologia")["members"]
+    assert len(team) == ev.measurements.loc[ev.measurements["specialty"] == "Mastologia", "unit_id"].nunique()
+    assert team["ip"].between(0, 100).all() and team["share_small"].between(0, 1).all()
