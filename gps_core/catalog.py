@@ -36,6 +36,8 @@ PROPORTION_UNITS = ("percent",)
 POLARITIES = ("higher", "lower", "range")
 RULES = ("linear", "tiers", "range")
 APPLIES_TO = ("all", "surgical", "clinical", "obstetric")
+# The fields of a band: the rule and its parameters (params may override them, with weight and minimum).
+BAND_FIELDS = ("polarity", "rule", "floor", "target", "target_high", "floor_high", "tiers")
 COLUMNS = (
     "indicator_id",
     "dimension",
@@ -46,13 +48,7 @@ COLUMNS = (
     "numerator_en",
     "denominator_en",
     "unit",
-    "polarity",
-    "rule",
-    "floor",
-    "target",
-    "target_high",
-    "floor_high",
-    "tiers",
+    *BAND_FIELDS,
     "weight",
     "min_denominator",
     "applies_to",
@@ -198,17 +194,7 @@ def override_bands(catalog: pd.DataFrame, bands: dict[str, dict], source: str = 
     ``bands`` maps indicator id to any of rule, polarity, floor, target, target_high, floor_high, tiers,
     weight, min_denominator. The result is validated again.
     """
-    editable = {
-        "rule",
-        "polarity",
-        "floor",
-        "target",
-        "target_high",
-        "floor_high",
-        "tiers",
-        "weight",
-        "min_denominator",
-    }
+    editable = {*BAND_FIELDS, "weight", "min_denominator"}
     out = catalog.drop(columns="multiplier").copy()
     problems = []
     for ind, fields in bands.items():

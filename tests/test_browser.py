@@ -2,18 +2,12 @@
 
 import pytest
 
+from gps_core.report import CHROMIUM_FLAGS
+
 from .conftest import need_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+FLAGS = [f for f in CHROMIUM_FLAGS if f not in ("--headless", "--no-pdf-header-footer")]
 
 
 def test_charts_render_and_nothing_is_fetched(demo, tmp_path):
