@@ -68,6 +68,37 @@ def execute(jobs: list[Job], workers: int) -> int:
     return len(failures)
 
 
+def validate_files(a: argparse.Namespace) -> int:
+    """``gps validate``: every problem of every file, then exit 2 if any file failed."""
+    from .catalog import load_catalog
+    from .io.readers import read_table, to_number
+    from .schemas import validate_measurements
+
+    try:
+        cat = load_catalog(a.catalog)
+    except GpsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    failed = 0
+    for f in a.files:
+        try:
+            df, dialect = read_table(f, sheet=a.sheet, sep=a.sep, decimal=a.decimal, encoding=a.encoding)
+            for c in ("numerator", "denominator"):
+                if c in df.columns:
+                    df[c] = to_number(df[c], dialect.decimal)
+            m = validate_measurements(df, cat, f)
+        except GpsError as e:
+            failed += 1
+            print(f"FAILED {e}", file=sys.stderr)
+            continue
+        how = ", ".join(f"{k}={v!r}" for k, v in dialect.describe().items())
+        print(
+            f"{f}: OK, {len(m)} rows, {m['unit_id'].nunique()} units, {m['period'].nunique()} months "
+            f"{m['period'].min():%Y-%m}..{m['period'].max():%Y-%m} (read as {how})"
+        )
+    return 2 if failed else 0
+
+
 def demo_params() -> list[str]:
     root = notebooks_dir().parent / "params"
     return [str(root / name) for name in DEMO]
@@ -85,12 +116,21 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--scorecards", type=int, default=None, help="at most this many scorecards per program")
     c = sub.add_parser("check", help="validate params and their input data; run nothing")
     c.add_argument("params", nargs="+")
+    v = sub.add_parser("validate", help="check measurement files (CSV, Excel, Parquet) against their contract")
+    v.add_argument("files", nargs="+")
+    v.add_argument("--catalog", default="hospital_2015", help="shipped catalogue name or a CSV path")
+    v.add_argument("--sheet", default=None, help="Excel sheet (default: the first)")
+    v.add_argument("--sep", default=None, help="CSV separator (default: detected)")
+    v.add_argument("--decimal", default=None, choices=[".", ","], help="decimal mark (default: detected)")
+    v.add_argument("--encoding", default=None, help="text encoding (default: UTF-8, else latin-1)")
     for s in (r, b, d):
         s.add_argument("--out", default="reports", help="output root (default: reports)")
         s.add_argument("-j", "--jobs", type=int, default=1, help="reports to run in parallel")
         s.add_argument("--no-pdf", action="store_true", help="write HTML and notebook only")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
+    if a.cmd == "validate":
+        return validate_files(a)
     try:
         if a.cmd == "check":
             from .evaluation import run as evaluate

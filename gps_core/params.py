@@ -52,12 +52,15 @@ class Period(Strict):
         return f"{self.first:%Y-%m}_{self.last:%Y-%m}"
 
 
-class CsvSource(Strict):
-    kind: Literal["csv"]
+class FileSource(Strict):
+    """A client file of monthly measurements: CSV/TXT, Excel or Parquet. CSV dialect is detected unless set."""
+
+    kind: Literal["file", "csv"]
     path: str
-    sep: str = ","
-    decimal: str = "."
-    encoding: str = "utf-8"
+    sheet: str | None = Field(None, description="Excel sheet name (default: the first sheet)")
+    sep: str | None = Field(None, description="CSV separator (default: detected)")
+    decimal: Literal[".", ","] | None = Field(None, description="decimal mark (default: detected)")
+    encoding: str | None = Field(None, description="text encoding (default: UTF-8, else latin-1)")
 
 
 class SyntheticSource(Strict):
@@ -71,7 +74,7 @@ class NhsAeSource(Strict):
     department_type: Literal["1", "2", "other"] = "1"
 
 
-Source = Annotated[CsvSource | SyntheticSource | NhsAeSource, Field(discriminator="kind")]
+Source = Annotated[FileSource | SyntheticSource | NhsAeSource, Field(discriminator="kind")]
 
 
 class Band(Strict):

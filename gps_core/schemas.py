@@ -39,6 +39,32 @@ def _report(problems: list[str], kind: str, idx: np.ndarray, fmt) -> None:
         problems.append(f"... {len(idx) - MAX_PER_KIND} more rows with the same problem ({kind})")
 
 
+def parse_period(s: pd.Series) -> pd.Series:
+    """Dates as ISO (``2015-01``, ``2015-01-31``) or Brazilian (``01/2015``, ``31/01/2015``, day first), or
+    already datetimes (Excel); anything else is NaT. Parsed once per distinct value."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    text = pd.Series([str(u).strip() if isinstance(u, str) else u for u in uniq], dtype=object)
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    is_text = text.map(lambda u: isinstance(u, str))
+    txt = text[is_text].astype(str)
+    for pattern, fmt in (
+        (r"^\d{4}-\d{1,2}$", "%Y-%m"),
+        (r"^\d{4}-\d{1,2}-\d{1,2}$", "%Y-%m-%d"),
+        (r"^\d{1,2}/\d{4}$", "%m/%Y"),
+        (r"^\d{1,2}/\d{1,2}/\d{4}$", "%d/%m/%Y"),
+    ):
+        m = txt.str.match(pattern)
+        out[m[m].index] = pd.to_datetime(txt[m], format=fmt, errors="coerce")
+    other = text[~is_text]
+    if len(other):
+        out[other.index] = pd.to_datetime(other, errors="coerce")
+    vals = out.to_numpy()
+    res = np.where(codes >= 0, vals[np.maximum(codes, 0)], np.datetime64("NaT"))
+    return pd.Series(res, index=s.index, dtype="datetime64[ns]")
+
+
 def _stripped_category(s: pd.Series) -> pd.Categorical:
     """Strip spaces from a text column through its distinct values (one strip per value, not per row)."""
     c = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
@@ -97,9 +123,7 @@ def validate_measurements(
             lambda i, col=col: f"line {i}, column '{col}': empty; every row needs a {col}",
         )
         out[col] = cat
-    period = out["period"]
-    if not pd.api.types.is_datetime64_any_dtype(period):
-        period = pd.to_datetime(period.astype("string").str.strip(), format="mixed", errors="coerce", dayfirst=False)
+    period = parse_period(out["period"])
     bad = period.isna().to_numpy()
     _report(
         problems,

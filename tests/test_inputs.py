@@ -5,7 +5,7 @@ import pytest
 
 from gps_core.catalog import load_catalog
 from gps_core.errors import InputError, ParamsError
-from gps_core.io.sources import read_csv
+from gps_core.io.readers import read_table, to_number
 from gps_core.params import load
 from gps_core.schemas import check_months, validate_measurements
 
@@ -83,21 +83,52 @@ def test_a_missing_month_in_the_window_is_an_error(cat):
     assert len(check_months(df, pd.Timestamp("2015-03-01"), 1, "f.csv")) == 1
 
 
-def test_csv_reader_explains_separator_and_encoding(tmp_path, cat):
-    semi = tmp_path / "semi.csv"
-    semi.write_text(";".join(GOOD) + "\n" + ";".join(GOOD.values()) + "\n")
-    with pytest.raises(InputError, match="set 'source.sep: \";\"'"):
-        read_csv(semi)
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes((",".join(GOOD) + "\n" + ",".join(dict(GOOD, specialty="Clínica").values())).encode("latin-1"))
-    with pytest.raises(InputError, match="latin-1"):
-        read_csv(latin)
-    df = read_csv(latin, encoding="latin-1")
-    assert df["specialty"].iloc[0] == "Clínica"
+def test_csv_dialect_is_detected_and_overrides_are_explained(tmp_path, cat):
+    header = ";".join(GOOD)
     br = tmp_path / "br.csv"
-    br.write_text(";".join(GOOD) + "\n" + ";".join(dict(GOOD, numerator="1.234,5", denominator="2.000").values()))
-    m = validate_measurements(read_csv(br, sep=";", decimal=","), load_catalog(), str(br))
+    row = dict(
+        GOOD, specialty="Clínica", period="31/01/2015", numerator="1.234,5", denominator="2.000", indicator_id="E01"
+    )
+    br.write_bytes((header + "\n" + ";".join(row.values()) + "\n").encode("latin-1"))
+    df, dialect = read_table(br)
+    assert (dialect.sep, dialect.decimal, dialect.encoding) == (";", ",", "latin-1")
+    df["numerator"], df["denominator"] = to_number(df["numerator"], ","), to_number(df["denominator"], ",")
+    m = validate_measurements(df, cat, str(br))
+    assert m["specialty"].iloc[0] == "Clínica" and m["period"].iloc[0] == pd.Timestamp("2015-01-01")
     assert m["numerator"].iloc[0] == 1234.5 and m["denominator"].iloc[0] == 2000
+    with pytest.raises(InputError, match="set 'sep: \";\"'"):
+        read_table(br, sep=",")
+    with pytest.raises(InputError, match="latin-1"):
+        read_table(br, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [("2015-03", "2015-03-01"), ("2015-03-31", "2015-03-01"), ("03/2015", "2015-03-01"), ("31/03/2015", "2015-03-01")],
+)
+def test_iso_and_brazilian_periods(cat, text, expected):
+    m = validate_measurements(_frame({"period": text}), cat)
+    assert m["period"].iloc[0] == pd.Timestamp(expected)
+
+
+def test_excel_sheets_and_parquet(tmp_path, cat):
+    df = _frame({}, {"indicator_id": "F01"})
+    xlsx = tmp_path / "client.xlsx"
+    with pd.ExcelWriter(xlsx) as w:
+        pd.DataFrame({"notes": ["cover"]}).to_excel(w, sheet_name="Capa", index=False)
+        df.assign(numerator=5.0, denominator=50.0).to_excel(w, sheet_name="Indicadores", index=False)
+    got, dialect = read_table(xlsx, sheet="Indicadores")
+    assert dialect.sheet == "Indicadores" and len(validate_measurements(got, cat, str(xlsx))) == 2
+    with pytest.raises(InputError, match=r"no sheet named 'Dados'; the workbook has \['Capa', 'Indicadores'\]"):
+        read_table(xlsx, sheet="Dados")
+    pq = tmp_path / "client.parquet"
+    df.assign(numerator=5.0, denominator=50.0).to_parquet(pq)
+    got, dialect = read_table(pq)
+    assert dialect.format == "parquet" and len(validate_measurements(got, cat, str(pq))) == 2
+    other = tmp_path / "x.json"
+    other.write_text("{}")
+    with pytest.raises(InputError, match="unknown file type '.json'"):
+        read_table(other)
 
 
 def test_params_errors_name_the_key(tmp_path, root):
@@ -143,3 +174,25 @@ def test_a_brazilian_csv_export_gives_the_same_evaluation_as_the_data_itself(tmp
     pd.testing.assert_series_equal(a["ip"], b["ip"])
     pd.testing.assert_series_equal(a["vm"], b["vm"])
     assert evaluation.run(load(via_csv), via_csv).provenance["inputs"][0]["sha256"] != "generated"
+
+
+def test_gps_validate_reports_every_problem_and_exits_2(tmp_path):
+    from .conftest import gps
+
+    good = tmp_path / "good.csv"
+    good.write_text(",".join(GOOD) + "\n" + ",".join(GOOD.values()) + "\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        ",".join(GOOD)
+        + "\n"
+        + ",".join(dict(GOOD, numerator="x").values())
+        + "\n"
+        + ",".join(dict(GOOD, unit_id="u2", indicator_id="ZZ").values())
+        + "\n"
+    )
+    ok = gps("validate", str(good))
+    assert ok.returncode == 0 and "OK, 1 rows, 1 units, 1 months 2015-01..2015-01" in ok.stdout
+    res = gps("validate", str(good), str(bad))
+    assert res.returncode == 2
+    assert "line 2, column 'numerator': 'x' is not a number" in res.stderr
+    assert "line 3, column 'indicator_id': 'ZZ' is not in the catalogue" in res.stderr
