@@ -102,7 +102,7 @@ def run(params, params_path: str | Path) -> Evaluation:
         When the inputs break their contract (every problem listed, nothing computed).
     """
     cat = build_catalog(params)
-    raw, inputs = load_source(params.source, params_path, cat)
+    raw, inputs = load_source(params.source, params_path, cat, params.client, params.program)
     m = check_months(raw, params.period.first, params.period.months, inputs[0]["file"])
     units = m if params.unit_level == "as_is" else aggregate_measurements(m, "specialty")
     with warnings.catch_warnings(record=True) as caught:

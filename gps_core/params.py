@@ -63,6 +63,19 @@ class FileSource(Strict):
     encoding: str | None = Field(None, description="text encoding (default: UTF-8, else latin-1)")
 
 
+class EncounterSource(Strict):
+    """An encounter file (one row per stay; gps_core.encounters contract): indicators are derived from it."""
+
+    kind: Literal["encounters"]
+    path: str
+    level: Literal["doctor_id", "specialty"] = Field("doctor_id", description="unit each stay is attributed to")
+    window: int = Field(30, ge=1, le=365, description="readmission window in days")
+    sheet: str | None = None
+    sep: str | None = None
+    decimal: Literal[".", ","] | None = None
+    encoding: str | None = None
+
+
 class SyntheticSource(Strict):
     kind: Literal["synthetic_paper_hospital"]
     seed: int = 2015
@@ -74,7 +87,7 @@ class NhsAeSource(Strict):
     department_type: Literal["1", "2", "other"] = "1"
 
 
-Source = Annotated[FileSource | SyntheticSource | NhsAeSource, Field(discriminator="kind")]
+Source = Annotated[FileSource | EncounterSource | SyntheticSource | NhsAeSource, Field(discriminator="kind")]
 
 
 class Band(Strict):

@@ -108,3 +108,53 @@ def test_bad_encounters_list_every_problem():
         "line 3, column 'encounter_id': 'e1' appears more than once",
     ):
         assert needle in msg, needle
+
+
+def test_annual_evaluation_runs_from_an_encounter_file(tmp_path, root):
+    """A Brazilian encounter export drives the evaluation: F02 in the index equals the hand count."""
+    import numpy as np
+
+    from gps_core import evaluation, params
+
+    rng = np.random.default_rng(3)
+    n = 6000
+    adm = pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 395, n), unit="D")
+    dis = adm + pd.to_timedelta(rng.poisson(3, n), unit="D")
+    doctors = rng.integers(0, 8, n)
+    df = pd.DataFrame(
+        {
+            "encounter_id": [f"E{k:05d}" for k in range(n)],
+            "patient_id": [f"P{k}" for k in rng.integers(0, 2500, n)],
+            "admission": adm.strftime("%d/%m/%Y"),
+            "discharge": dis.strftime("%d/%m/%Y"),
+            "doctor_id": [f"D{d}" for d in doctors],
+            "specialty": np.where(doctors < 4, "Cardiologia", "Clínica Médica"),
+            "diagnosis": "I21.0",
+            "discharge_status": rng.choice(["alta", "óbito", "transferência"], n, p=[0.94, 0.04, 0.02]),
+            "admission_type": rng.choice(["eletiva", "urgência"], n),
+            "age": rng.integers(18, 95, n),
+            "sex": rng.choice(["M", "F"], n),
+        }
+    )
+    f = tmp_path / "internacoes.csv"
+    df.to_csv(f, sep=";", index=False, encoding="latin-1")
+    base = (root / "params" / "hospital_2015.yaml").read_text()
+    p = tmp_path / "enc.yaml"
+    p.write_text(
+        base.replace(
+            "source: {kind: synthetic_paper_hospital, seed: 2015}", "source: {kind: encounters, path: internacoes.csv}"
+        ).replace("unit_level: specialty", "unit_level: as_is")
+    )
+    ev = evaluation.run(params.load(p), p)
+    assert set(ev.annual["unit_id"].astype(str)) == {f"D{d}" for d in range(8)}
+    assert set(ev.scores["indicator_id"].astype(str)) == {"E01", "F01", "F02"}
+    enc = E.validate(pd.read_csv(f, sep=";", encoding="latin-1", dtype=str))
+    r = E.readmissions(enc).merge(enc[["encounter_id", "doctor_id", "discharge"]], on="encounter_id")
+    r = r[(r["doctor_id"] == "D3") & (r["discharge"].dt.month == 3) & (r["discharge"].dt.year == 2015)]
+    row = ev.scores[
+        (ev.scores["unit_id"] == "D3")
+        & (ev.scores["indicator_id"] == "F02")
+        & (ev.scores["period"] == pd.Timestamp("2015-03-01"))
+    ].iloc[0]
+    assert (row["numerator"], row["denominator"]) == (r["readmission_id"].notna().sum(), len(r))
+    assert ev.provenance["inputs"][0]["read_as"]["encoding"] == "latin-1"

@@ -13,7 +13,9 @@ from . import nhs_ae
 from .readers import read_table, to_number
 
 
-def load_source(source, params_path: str | Path, catalog: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+def load_source(
+    source, params_path: str | Path, catalog: pd.DataFrame, client: str = "client", program: str = "program"
+) -> tuple[pd.DataFrame, list[dict]]:
     """Measurements for a params ``source`` and the provenance of its input files.
 
     Returns
@@ -33,6 +35,16 @@ def load_source(source, params_path: str | Path, catalog: pd.DataFrame) -> tuple
     if source.kind == "nhs_ae":
         m = nhs_ae.to_measurements(nhs_ae.read(path), source.department_type)
         return validate_measurements(m, catalog, str(path)), inputs
+    if source.kind == "encounters":
+        from .. import encounters
+
+        raw, dialect = read_table(
+            path, sheet=source.sheet, sep=source.sep, decimal=source.decimal, encoding=source.encoding
+        )
+        inputs[0]["read_as"] = dialect.describe()
+        enc = encounters.validate(raw, str(path))
+        m = encounters.to_measurements(enc, client, program, source.level, source.window)
+        return validate_measurements(m, catalog, f"indicators derived from {path}"), inputs
     df, dialect = read_table(path, sheet=source.sheet, sep=source.sep, decimal=source.decimal, encoding=source.encoding)
     for c in ("numerator", "denominator"):
         if c in df.columns:
