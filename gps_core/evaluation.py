@@ -174,6 +174,26 @@ def add_stars(annual: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def band_reasons(params) -> dict[str, str]:
+    """The justification given in params for each overridden band (printed in the annex)."""
+    return {k: b.why for k, b in params.bands.items() if b.why}
+
+
+def trace_units(ev: Evaluation, n: int = 5) -> list[str]:
+    """Units whose numbers the annual report traces: the critical ones (up to ``n``, most negative VD
+    first), else the unit with the lowest annual IP."""
+    crit = ev.annual[ev.annual["quadrant"] == "critical"].sort_values("vd")
+    if len(crit):
+        return list(crit["unit_id"].astype(str))[:n]
+    return list(ev.annual.nsmallest(1, "ip")["unit_id"].astype(str))
+
+
+def star_agreement(annual: pd.DataFrame) -> tuple[int, int]:
+    """How many units get the same stars from seeded k-means and from the exact optimum, out of how many."""
+    rated = annual.dropna(subset=["stars", "stars_exact"])
+    return int((rated["stars"] == rated["stars_exact"]).sum()), len(rated)
+
+
 def dimension_summary(ev: Evaluation) -> pd.DataFrame:
     """Annual mean of each dimension score per unit (long), with the peer mean."""
     cols = [f"dim_{d}" for d in DIMENSIONS]
@@ -214,7 +234,7 @@ def indicator_table(ev: Evaluation, unit_id: str | None = None, period: pd.Times
     return pd.concat([out, gap], axis=1)
 
 
-def unit_view(ev: Evaluation, unit_id: str) -> dict[str, pd.DataFrame]:
+def unit_view(ev: Evaluation, unit_id: str) -> dict:
     """What a scorecard shows for one unit: its annual row, monthly IP with its peers, dimensions against
     peers and every indicator against its band in the latest month."""
     if unit_id not in set(ev.annual["unit_id"].astype(str)):
@@ -225,10 +245,13 @@ def unit_view(ev: Evaluation, unit_id: str) -> dict[str, pd.DataFrame]:
     team = None
     if ev.members is not None:
         team = ev.members[ev.members["specialty"].astype(str) == unit_id].sort_values("ip", ascending=False)
+    indicators = indicator_table(ev, unit_id)
     return {
         "members": team,
+        "latest": ix.sort_values("period").iloc[-1],
+        "sheets": ev.catalog[ev.catalog["indicator_id"].isin(indicators["indicator_id"].astype(str))],
         "annual": ev.annual[ev.annual["unit_id"] == unit_id],
         "monthly": ix,
         "dimensions": dims[dims["unit_id"] == unit_id],
-        "indicators": indicator_table(ev, unit_id),
+        "indicators": indicators,
     }

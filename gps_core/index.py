@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import DIMENSIONS, dimension_weight_vector
-from .errors import InputError, SmallDenominatorWarning
+from .errors import InputError
 from .scoring import band_fraction
 
 UNIT = ["client", "program", "unit_id"]
@@ -181,20 +181,6 @@ def performance_index(
     out["n_small"] = n_small[flat].astype(int)
     out["policy"] = missing
     return out
-
-
-def warn_small(scores: pd.DataFrame) -> None:
-    """Emit one :class:`SmallDenominatorWarning` saying how many values rest on small denominators."""
-    k = int((scores["small_denominator"] & ~scores["missing"]).sum())
-    if k:
-        import warnings
-
-        warnings.warn(
-            f"{k} of {len(scores)} indicator values rest on fewer cases than their technical "
-            "sheet's minimum; they are flagged in 'small_denominator', not dropped",
-            SmallDenominatorWarning,
-            stacklevel=2,
-        )
 
 
 def peer_compare(index: pd.DataFrame, peer: str = "specialty", value: str = "ip") -> pd.DataFrame:

@@ -169,3 +169,10 @@ def members_caveat(lang: Lang) -> str:
         "acima do IP consolidado da equipe e não são comparáveis a ele. Leia-os com a proporção de "
         "denominadores pequenos; eles são sinalizados, não descartados."
     )
+
+
+def stars_sentence(agree: int, rated: int, lang: Lang) -> str:
+    """How far the CMS seeded k-means and the exact 1-D optimum agree."""
+    if lang == "en":
+        return f"CMS seeded k-means and the exact 1-D optimum agree on {agree} of {rated} units."
+    return f"O k-means semeado do CMS e o ótimo exato 1-D concordam em {agree} de {rated} unidades."
