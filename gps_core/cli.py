@@ -68,8 +68,24 @@ def execute(jobs: list[Job], workers: int) -> int:
     return len(failures)
 
 
+KINDS = ("measurements", "encounters", "surgeries", "surveys")
+
+
+def file_kind(df) -> str:
+    """Which contract a table is meant for, from its key columns."""
+    if "surgery_id" in df.columns:
+        return "surgeries"
+    if "response_id" in df.columns:
+        return "surveys"
+    if "encounter_id" in df.columns and "admission" in df.columns:
+        return "encounters"
+    return "measurements"
+
+
 def validate_files(a: argparse.Namespace) -> int:
-    """``gps validate``: every problem of every file, then exit 2 if any file failed."""
+    """``gps validate``: every problem of every file, then exit 2 if any file failed. Surgeries are checked
+    against an encounter file given in the same call."""
+    from . import encounters, surgeries, surveys
     from .catalog import load_catalog
     from .io.readers import read_table, to_number
     from .schemas import validate_measurements
@@ -79,23 +95,40 @@ def validate_files(a: argparse.Namespace) -> int:
     except GpsError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    failed = 0
+    failed, tables = 0, []
     for f in a.files:
         try:
             df, dialect = read_table(f, sheet=a.sheet, sep=a.sep, decimal=a.decimal, encoding=a.encoding)
-            for c in ("numerator", "denominator"):
-                if c in df.columns:
-                    df[c] = to_number(df[c], dialect.decimal)
-            m = validate_measurements(df, cat, f)
+            tables.append((f, df, dialect, a.kind if a.kind != "auto" else file_kind(df)))
+        except GpsError as e:
+            failed += 1
+            print(f"FAILED {e}", file=sys.stderr)
+    enc = None
+    for f, df, dialect, kind in sorted(tables, key=lambda t: t[3] != "encounters"):
+        how = ", ".join(f"{k}={v!r}" for k, v in dialect.describe().items())
+        try:
+            if kind == "measurements":
+                for c in ("numerator", "denominator"):
+                    if c in df.columns:
+                        df[c] = to_number(df[c], dialect.decimal)
+                m = validate_measurements(df, cat, f)
+                what = (
+                    f"{len(m)} rows, {m['unit_id'].nunique()} units, {m['period'].nunique()} months "
+                    f"{m['period'].min():%Y-%m}..{m['period'].max():%Y-%m}"
+                )
+            elif kind == "encounters":
+                enc = encounters.validate(df, f)
+                what = f"{len(enc)} stays, {enc['patient_id'].nunique()} patients"
+            elif kind == "surgeries":
+                n = len(surgeries.validate(df, f, encounters=enc))
+                what = f"{n} operations" + ("" if enc is not None else " (not checked against an encounter file)")
+            else:
+                what = f"{len(surveys.validate(df, f))} questionnaires"
         except GpsError as e:
             failed += 1
             print(f"FAILED {e}", file=sys.stderr)
             continue
-        how = ", ".join(f"{k}={v!r}" for k, v in dialect.describe().items())
-        print(
-            f"{f}: OK, {len(m)} rows, {m['unit_id'].nunique()} units, {m['period'].nunique()} months "
-            f"{m['period'].min():%Y-%m}..{m['period'].max():%Y-%m} (read as {how})"
-        )
+        print(f"{f}: OK as {kind}, {what} (read as {how})")
     return 2 if failed else 0
 
 
@@ -116,7 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--scorecards", type=int, default=None, help="at most this many scorecards per program")
     c = sub.add_parser("check", help="validate params and their input data; run nothing")
     c.add_argument("params", nargs="+")
-    v = sub.add_parser("validate", help="check measurement files (CSV, Excel, Parquet) against their contract")
+    v = sub.add_parser(
+        "validate", help="check measurement, encounter, surgery or survey files (CSV, Excel, Parquet, XML)"
+    )
+    v.add_argument("--kind", choices=("auto", *KINDS), default="auto", help="contract (default: from the columns)")
     v.add_argument("files", nargs="+")
     v.add_argument("--catalog", default="hospital_2015", help="shipped catalogue name or a CSV path")
     v.add_argument("--sheet", default=None, help="Excel sheet (default: the first)")

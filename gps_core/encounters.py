@@ -11,6 +11,7 @@ diagnosis             principal ICD-10 / CID-10 code, e.g. ``I21.0`` or ``I210``
 discharge_status      ``alive`` | ``death`` | ``transfer`` (``alta``, ``óbito``/``obito``, ``transferência``)
 admission_type        ``elective`` | ``urgent`` | ``emergency`` (``eletiva``, ``urgência``, ``emergência``)
 age, sex              0-120 years; ``M`` | ``F``
+procedure             optional: main procedure code (SIGTAP ``04.11.01.003-4`` or any coding; deliveries)
 cost                  optional, >= 0
 ====================  =====================================================================================
 
@@ -19,11 +20,14 @@ Indicators (catalogue ids), per unit and month of discharge:
 - ``E01`` length of stay: patient-days / discharges; a same-day stay counts one patient-day.
 - ``F01`` in-hospital mortality: deaths after 24 h of admission / discharges.
 - ``F02`` 30-day readmission: index stays discharged alive and not transferred out; numerator = those
-  followed by an unplanned (non-elective) admission of the same patient 0-30 days after discharge
-  (exactly 30 days counts); attributed to the unit that discharged the index stay. Index stays whose
-  30 days run past the last admission in the data are left out (incomplete follow-up).
+  followed by an unplanned admission of the same patient 0-30 days after discharge (exactly 30 days
+  counts; planned = elective or a planned diagnosis, see :class:`~gps_core.attribution.Rules`); attributed
+  to the unit that discharged the index stay. Index stays whose 30 days run past the last admission in the
+  data are left out (incomplete follow-up).
+- ``F07`` caesarean rate: caesarean deliveries / deliveries (procedure codes, else ICD-10 O80-O84).
 
-Every numerator and denominator is traceable to its encounter ids (:func:`trace`).
+Every numerator and denominator is traceable to its encounter ids (:func:`trace`). The definitions and
+attribution are parameters (:class:`~gps_core.attribution.Rules`).
 
 References
 ----------
@@ -34,12 +38,13 @@ readmissions). ANAHP, Observatório: média de permanência and taxa de mortalid
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .schemas import MAX_PER_KIND, parse_period
+from .attribution import DEFAULT, Rules
+from .contract import Check
 
 COLUMNS = (
     "encounter_id",
@@ -77,99 +82,63 @@ ADMISSION = {
 ICD10 = re.compile(r"^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?$")
 
 
-def validate(df: pd.DataFrame, source: str = "encounters", line_offset: int = 2) -> pd.DataFrame:
+def validate(
+    df: pd.DataFrame, source: str = "encounters", line_offset: int = 2, specialties: Iterable[str] | None = None
+) -> pd.DataFrame:
     """Check an encounter table against the contract and return a typed copy.
+
+    Parameters
+    ----------
+    specialties
+        When given, the only specialty names accepted (the client's list; a typo gets the closest name).
 
     Raises
     ------
     InputError
         Listing every problem with line, column, value and the expected form (not only the first).
     """
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError([f"missing column(s) {missing}; an encounter table needs {list(COLUMNS)}"], source)
-    out = df.copy()
-    problems: list[str] = []
-
-    def report(mask, fmt) -> None:
-        idx = np.flatnonzero(np.asarray(mask))
-        problems.extend(fmt(i) for i in idx[:MAX_PER_KIND])
-        if len(idx) > MAX_PER_KIND:
-            problems.append(f"... {len(idx) - MAX_PER_KIND} more rows with the same problem")
-
-    for c in ("encounter_id", "patient_id", "doctor_id", "specialty"):
-        out[c] = out[c].astype("string").str.strip()
-        report(out[c].isna() | (out[c] == ""), lambda i, c=c: f"line {i + line_offset}, column '{c}': empty")
-    for c in ("admission", "discharge"):
-        raw = out[c]
-        out[c] = parse_period(raw)
-        report(
-            out[c].isna(),
-            lambda i, c=c, raw=raw: (
-                f"line {i + line_offset}, column '{c}': '{raw.iloc[i]}' is not a date; use YYYY-MM-DD or DD/MM/YYYY"
-            ),
-        )
-    report(
+    c = Check(df, source, COLUMNS, "an encounter table", line_offset)
+    for col in ("encounter_id", "patient_id", "doctor_id", "specialty"):
+        c.text(col)
+    c.text("procedure", optional=True)
+    c.known("specialty", specialties)
+    c.date("admission")
+    c.date("discharge")
+    out = c.out
+    c.flag(
         out["discharge"] < out["admission"],
-        lambda i: (
-            f"line {i + line_offset}, columns 'admission'/'discharge': discharge "
-            f"{out['discharge'].iloc[i]:%Y-%m-%d} is before admission {out['admission'].iloc[i]:%Y-%m-%d}"
-        ),
+        "discharge",
+        lambda i: f"{out['discharge'].iloc[i]:%Y-%m-%d} is before admission {out['admission'].iloc[i]:%Y-%m-%d}",
     )
-    for c, allowed in (("discharge_status", STATUS), ("admission_type", ADMISSION)):
-        raw = out[c].astype("string").str.strip().str.lower()
-        out[c] = raw.map(allowed)
-        report(
-            out[c].isna(),
-            lambda i, c=c, raw=raw, allowed=allowed: (
-                f"line {i + line_offset}, column '{c}': '{raw.iloc[i]}' is "
-                f"not one of {sorted(set(allowed.values()))} "
-                f"(or {sorted(k for k in allowed if k not in allowed.values())})"
-            ),
-        )
-    sex = out["sex"].astype("string").str.strip().str.upper()
-    report(
-        ~sex.isin(["M", "F"]).fillna(False),
-        lambda i: f"line {i + line_offset}, column 'sex': '{out['sex'].iloc[i]}' is not M or F",
-    )
-    out["sex"] = sex
-    age = pd.to_numeric(out["age"], errors="coerce")
-    report(
-        age.isna() | (age < 0) | (age > 120),
-        lambda i: f"line {i + line_offset}, column 'age': '{df['age'].iloc[i]}' is not an age 0-120",
-    )
-    out["age"] = age
+    c.choice("discharge_status", STATUS)
+    c.choice("admission_type", ADMISSION)
+    c.choice("sex", {"m": "M", "f": "F", "masculino": "M", "feminino": "F"})
+    c.number("age", 0, 120)
     dx = out["diagnosis"].astype("string").str.strip().str.upper()
-    report(
+    c.flag(
         ~dx.str.match(ICD10).fillna(False),
+        "diagnosis",
         lambda i: (
-            f"line {i + line_offset}, column 'diagnosis': '{df['diagnosis'].iloc[i]}' is not an ICD-10 "
-            "code (letter, 2 digits, optional subcategory, e.g. I21.0)"
+            f"{c.value('diagnosis', i)} is not an ICD-10 code (letter, 2 digits, optional subcategory, e.g. I21.0)"
         ),
     )
-    out["diagnosis"] = dx
-    if "cost" in out.columns:
-        cost = pd.to_numeric(out["cost"], errors="coerce")
-        report(
-            out["cost"].notna() & (cost.isna() | (cost < 0)),
-            lambda i: f"line {i + line_offset}, column 'cost': '{df['cost'].iloc[i]}' is not an amount >= 0",
-        )
-        out["cost"] = cost
-    dup = out["encounter_id"].duplicated(keep=False)
-    report(
-        dup,
-        lambda i: (
-            f"line {i + line_offset}, column 'encounter_id': '{out['encounter_id'].iloc[i]}' appears "
-            "more than once; each stay needs its own id"
-        ),
-    )
-    if problems:
-        raise InputError(problems, source)
-    return out.reset_index(drop=True)
+    out["diagnosis"] = dx.str.replace(".", "", regex=False)
+    c.number("cost", 0, 1e12, optional=True)
+    c.unique("encounter_id", "stay")
+    return c.done()
 
 
-def _readmission_arrays(enc: pd.DataFrame, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def planned(enc: pd.DataFrame, rules: Rules = DEFAULT) -> np.ndarray:
+    """Stays that are planned admissions: elective (when the rules say so) or with a planned diagnosis."""
+    plan = enc["diagnosis"].str.startswith(tuple(rules.planned_diagnoses)).fillna(False).to_numpy()
+    if rules.planned_elective:
+        plan |= enc["admission_type"].to_numpy() == "elective"
+    return plan
+
+
+def _readmission_arrays(enc: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Aligned with ``enc`` rows: eligible index stay, row of its readmission (-1: none), days to it."""
+    window = rules.readmission_window
     order = np.lexsort(
         (
             enc["encounter_id"].to_numpy(),
@@ -182,7 +151,7 @@ def _readmission_arrays(enc: pd.DataFrame, window: int) -> tuple[np.ndarray, np.
     # The patient's next unplanned stay in admission order (ties: the later row), found with a shift and a
     # backward fill inside each patient: one vectorized pass, no pairwise join.
     patient = pd.factorize(e["patient_id"])[0]
-    pos = pd.Series(np.where(e["admission_type"].to_numpy() != "elective", np.arange(len(e)), np.nan))
+    pos = pd.Series(np.where(~planned(e, rules), np.arange(len(e)), np.nan))
     nxt = pos.groupby(patient).shift(-1).groupby(patient).bfill()
     has = nxt.notna().to_numpy()
     j = nxt.fillna(0).astype(int).to_numpy()
@@ -199,67 +168,65 @@ def _readmission_arrays(enc: pd.DataFrame, window: int) -> tuple[np.ndarray, np.
     return eligible, row, gap
 
 
-def readmissions(enc: pd.DataFrame, window: int = 30) -> pd.DataFrame:
+def readmissions(enc: pd.DataFrame, rules: Rules = DEFAULT) -> pd.DataFrame:
     """Index stays eligible for the 30-day readmission indicator and their first unplanned readmission.
 
     Returns one row per eligible index stay: ``encounter_id``, ``readmission_id`` (or NA), ``days``.
     """
-    eligible, row, gap = _readmission_arrays(enc, window)
+    eligible, row, gap = _readmission_arrays(enc, rules)
     ids = enc["encounter_id"].to_numpy(dtype=object)
     rid = np.where(row >= 0, ids[np.maximum(row, 0)], None)
     return pd.DataFrame({"encounter_id": ids[eligible], "readmission_id": rid[eligible], "days": gap[eligible]})
 
 
-def trace(enc: pd.DataFrame, level: str = "doctor_id", window: int = 30) -> pd.DataFrame:
+def deliveries(enc: pd.DataFrame, rules: Rules = DEFAULT) -> tuple[np.ndarray, np.ndarray]:
+    """(delivery, caesarean) flags per stay from procedure codes, or ICD-10 O80-O84 / O82, O84.2."""
+    dx = enc["diagnosis"]
+    proc = enc["procedure"] if "procedure" in enc else pd.Series(pd.NA, index=enc.index, dtype="string")
+    proc = proc.str.replace(r"[.\-\s]", "", regex=True)
+    cs = proc.isin(rules.caesarean_procedures).fillna(False) | dx.str.match(r"^(O82|O842)").fillna(False)
+    birth = cs | proc.isin(rules.vaginal_procedures).fillna(False) | dx.str.match(r"^O8[0-4]").fillna(False)
+    return birth.to_numpy(), cs.to_numpy()
+
+
+def trace(enc: pd.DataFrame, rules: Rules = DEFAULT) -> pd.DataFrame:
     """Drill-down: every encounter behind every numerator and denominator, one row per (indicator, stay).
 
-    Columns: ``indicator_id``, ``unit_id``, ``period`` (month of discharge), ``encounter_id``,
-    ``numerator`` (its contribution), ``denominator`` (its contribution), ``linked_id`` (the readmission).
+    Columns: ``indicator_id``, ``unit_id``, ``specialty``, ``period`` (month of discharge), ``record_id`` and
+    ``encounter_id`` (the stay), ``numerator`` and ``denominator`` (its contributions), ``linked_id`` (the
+    readmission).
     """
-    unit = enc[level].astype(str).to_numpy(dtype=object)
+    unit = enc[rules.level].astype(str).to_numpy(dtype=object)
+    spec = enc["specialty"].astype(str).to_numpy(dtype=object)
     period = enc["discharge"].dt.to_period("M").dt.to_timestamp().to_numpy()
     ids = enc["encounter_id"].to_numpy(dtype=object)
     days = ((enc["discharge"] - enc["admission"]).dt.days).to_numpy()
-    los = pd.DataFrame(
-        {
-            "indicator_id": "E01",
-            "unit_id": unit,
-            "period": period,
-            "encounter_id": ids,
-            "numerator": np.maximum(days, 1).astype(float),
-            "denominator": 1.0,
-            "linked_id": None,
-        }
-    )
-    death = (enc["discharge_status"].to_numpy() == "death") & (days >= 1)
-    mort = los.assign(indicator_id="F01", numerator=death.astype(float))
-    eligible, row, _ = _readmission_arrays(enc, window)
+
+    def rows(indicator: str, keep, numerator, linked=None) -> pd.DataFrame:
+        keep = np.ones(len(enc), bool) if keep is None else keep
+        return pd.DataFrame(
+            {
+                "indicator_id": indicator,
+                "unit_id": unit[keep],
+                "specialty": spec[keep],
+                "period": period[keep],
+                "record_id": ids[keep],
+                "encounter_id": ids[keep],
+                "numerator": np.asarray(numerator, float)[keep],
+                "denominator": 1.0,
+                "linked_id": None if linked is None else linked[keep],
+            }
+        )
+
+    death = (enc["discharge_status"].to_numpy() == "death") & (days >= rules.mortality_min_days)
+    eligible, row, _ = _readmission_arrays(enc, rules)
     linked = np.where(row >= 0, ids[np.maximum(row, 0)], None)
-    readm = pd.DataFrame(
-        {
-            "indicator_id": "F02",
-            "unit_id": unit[eligible],
-            "period": period[eligible],
-            "encounter_id": ids[eligible],
-            "numerator": (row[eligible] >= 0).astype(float),
-            "denominator": 1.0,
-            "linked_id": linked[eligible],
-        }
-    )
-    return pd.concat([los, mort, readm], ignore_index=True)
-
-
-def to_measurements(
-    enc: pd.DataFrame, client: str, program: str, level: str = "doctor_id", window: int = 30
-) -> pd.DataFrame:
-    """Monthly numerators and denominators per unit for the encounter-based indicators (the sums of
-    :func:`trace`), in the measurements contract."""
-    t = trace(enc, level, window)
-    m = t.groupby(["unit_id", "period", "indicator_id"], observed=True)[["numerator", "denominator"]].sum()
-    m = m.reset_index()
-    spec = enc.groupby(enc[level].astype(str))["specialty"].first() if level != "specialty" else None
-    m.insert(0, "client", client)
-    m.insert(1, "program", program)
-    m["unit_type"] = "doctor" if level == "doctor_id" else level
-    m["specialty"] = m["unit_id"].map(spec) if spec is not None else m["unit_id"]
-    return m
+    birth, cs = deliveries(enc, rules)
+    parts = [
+        rows("E01", None, np.maximum(days, 1)),
+        rows("F01", None, death),
+        rows("F02", eligible, row >= 0, linked),
+    ]
+    if birth.any():
+        parts.append(rows("F07", birth, cs))
+    return pd.concat(parts, ignore_index=True)

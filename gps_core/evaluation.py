@@ -50,6 +50,9 @@ class Evaluation:
     provenance: dict = field(default_factory=dict)
     program: pd.DataFrame | None = None  # monthly IP of the whole program, rolled up from the units
     members: pd.DataFrame | None = None  # doctors inside each team, when units are pooled specialties
+    trace: pd.DataFrame | None = None  # record-level sources: every record behind every number
+    risk: dict = field(default_factory=dict)  # risk models by indicator, with their diagnostics
+    rules: dict | None = None  # definitions and attribution of the record-derived indicators
 
     @property
     def latest(self) -> pd.Timestamp:
@@ -102,8 +105,9 @@ def run(params, params_path: str | Path) -> Evaluation:
         When the inputs break their contract (every problem listed, nothing computed).
     """
     cat = build_catalog(params)
-    raw, inputs = load_source(params.source, params_path, cat, params.client, params.program)
-    m = check_months(raw, params.period.first, params.period.months, inputs[0]["file"])
+    loaded = load_source(params.source, params_path, cat, params.client, params.program)
+    inputs = loaded.inputs
+    m = check_months(loaded.measurements, params.period.first, params.period.months, inputs[0]["file"])
     units = m if params.unit_level == "as_is" else aggregate_measurements(m, "specialty")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -133,7 +137,9 @@ def run(params, params_path: str | Path) -> Evaluation:
     n_small = int((scores["small_denominator"] & ~scores["missing"]).sum())
     prov["small_denominators"] = f"{n_small} of {len(scores)} values"
     weights = effective_weights(cat, params.dimension_weights)
-    return Evaluation(params, cat, weights, m, scores, ix, ann, al, prov, program, members)
+    return Evaluation(
+        params, cat, weights, m, scores, ix, ann, al, prov, program, members, loaded.trace, loaded.risk, loaded.rules
+    )
 
 
 def unit_volumes(units: pd.DataFrame, indicator: str | None) -> pd.DataFrame:

@@ -58,7 +58,9 @@ def indicator_positions(ids: pd.Series, catalog: pd.DataFrame) -> np.ndarray:
 def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
     """Value, band fraction and flags for every unit-month-indicator row.
 
-    Returns the measurements plus ``value`` (numerator / denominator x unit multiplier), ``fraction``
+    Returns the measurements plus ``value`` (numerator / denominator x unit multiplier; for risk-adjusted rows,
+    which carry ``expected`` and ``reference_rate``, numerator / expected x reference rate x multiplier, with
+    ``crude`` and ``expected_value`` beside it), ``fraction``
     (share of the indicator's weight earned, 0-1), ``dimension``, ``small_denominator`` (denominator below
     the technical sheet's minimum: flagged, never dropped) and ``missing`` (no value: no cases).
     The input is not modified.
@@ -78,6 +80,16 @@ def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.Da
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(d > 0, n / d * rules["multiplier"], np.nan)
     out = measurements.copy(deep=False)  # copy-on-write: new columns never reach the caller's frame
+    if "expected" in measurements.columns:
+        # Risk-adjusted rows (METHODS 8): value = O/E x reference rate, i.e. numerator over the expected count
+        # rescaled to cases; the crude rate and the expected rate are kept for the traceability annex.
+        e = measurements["expected"].to_numpy(dtype=float)
+        r = measurements["reference_rate"].to_numpy(dtype=float)
+        adj = ~np.isnan(e)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["crude"] = np.where(adj, value, np.nan)
+            out["expected_value"] = np.where(adj & (d > 0), e / d * rules["multiplier"], np.nan)
+            value = np.where(adj, np.where(e > 0, n / e * r * rules["multiplier"], np.nan), value)
     out["value"] = value
     out["fraction"] = band_fraction(value, rules)
     dim = pd.Categorical(catalog["dimension"], categories=DIMENSIONS).codes
@@ -206,7 +218,11 @@ def aggregate_measurements(measurements: pd.DataFrame, level: Literal["specialty
     discharges), the way the GPS paper scores "Média de Permanência por Especialidade".
     """
     by = ["client", "program", "period", "indicator_id"] + (["specialty"] if level == "specialty" else [])
-    agg = measurements.groupby(by, observed=True)[["numerator", "denominator"]].sum(min_count=1).reset_index()
+    cols = ["numerator", "denominator"] + (["expected"] if "expected" in measurements.columns else [])
+    g = measurements.groupby(by, observed=True)
+    agg = g[cols].sum(min_count=1).reset_index()
+    if "reference_rate" in measurements.columns:  # one rate per indicator: O/E of the team x the same rate
+        agg["reference_rate"] = g["reference_rate"].first().to_numpy()
     if level == "specialty":
         agg["unit_id"] = agg["specialty"].astype(str)
         agg["unit_type"] = "specialty"

@@ -63,17 +63,72 @@ class FileSource(Strict):
     encoding: str | None = Field(None, description="text encoding (default: UTF-8, else latin-1)")
 
 
+class RecordFile(Strict):
+    """A record-level file (CSV/TXT, Excel, Parquet or XML); CSV dialect detected unless set."""
+
+    path: str
+    sheet: str | None = Field(None, description="Excel sheet name (default: the first sheet)")
+    sep: str | None = None
+    decimal: Literal[".", ","] | None = None
+    encoding: str | None = None
+
+
+class Attribution(Strict):
+    """Definitions and attribution of the record-derived indicators (gps_core.attribution.Rules)."""
+
+    level: Literal["doctor_id", "specialty"] = "doctor_id"
+    readmission_window: int = Field(30, ge=1, le=365)
+    planned_elective: bool = True
+    planned_diagnoses: list[str] = ["Z49", "Z50", "Z51"]
+    mortality_min_days: int = Field(1, ge=0, le=30)
+    caesarean_procedures: list[str] | None = None
+    vaginal_procedures: list[str] | None = None
+    surgery_to: Literal["surgeon", "discharging"] = "surgeon"
+    surgery_window: int = Field(30, ge=1, le=365)
+    ssi_wound_classes: list[Literal["clean", "clean-contaminated", "contaminated", "dirty"]] = ["clean"]
+
+    def rules(self):
+        from .attribution import Rules
+
+        given = {k: tuple(v) if isinstance(v, list) else v for k, v in self.model_dump().items() if v is not None}
+        return Rules(**given)
+
+
+class RiskModelSpec(Strict):
+    family: Literal["binomial", "poisson", "negative_binomial", "gamma"]
+    covariates: str = Field(
+        description="right-hand side of the model formula, e.g. 'age + C(sex) + C(admission_type) + C(chapter)'"
+    )
+
+
+class ReferencePopulation(Strict):
+    """Records of the reference population the risk models are fitted on (default: the client's own)."""
+
+    encounters: RecordFile
+    surgeries: RecordFile | None = None
+    name: str = Field("reference population", description="how the report names it")
+
+
+class RiskAdjustment(Strict):
+    models: dict[str, RiskModelSpec]
+    reference: ReferencePopulation | None = None
+
+
 class EncounterSource(Strict):
-    """An encounter file (one row per stay; gps_core.encounters contract): indicators are derived from it."""
+    """Encounter-level files (gps_core.encounters, surgeries, surveys contracts): indicators are derived from
+    them, risk-adjusted where the params say so."""
 
     kind: Literal["encounters"]
     path: str
-    level: Literal["doctor_id", "specialty"] = Field("doctor_id", description="unit each stay is attributed to")
-    window: int = Field(30, ge=1, le=365, description="readmission window in days")
     sheet: str | None = None
     sep: str | None = None
     decimal: Literal[".", ","] | None = None
     encoding: str | None = None
+    surgeries: RecordFile | None = None
+    surveys: RecordFile | None = None
+    specialties: list[str] | None = Field(None, description="the only specialty names accepted (typo check)")
+    rules: Attribution = Attribution()
+    risk_adjustment: RiskAdjustment | None = None
 
 
 class SyntheticSource(Strict):
@@ -114,7 +169,7 @@ class Evaluation(Strict):
     currency: str = "BRL"
     catalog: str = "hospital_2015"
     bands: dict[str, Band] = {}
-    source: Source
+    source: Source | list[Source] = Field(description="one source, or several whose indicators do not overlap")
     unit_level: Literal["as_is", "specialty"] = Field(
         "as_is", description="as_is: evaluate the units in the data; specialty: pool doctors into teams"
     )

@@ -122,19 +122,46 @@ def predicted_over_expected(fit: MixedFit, X, groups) -> pd.DataFrame:
     return pd.DataFrame({"unit": fit.groups, "n": n, "predicted": p, "expected": e, "ratio": p / e})
 
 
-def observed_expected(df: pd.DataFrame, formula: str, unit: str, family: Family = "binomial") -> pd.DataFrame:
-    """Observed / expected per unit from a patient-level GLM fitted on the whole (reference) table.
+FAMILIES = ("binomial", "poisson", "negative_binomial", "gamma")
 
-    Returns one row per unit: ``n``, ``observed``, ``expected``, ``ratio`` (O/E), ``reference_rate``
-    (mean outcome of the reference population) and ``adjusted`` (O/E x reference rate), with the method.
+
+@dataclass(frozen=True)
+class Model:
+    """A patient-level GLM fitted on a reference population (what :func:`fit` returns)."""
+
+    formula: str
+    family: str
+    outcome: str
+    result: object  # statsmodels GLMResults
+    n: int
+    reference_rate: float  # mean outcome of the reference population
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        """Expected outcome of each row of ``df`` (covariates as in the reference)."""
+        try:
+            return np.asarray(self.result.predict(df), dtype=float)
+        except Exception as e:  # patsy reports unseen categories as a generic error: say what to do
+            raise ValueError(
+                f"cannot apply the {self.outcome} model ({self.formula}) to these records: {e}. A category "
+                "absent from the reference population cannot be predicted; merge it or widen the reference."
+            ) from None
+
+
+def fit(df: pd.DataFrame, formula: str, family: Family = "binomial") -> Model:
+    """Fit ``outcome ~ covariates`` by GLM on the reference population ``df`` (METHODS 8).
+
+    Families: ``binomial`` (logit; deaths, readmissions, infections), ``poisson`` and ``negative_binomial``
+    (log; length of stay in days, NB2 with its dispersion estimated by maximum likelihood rather than
+    statsmodels' fixed alpha = 1) and ``gamma`` (log; cost). With the canonical links (binomial, Poisson) and
+    an intercept, the expected values add up to the observed total over the reference population.
     """
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
 
-    if family not in ("binomial", "poisson", "negative_binomial", "gamma"):
-        raise ValueError(f"family must be one of binomial, gamma, negative_binomial, poisson; got {family!r}")
-    if family == "negative_binomial":  # estimate the dispersion, not statsmodels' fixed default alpha = 1
-        alpha = float(smf.negativebinomial(formula, df).fit(disp=0).params["alpha"])
+    if family not in FAMILIES:
+        raise ValueError(f"family must be one of {', '.join(sorted(FAMILIES))}; got {family!r}")
+    if family == "negative_binomial":
+        alpha = float(smf.negativebinomial(formula, df).fit(disp=0, maxiter=200).params["alpha"])
         fam = sm.families.NegativeBinomial(alpha=alpha)
     else:
         fam = {
@@ -142,14 +169,80 @@ def observed_expected(df: pd.DataFrame, formula: str, unit: str, family: Family 
             "poisson": sm.families.Poisson,
             "gamma": lambda: sm.families.Gamma(sm.families.links.Log()),
         }[family]()
-    fit = smf.glm(formula, df, family=fam).fit()
+    res = smf.glm(formula, df, family=fam).fit()
     outcome = formula.split("~")[0].strip()
-    pred = fit.predict(df)
-    t = pd.DataFrame({unit: df[unit].to_numpy(), "o": df[outcome].to_numpy(float), "e": pred.to_numpy()})
+    return Model(formula, family, outcome, res, len(df), float(df[outcome].mean()))
+
+
+def observed_expected(df: pd.DataFrame, formula: str, unit: str, family: Family = "binomial") -> pd.DataFrame:
+    """Observed / expected per unit from a patient-level GLM fitted on the whole (reference) table.
+
+    Returns one row per unit: ``n``, ``observed``, ``expected``, ``ratio`` (O/E), ``reference_rate``
+    (mean outcome of the reference population) and ``adjusted`` (O/E x reference rate), with the method.
+    """
+    m = fit(df, formula, family)
+    t = pd.DataFrame({unit: df[unit].to_numpy(), "o": df[m.outcome].to_numpy(float), "e": m.predict(df)})
     out = t.groupby(unit, observed=True).agg(n=("o", "size"), observed=("o", "sum"), expected=("e", "sum"))
     out["ratio"] = out["observed"] / out["expected"]
-    ref = float(df[outcome].mean())
-    out["reference_rate"] = ref
-    out["adjusted"] = out["ratio"] * ref
+    out["reference_rate"] = m.reference_rate
+    out["adjusted"] = out["ratio"] * m.reference_rate
     out["method"] = f"GLM {family}: {formula}; O/E x reference rate"
     return out.reset_index()
+
+
+def c_statistic(y, p) -> float:
+    """Area under the ROC curve of predictions ``p`` for 0/1 outcomes ``y`` (Mann-Whitney, ties count half)."""
+    from scipy.stats import rankdata
+
+    y = np.asarray(y, dtype=float)
+    r = rankdata(np.asarray(p, dtype=float))
+    n1 = y.sum()
+    n0 = len(y) - n1
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    return float((r[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def calibration(y, p, groups: int = 10) -> pd.DataFrame:
+    """Observed against expected by group of predicted risk (deciles by default): ``group``, ``n``,
+    ``observed`` and ``expected`` (means), ``ratio`` (O/E)."""
+    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    g = np.minimum((np.argsort(np.argsort(p, kind="stable")) * groups) // len(p), groups - 1) + 1
+    t = pd.DataFrame({"group": g, "y": y, "p": p}).groupby("group")
+    out = t.agg(n=("y", "size"), observed=("y", "mean"), expected=("p", "mean")).reset_index()
+    out["ratio"] = out["observed"] / out["expected"]
+    return out
+
+
+def hosmer_lemeshow(y, p, groups: int = 10) -> tuple[float, float]:
+    """Hosmer-Lemeshow goodness-of-fit statistic over risk deciles and its p-value (chi-square, g - 2 df)."""
+    from scipy.stats import chi2
+
+    c = calibration(y, p, groups)
+    o, e, n = c["observed"] * c["n"], c["expected"] * c["n"], c["n"]
+    stat = float((((o - e) ** 2) / (e * (1 - e / n))).sum())
+    return stat, float(chi2.sf(stat, len(c) - 2))
+
+
+def diagnostics(model: Model, df: pd.DataFrame) -> dict:
+    """Fit diagnostics on the reference population: c-statistic and Hosmer-Lemeshow (binary outcomes),
+    deviance pseudo-R-squared, total O/E, and the calibration table by decile of predicted risk."""
+    y = df[model.outcome].to_numpy(float)
+    p = model.predict(df)
+    res = model.result
+    out = {
+        "n": int(len(y)),
+        "observed": float(y.sum()),
+        "expected": float(p.sum()),
+        "oe": float(y.sum() / p.sum()),
+        "pseudo_r2": float(1 - res.deviance / res.null_deviance),
+        "aic": float(res.aic),
+        "calibration": calibration(y, p),
+        "coefficients": pd.DataFrame({"estimate": res.params, "se": res.bse, "p_value": res.pvalues})
+        .rename_axis("term")
+        .reset_index(),
+    }
+    if model.family == "binomial":
+        out["c_statistic"] = c_statistic(y, p)
+        out["hosmer_lemeshow"], out["hl_p"] = hosmer_lemeshow(y, p)
+    return out

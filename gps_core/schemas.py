@@ -25,6 +25,7 @@ MEASUREMENT_COLUMNS = (
     "numerator",
     "denominator",
 )
+RISK_COLUMNS = ("expected", "reference_rate")  # optional: a risk-adjusted row (O/E x reference rate)
 MAX_PER_KIND = 20  # messages per kind of problem; the rest are counted
 
 
@@ -110,7 +111,7 @@ def validate_measurements(
             source,
         )
     problems: list[str] = []
-    out = df.loc[:, [c for c in df.columns if c in (*MEASUREMENT_COLUMNS, "expected")]].copy()
+    out = df.loc[:, [c for c in df.columns if c in (*MEASUREMENT_COLUMNS, *RISK_COLUMNS)]].copy()
     for col in ("client", "program", "unit_id", "unit_type", "specialty", "indicator_id"):
         cat = _stripped_category(out[col])
         empty = (cat.codes < 0) | (np.asarray(cat.categories == "") if len(cat.categories) else False)[
@@ -135,7 +136,9 @@ def validate_measurements(
         ),
     )
     out["period"] = period.dt.to_period("M").dt.to_timestamp()
-    for col in ("numerator", "denominator"):
+    if ("expected" in out.columns) != ("reference_rate" in out.columns):
+        problems.append("'expected' and 'reference_rate' go together (risk-adjusted rows need both); add the other")
+    for col in ("numerator", "denominator", *(c for c in RISK_COLUMNS if c in out.columns)):
         raw = out[col]
         num = raw.astype(float) if pd.api.types.is_numeric_dtype(raw) else pd.to_numeric(raw, errors="coerce")
         text = (num.isna() & raw.notna()).to_numpy()

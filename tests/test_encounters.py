@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from gps_core import derive
 from gps_core import encounters as E
 from gps_core.catalog import load_catalog
 from gps_core.errors import InputError
@@ -67,7 +68,7 @@ def test_indicators_and_drill_down_agree_and_fit_the_contract():
         {"patient_id": "c", "admission": "2015-01-03", "discharge": "2015-01-03", "discharge_status": "death"},
         {"patient_id": "z", "admission": "2015-06-01", "discharge": "2015-06-02", "doctor_id": "d2"},
     )
-    m = E.to_measurements(enc, "c", "p").set_index(["unit_id", "period", "indicator_id"])
+    m = derive.to_measurements(E.trace(enc), "c", "p", "doctor").set_index(["unit_id", "period", "indicator_id"])
     jan = ("d1", pd.Timestamp("2015-01-01"))
     assert tuple(m.loc[(*jan, "E01"), ["numerator", "denominator"]]) == (4 + 1 + 1 + 1, 4)  # same day = 1
     assert tuple(m.loc[(*jan, "F01"), ["numerator", "denominator"]]) == (1, 4)  # the same-day death is < 24 h
@@ -98,10 +99,10 @@ def test_bad_encounters_list_every_problem():
         E.validate(rows, "enc.csv")
     msg = str(e.value)
     for needle in (
-        "line 2, columns 'admission'/'discharge': discharge 2015-01-05 is before admission 2015-01-10",
-        "line 3, column 'sex': 'X' is not M or F",
+        "line 2, column 'discharge': 2015-01-05 is before admission 2015-01-10",
+        "line 3, column 'sex': 'X' is not one of ['F', 'M']",
         "line 4, column 'admission': '2015-02-30' is not a date",
-        "line 4, column 'age': 'abc' is not an age 0-120",
+        "line 4, column 'age': 'abc' is not a number in 0..120",
         "line 4, column 'diagnosis': 'heart' is not an ICD-10 code",
         "line 4, column 'discharge_status': 'home' is not one of ['alive', 'death', 'transfer']",
         "line 2, column 'encounter_id': 'e1' appears more than once",

@@ -191,7 +191,7 @@ def test_gps_validate_reports_every_problem_and_exits_2(tmp_path):
         + "\n"
     )
     ok = gps("validate", str(good))
-    assert ok.returncode == 0 and "OK, 1 rows, 1 units, 1 months 2015-01..2015-01" in ok.stdout
+    assert ok.returncode == 0 and "OK as measurements, 1 rows, 1 units, 1 months 2015-01..2015-01" in ok.stdout
     res = gps("validate", str(good), str(bad))
     assert res.returncode == 2
     assert "line 2, column 'numerator': 'x' is not a number" in res.stderr

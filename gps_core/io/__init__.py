@@ -3,6 +3,6 @@
 Every reader returns the measurements and the list of input files with their sha256 for provenance.
 """
 
-from .sources import load_source
+from .sources import Loaded, load_source
 
-__all__ = ["load_source"]
+__all__ = ["Loaded", "load_source"]

@@ -1,4 +1,4 @@
-"""Read client files as text tables: CSV (detected dialect, Brazilian exports included), Excel, Parquet.
+"""Read client files as text tables: CSV (detected dialect, Brazilian exports included), Excel, Parquet, XML.
 
 Types are not guessed here: every column comes back as text (Excel and Parquet keep their own types) and
 the schema contracts convert and check them with line numbers. What was detected is returned, so a report
@@ -8,6 +8,23 @@ Brazilian exports are common: ``;`` separator, ``,`` decimal, ``.`` thousands, l
 encoding and ``dd/mm/yyyy`` dates. Detection: UTF-8 if the bytes decode, else latin-1; the separator most
 frequent in the header among ``;``, ``,``, tab and ``|``; a decimal comma when ``;``-separated values look
 like ``1.234,5``. Anything detected can be overridden.
+
+XML layout (one record per child of the root; fields as child elements or attributes named as the contract
+columns; the source line of each record is kept for error messages)::
+
+    <encounters>
+      <encounter id="E0001">                      <!-- "id" is read as the contract's <record>_id -->
+        <patient_id>P123</patient_id>
+        <admission>2015-03-02</admission>  <discharge>2015-03-06</discharge>
+        <doctor_id>D017</doctor_id>  <specialty>Cardiologia</specialty>
+        <diagnosis>I21.0</diagnosis>  <procedure>0406030030</procedure>
+        <discharge_status>alta</discharge_status>  <admission_type>urgência</admission_type>
+        <age>67</age>  <sex>F</sex>  <cost>12345.67</cost>
+      </encounter>
+    </encounters>
+
+``<surgeries><surgery id=...>`` and ``<answers><answer id=...>`` work the same way (``surgery_id``,
+``response_id``). Exchange standards such as ANS TISS are flattened to this layout by the client's ETL.
 """
 
 from __future__ import annotations
@@ -98,8 +115,12 @@ def read_table(
         return pd.read_excel(book, sheet_name=name, dtype=object), Dialect("excel", sheet=name)
     if suffix == ".parquet":
         return pd.read_parquet(p), Dialect("parquet")
+    if suffix == ".xml":
+        return read_xml(p), Dialect("xml")
     if suffix not in (".csv", ".txt", ".tsv"):
-        raise InputError([f"unknown file type '{suffix}'; use .csv, .txt, .tsv, .xlsx, .xlsm or .parquet"], str(p))
+        raise InputError(
+            [f"unknown file type '{suffix}'; use .csv, .txt, .tsv, .xlsx, .xlsm, .parquet or .xml"], str(p)
+        )
     d = sniff(p, sep, decimal, encoding)
     try:
         df = pd.read_csv(p, sep=d.sep, encoding=d.encoding, dtype=str, keep_default_na=False, na_values=[""])
@@ -118,6 +139,50 @@ def read_table(
         hint = f"; the header looks separated by {others[0]!r}: set 'sep: \"{others[0]}\"'" if others else ""
         raise InputError([f"only one column found with separator {d.sep!r}{hint}"], str(p))
     return df, d
+
+
+ID_FIELDS = {"encounter": "encounter_id", "surgery": "surgery_id", "answer": "response_id"}
+
+
+def read_xml(path: Path) -> pd.DataFrame:
+    """Records of an XML file in the documented layout, as text columns; ``attrs["lines"]`` holds the
+    source line of each record.
+
+    Raises
+    ------
+    InputError
+        Malformed XML (with its line), or records of more than one element name.
+    """
+    from lxml import etree
+
+    rows, lines, tags = [], [], set()
+    try:
+        for _, el in etree.iterparse(str(path), events=("end",)):
+            parent = el.getparent()
+            if parent is None or parent.getparent() is not None:
+                continue  # only the children of the root are records
+            tag = etree.QName(el).localname
+            tags.add(tag)
+            rec = {ID_FIELDS.get(tag, "id") if k == "id" else k: v for k, v in el.attrib.items()}
+            for child in el:
+                if isinstance(child.tag, str):
+                    rec[etree.QName(child).localname] = (child.text or "").strip() or None
+            rows.append(rec)
+            lines.append(el.sourceline)
+            el.clear()  # constant memory on large extracts
+            while el.getprevious() is not None:
+                del parent[0]
+    except etree.XMLSyntaxError as e:
+        raise InputError(
+            [f"line {e.lineno}: not well-formed XML: {e.msg}; fix the file or re-export it"], str(path)
+        ) from None
+    if len(tags) > 1:
+        raise InputError([f"records of different kinds {sorted(tags)} under the root; one kind per file"], str(path))
+    if not rows:
+        raise InputError(["no records: the root element has no children"], str(path))
+    df = pd.DataFrame(rows, dtype=object)
+    df.attrs["lines"] = lines
+    return df
 
 
 def to_number(s: pd.Series, decimal: str = ".") -> pd.Series:

@@ -1,53 +1,144 @@
-"""Dispatch a params ``source`` to its reader and validate the result against the catalogue."""
+"""Dispatch params ``source`` entries to their readers and validate the result against the catalogue."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .. import synth
+from .. import derive, encounters, surgeries, surveys, synth
+from ..errors import InputError
 from ..refdata import sha256
 from ..schemas import validate_measurements
 from . import nhs_ae
 from .readers import read_table, to_number
 
 
-def load_source(
-    source, params_path: str | Path, catalog: pd.DataFrame, client: str = "client", program: str = "program"
-) -> tuple[pd.DataFrame, list[dict]]:
-    """Measurements for a params ``source`` and the provenance of its input files.
+@dataclass
+class Loaded:
+    """Validated measurements of a run, the provenance of every input file and, for record-level sources,
+    the drill-down trace and the risk models."""
 
-    Returns
-    -------
-    (measurements, inputs)
-        Validated measurements; ``inputs`` lists ``{"file", "sha256"}`` (or the generator and seed).
-    """
+    measurements: pd.DataFrame
+    inputs: list[dict]
+    trace: pd.DataFrame | None = None
+    risk: dict = field(default_factory=dict)
+    rules: dict | None = None
+
+
+def _read(spec, params_path) -> tuple[pd.DataFrame, dict, Path]:
+    from ..params import resolve
+
+    path = resolve(params_path, spec.path)
+    df, dialect = read_table(path, sheet=spec.sheet, sep=spec.sep, decimal=spec.decimal, encoding=spec.encoding)
+    return df, {"file": str(path), "sha256": sha256(path), "read_as": dialect.describe()}, path
+
+
+def read_records(spec, params_path, specialties=None) -> tuple[derive.Records, list[dict]]:
+    """Read and validate an encounter file with its optional surgeries and survey answers. Every file is
+    checked, and the problems of all of them are reported together."""
+    raw, info, path = _read(spec, params_path)
+    inputs, problems = [info], []
+    enc = None
+    try:
+        enc = encounters.validate(raw, str(path), specialties=specialties)
+    except InputError as e:
+        problems += [f"{path.name}: {p}" for p in e.problems]
+    tables = {}
+    for name, mod in (("surgeries", surgeries), ("surveys", surveys)):
+        sub = getattr(spec, name, None)
+        if sub is None:
+            continue
+        df, info, p = _read(sub, params_path)
+        inputs.append(info)
+        try:
+            kw = {"encounters": enc} if name == "surgeries" else {}
+            tables[name] = mod.validate(df, str(p), specialties=specialties, **kw)
+        except InputError as e:
+            problems += [f"{p.name}: {x}" for x in e.problems]
+    if problems:
+        raise InputError(problems, str(path.parent))
+    return derive.Records(enc, tables.get("surgeries"), tables.get("surveys")), inputs
+
+
+def _records(source, params_path, catalog, client, program) -> Loaded:
+    recs, inputs = read_records(source, params_path, source.specialties)
+    rules = source.rules.rules()
+    t = derive.trace(recs, rules)
+    risk = {}
+    ra = source.risk_adjustment
+    if ra is not None:
+        ref, name = None, "the client's own records"
+        if ra.reference is not None:
+            ref, more = read_records(ra.reference, params_path)
+            inputs += [{**x, "role": "reference population"} for x in more]
+            name = ra.reference.name
+        specs = {k: derive.RiskSpec(v.family, v.covariates) for k, v in ra.models.items()}
+        adj = derive.adjust(t, recs, specs, ref, rules, name)
+        t, risk = adj.trace, adj.models
+    unit_type = "doctor" if rules.level == "doctor_id" else "specialty"
+    m = derive.to_measurements(t, client, program, unit_type)
+    m = validate_measurements(m, catalog, f"indicators derived from {inputs[0]['file']}")
+    return Loaded(m, inputs, t, risk, rules.describe())
+
+
+def _one(source, params_path, catalog, client, program) -> Loaded:
     from ..params import resolve
 
     if source.kind == "synthetic_paper_hospital":
         m = synth.paper_hospital(seed=source.seed)
-        return validate_measurements(m, catalog, "synthetic paper hospital"), [
-            {"file": f"gps_core.synth.paper_hospital(seed={source.seed})", "sha256": "generated"}
-        ]
-    path = resolve(params_path, source.path)
-    inputs = [{"file": str(path), "sha256": sha256(path) if path.is_file() else "missing"}]
-    if source.kind == "nhs_ae":
-        m = nhs_ae.to_measurements(nhs_ae.read(path), source.department_type)
-        return validate_measurements(m, catalog, str(path)), inputs
-    if source.kind == "encounters":
-        from .. import encounters
-
-        raw, dialect = read_table(
-            path, sheet=source.sheet, sep=source.sep, decimal=source.decimal, encoding=source.encoding
+        return Loaded(
+            validate_measurements(m, catalog, "synthetic paper hospital"),
+            [{"file": f"gps_core.synth.paper_hospital(seed={source.seed})", "sha256": "generated"}],
         )
-        inputs[0]["read_as"] = dialect.describe()
-        enc = encounters.validate(raw, str(path))
-        m = encounters.to_measurements(enc, client, program, source.level, source.window)
-        return validate_measurements(m, catalog, f"indicators derived from {path}"), inputs
-    df, dialect = read_table(path, sheet=source.sheet, sep=source.sep, decimal=source.decimal, encoding=source.encoding)
-    for c in ("numerator", "denominator"):
+    if source.kind == "encounters":
+        return _records(source, params_path, catalog, client, program)
+    if source.kind == "nhs_ae":
+        path = resolve(params_path, source.path)
+        m = nhs_ae.to_measurements(nhs_ae.read(path), source.department_type)
+        info = {"file": str(path), "sha256": sha256(path) if path.is_file() else "missing"}
+        return Loaded(validate_measurements(m, catalog, str(path)), [info])
+    df, info, path = _read(source, params_path)
+    for c in ("numerator", "denominator", "expected", "reference_rate"):
         if c in df.columns:
-            df[c] = to_number(df[c], dialect.decimal)
-    inputs[0]["read_as"] = dialect.describe()
-    return validate_measurements(df, catalog, str(path)), inputs
+            df[c] = to_number(df[c], info["read_as"].get("decimal", "."))
+    return Loaded(validate_measurements(df, catalog, str(path)), [info])
+
+
+def load_source(
+    source, params_path: str | Path, catalog: pd.DataFrame, client: str = "client", program: str = "program"
+) -> Loaded:
+    """Measurements for a params ``source`` (or a list of sources), with the provenance of their inputs.
+
+    Several sources are combined (e.g. encounter files for the outcome indicators and a monthly table for
+    structure and process indicators); an indicator may come from one source only.
+
+    Raises
+    ------
+    InputError
+        A file breaks its contract, or two sources give the same indicator.
+    """
+    if not isinstance(source, list):
+        return _one(source, params_path, catalog, client, program)
+    parts = [_one(s, params_path, catalog, client, program) for s in source]
+    owner: dict[str, str] = {}
+    problems = []
+    for part in parts:
+        for ind in sorted(set(part.measurements["indicator_id"].astype(str))):
+            if ind in owner:
+                problems.append(
+                    f"indicator {ind} comes from both {owner[ind]} and {part.inputs[0]['file']}; keep it in one"
+                )
+            owner.setdefault(ind, part.inputs[0]["file"])
+    if problems:
+        raise InputError(problems, "params: source")
+    m = pd.concat([p.measurements for p in parts], ignore_index=True)
+    for c in ("client", "program", "unit_id", "unit_type", "specialty", "indicator_id"):
+        m[c] = m[c].astype(str).astype("category")
+    traces = [p.trace for p in parts if p.trace is not None]
+    risk = {k: v for p in parts for k, v in p.risk.items()}
+    rules = next((p.rules for p in parts if p.rules is not None), None)
+    return Loaded(
+        m, [i for p in parts for i in p.inputs], pd.concat(traces, ignore_index=True) if traces else None, risk, rules
+    )

@@ -1,0 +1,133 @@
+"""Patient-experience survey answers: their contract and the experience indicators computed from them.
+
+Contract (one row per returned questionnaire; a blank answer is "not answered" and leaves that question's
+denominator):
+
+======================  ====================================================================================
+response_id             unique id of the questionnaire
+date                    date answered, ``YYYY-MM-DD`` or ``DD/MM/YYYY``
+doctor_id, specialty    the doctor and specialty the stay is attributed to
+encounter_id            optional: the stay surveyed (needed for the response rate)
+recommend               0-10: how likely to recommend the hospital (Net Promoter Score question)
+overall                 1-5: overall satisfaction
+doctor_communication    1-5: doctors explained things in a way you could understand
+pain                    1-5: pain was well controlled
+medicines               1-5: staff explained new medicines
+discharge_info          1-5: you were given information for after discharge
+======================  ====================================================================================
+
+Indicators, per unit and month of the answer:
+
+- ``X01`` overall satisfaction, ``X05``-``X08`` the four questions: top-2-box, answers 4 or 5 / answers.
+- ``X02`` Net Promoter Score: (promoters 9-10 minus detractors 0-6) / answers, -100..100.
+- ``X11`` response rate (when encounters are given and answers name their stay): stays discharged alive in
+  the month that returned a questionnaire / stays discharged alive in the month.
+
+References
+----------
+Reichheld F.F. (2003) The one number you need to grow. Harvard Business Review 81(12):46-54 (NPS).
+CMS HCAHPS: top-box scoring of the communication, pain, medicines and discharge-information composites.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .attribution import DEFAULT, Rules
+from .contract import Check
+
+COLUMNS = ("response_id", "date", "doctor_id", "specialty", "recommend", "overall")
+TOP_BOX = {
+    "X01": "overall",
+    "X05": "doctor_communication",
+    "X06": "pain",
+    "X07": "medicines",
+    "X08": "discharge_info",
+}
+
+
+def validate(
+    df: pd.DataFrame,
+    source: str = "surveys",
+    specialties: Iterable[str] | None = None,
+    line_offset: int = 2,
+) -> pd.DataFrame:
+    """Check a survey-answers table and return a typed copy.
+
+    Raises
+    ------
+    InputError
+        Listing every problem with line, column, value and the expected form.
+    """
+    c = Check(df, source, COLUMNS, "a survey-answers table", line_offset)
+    for col in ("response_id", "doctor_id", "specialty"):
+        c.text(col)
+    c.text("encounter_id", optional=True)
+    c.known("specialty", specialties)
+    c.date("date")
+    c.number("recommend", 0, 10, optional=True, integer=True)
+    for col in TOP_BOX.values():
+        c.number(col, 1, 5, optional=True, integer=True)
+    c.unique("response_id", "questionnaire")
+    return c.done()
+
+
+def trace(answers: pd.DataFrame, encounters: pd.DataFrame | None = None, rules: Rules = DEFAULT) -> pd.DataFrame:
+    """Drill-down of X01, X02, X05-X08 (and X11): one row per (indicator, questionnaire or stay), columns as
+    :func:`gps_core.encounters.trace` (``record_id`` is the response id)."""
+    unit = answers[rules.level].astype(str).to_numpy(dtype=object)
+    spec = answers["specialty"].astype(str).to_numpy(dtype=object)
+    period = answers["date"].dt.to_period("M").dt.to_timestamp().to_numpy()
+    ids = answers["response_id"].to_numpy(dtype=object)
+    eids = (
+        answers["encounter_id"].to_numpy(dtype=object)
+        if "encounter_id" in answers
+        else np.full(len(answers), None, dtype=object)
+    )
+
+    def rows(indicator: str, keep, numerator) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "indicator_id": indicator,
+                "unit_id": unit[keep],
+                "specialty": spec[keep],
+                "period": period[keep],
+                "record_id": ids[keep],
+                "encounter_id": eids[keep],
+                "numerator": np.asarray(numerator, float)[keep],
+                "denominator": 1.0,
+                "linked_id": None,
+            }
+        )
+
+    parts = []
+    for ind, col in TOP_BOX.items():
+        if col in answers:
+            v = answers[col].to_numpy(float)
+            parts.append(rows(ind, ~np.isnan(v), v >= 4))
+    r = answers["recommend"].to_numpy(float)
+    parts.append(rows("X02", ~np.isnan(r), (r >= 9).astype(float) - (r <= 6)))
+    if encounters is not None and "encounter_id" in answers:
+        alive = encounters[encounters["discharge_status"] == "alive"]
+        answered = alive["encounter_id"].isin(answers["encounter_id"].dropna()).to_numpy()
+        resp = answers.dropna(subset=["encounter_id"]).drop_duplicates("encounter_id").set_index("encounter_id")
+        linked = resp["response_id"].reindex(alive["encounter_id"]).to_numpy(dtype=object)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "indicator_id": "X11",
+                    "unit_id": alive[rules.level].astype(str).to_numpy(dtype=object),
+                    "specialty": alive["specialty"].astype(str).to_numpy(dtype=object),
+                    "period": alive["discharge"].dt.to_period("M").dt.to_timestamp().to_numpy(),
+                    "record_id": alive["encounter_id"].to_numpy(dtype=object),
+                    "encounter_id": alive["encounter_id"].to_numpy(dtype=object),
+                    "numerator": answered.astype(float),
+                    "denominator": 1.0,
+                    "linked_id": np.where(answered, linked, None),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
