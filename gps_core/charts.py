@@ -203,3 +203,62 @@ def indicator_fractions(ind: pd.DataFrame, lang: Lang) -> alt.Chart:
         )
         .properties(width=380, height=alt.Step(12))
     )
+
+
+def calibration(models: dict, lang: Lang) -> alt.FacetChart:
+    """Observed against expected mean outcome by decile of predicted risk, one panel per risk model, with
+    the line of perfect calibration."""
+    d = pd.concat([m["calibration"].assign(indicator=k) for k, m in models.items()], ignore_index=True)
+    en = lang == "en"
+    base = alt.Chart(d)
+    pts = base.mark_line(point=True).encode(
+        x=alt.X("expected:Q", title="Expected (mean per decile)" if en else "Esperado (média por decil)"),
+        y=alt.Y("observed:Q", title="Observed" if en else "Observado"),
+        tooltip=[
+            "indicator",
+            "group",
+            "n",
+            alt.Tooltip("observed:Q", format=".3f"),
+            alt.Tooltip("expected:Q", format=".3f"),
+        ],
+    )
+    diag = base.mark_line(color="#999", strokeDash=[4, 3]).encode(x="expected:Q", y="expected:Q")
+    return (
+        alt.layer(diag, pts)
+        .properties(width=180, height=160)
+        .facet(facet=alt.Facet("indicator:N", title=None), columns=4)
+        .resolve_scale(x="independent", y="independent")
+        .properties(title="Calibration by decile of predicted risk" if en else "Calibração por decil de risco previsto")
+    )
+
+
+def oe_forest(oe: pd.DataFrame, order: list[str], lang: Lang) -> alt.FacetChart:
+    """O/E per unit with its 95 % interval (Byar), one panel per risk-adjusted indicator; 1 = as expected."""
+    d = oe.assign(unit_id=oe["unit_id"].astype(str), indicator=oe["indicator_id"].astype(str))
+    base = alt.Chart(d)
+    y = alt.Y("unit_id:N", sort=order, title=None)
+    # Intervals of units with few expected events can reach 10+: the axis stops at 3 and clips them.
+    x = alt.X("oe_lower:Q", title="O/E", scale=alt.Scale(domain=[0, 3], clamp=True))
+    bars = base.mark_rule(color="#777", clip=True).encode(x=x, x2="oe_upper:Q", y=y)
+    dots = base.mark_point(filled=True, size=30).encode(
+        x="oe:Q",
+        y=y,
+        color=alt.Color(
+            "signal:N",
+            scale=alt.Scale(domain=["above", "within", "below"], range=["#d73027", "#4575b4", "#1a9850"]),
+            title="O/E 95 % CI",
+        ),
+        tooltip=[
+            "unit_id",
+            "indicator",
+            alt.Tooltip("oe:Q", format=".2f"),
+            alt.Tooltip("numerator:Q", format=".0f"),
+            alt.Tooltip("expected:Q", format=".1f"),
+        ],
+    )
+    one = base.mark_rule(strokeDash=[4, 3], color="#333").encode(x=alt.datum(1.0))
+    return (
+        alt.layer(bars, dots, one)
+        .properties(width=170, height=alt.Step(11))
+        .facet(facet=alt.Facet("indicator:N", title=None), columns=4)
+    )

@@ -99,7 +99,7 @@ class Check:
         if column not in self.out:
             return
         raw = self.out[column]
-        num = pd.to_numeric(raw.astype("string").str.strip().str.replace(",", ".", regex=False), errors="coerce")
+        num = pd.to_numeric(raw.astype("string").str.strip(), errors="coerce")
         num = num.astype(float)
         blank = raw.isna() | (raw.astype("string").str.strip() == "")
         bad = (num.isna() | (num < low) | (num > high)) & ~(blank & optional)

@@ -128,13 +128,14 @@ def adjust(
     specs: dict[str, RiskSpec],
     reference: Records | None = None,
     rules: Rules = DEFAULT,
-    reference_name: str = "the client's own records",
+    reference_name: str | None = None,
 ) -> Adjusted:
     """Expected outcome of every traced record of the risk-adjusted indicators (METHODS 8).
 
     Each model is fitted on the reference population (``reference``, traced with the same rules; by
     default the client's own records) and predicts the client's records. The reference rate of an indicator
-    is its crude rate in the reference population.
+    is its crude rate in the reference population. ``reference_name`` (None: the client's own records) is
+    carried into each model's diagnostics for the report.
     """
     out = t.copy()
     out["expected"] = np.nan

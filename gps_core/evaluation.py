@@ -33,6 +33,7 @@ from .io import load_source
 from .schemas import check_months
 from .scoring import full_score_gap
 from .stars import cms_star_tiers, exact_star_tiers
+from .stats import indicator_interval
 
 
 @dataclass(frozen=True)
@@ -220,19 +221,17 @@ def indicator_table(ev: Evaluation, unit_id: str | None = None, period: pd.Times
     cat = ev.catalog.set_index("indicator_id")
     rules = cat.loc[s["indicator_id"].astype(str)].reset_index()
     gap = full_score_gap(s["value"].to_numpy(), rules)
-    out = s[
-        [
-            "unit_id",
-            "period",
-            "indicator_id",
-            "numerator",
-            "denominator",
-            "value",
-            "fraction",
-            "small_denominator",
-            "missing",
-        ]
-    ].reset_index(drop=True)
+    keep = ["unit_id", "period", "indicator_id", "numerator", "denominator", "value", "fraction"]
+    keep += [c for c in ("crude", "expected", "expected_value", "reference_rate") if c in s.columns]
+    out = s[[*keep, "small_denominator", "missing"]].reset_index(drop=True)
+    out["lower"], out["upper"], out["interval"] = indicator_interval(
+        out["numerator"],
+        out["denominator"],
+        rules["unit"],
+        rules["multiplier"],
+        out.get("expected"),
+        out.get("reference_rate"),
+    )
     out["dimension"] = rules["dimension"].to_numpy()
     out["name_en"], out["name_pt"], out["unit"] = rules["name_en"], rules["name_pt"], rules["unit"]
     out["weight"] = ev.weights.reindex(out["indicator_id"].astype(str)).to_numpy()
@@ -261,3 +260,36 @@ def unit_view(ev: Evaluation, unit_id: str) -> dict:
         "dimensions": dims[dims["unit_id"] == unit_id],
         "indicators": indicators,
     }
+
+
+def records_behind(ev: Evaluation, unit_id: str, period: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Drill-down of one unit and month: every record behind its numerators and denominators (record-level
+    sources only; a team's rows are its doctors' records)."""
+    if ev.trace is None:
+        return pd.DataFrame()
+    period = ev.latest if period is None else pd.Timestamp(period)
+    t = ev.trace[ev.trace["period"] == period]
+    col = "specialty" if ev.params.unit_level == "specialty" else "unit_id"
+    return t[t[col].astype(str) == unit_id].reset_index(drop=True)
+
+
+def risk_by_unit(ev: Evaluation) -> pd.DataFrame:
+    """Annual observed, expected, O/E with its Byar interval, crude and adjusted value per unit for every
+    risk-adjusted indicator (METHODS 6 and 8)."""
+    s = ev.scores
+    if "expected" not in s.columns or not ev.risk:
+        return pd.DataFrame()
+    s = s[s["indicator_id"].astype(str).isin(list(ev.risk))]
+    g = s.groupby(["unit_id", "indicator_id"], observed=True)
+    out = g[["numerator", "denominator", "expected"]].sum().reset_index()
+    out["reference_rate"] = g["reference_rate"].first().to_numpy()
+    mult = ev.catalog.set_index("indicator_id")["multiplier"].reindex(out["indicator_id"].astype(str)).to_numpy()
+    out["oe"] = out["numerator"] / out["expected"]
+    out["crude"] = out["numerator"] / out["denominator"] * mult
+    out["adjusted"] = out["oe"] * out["reference_rate"] * mult
+    lo, hi, _ = indicator_interval(
+        out["numerator"], out["denominator"], np.full(len(out), "ratio"), 1.0, out["expected"], 1.0
+    )
+    out["oe_lower"], out["oe_upper"] = lo, hi
+    out["signal"] = np.where(lo > 1, "above", np.where(hi < 1, "below", "within"))
+    return out

@@ -176,3 +176,71 @@ def stars_sentence(agree: int, rated: int, lang: Lang) -> str:
     if lang == "en":
         return f"CMS seeded k-means and the exact 1-D optimum agree on {agree} of {rated} units."
     return f"O k-means semeado do CMS e o ótimo exato 1-D concordam em {agree} de {rated} unidades."
+
+
+def risk_sentence(models: dict, oe: pd.DataFrame, lang: Lang, min_cases: int = 100) -> str:
+    """What risk adjustment does in this report, and the unit whose crude rate its case mix explains most
+    (largest crude / reference ratio among units with ``min_cases`` records, on the first binary model)."""
+    ids = ", ".join(models)
+    ref = next(iter(models.values()))["reference"] or T.label("own_records", lang)
+    en = lang == "en"
+    head = (
+        f"{ids} are risk-adjusted: a unit's value is its observed / expected ratio (O/E) times the reference "
+        f"rate, the expected count coming from a patient-level model fitted on {ref}. The band is applied to the "
+        "adjusted value."
+        if en
+        else f"{ids} são ajustados por risco: o valor de uma unidade é a razão observado / esperado (O/E) vezes a "
+        f"taxa de referência, com o esperado de um modelo por paciente ajustado em {ref}. A banda é aplicada ao "
+        "valor ajustado."
+    )
+    binary = [k for k, m in models.items() if m["family"] == "binomial"]
+    if not binary or oe.empty:
+        return head
+    k = binary[0]
+    d = oe[(oe["indicator_id"].astype(str) == k) & (oe["denominator"] >= min_cases)]
+    if d.empty:
+        return head
+    r = d.assign(ratio=d["crude"] / (d["reference_rate"] * 100)).sort_values("ratio").iloc[-1]
+    c = T.num(models[k]["c_statistic"], lang, 2)
+    crude, refr = T.pct(r["crude"], lang), T.pct(100 * r["reference_rate"], lang)
+    ci = f"{T.num(r['oe_lower'], lang, 2)}–{T.num(r['oe_upper'], lang, 2)}"
+    if en:
+        return (
+            f"{head} The {k} model discriminates with c = {c}. {r['unit_id']} has the highest crude {k} "
+            f"({crude} against {refr} overall); after adjustment for its patients its O/E is "
+            f"{T.num(r['oe'], lang, 2)} (95 % CI {ci})."
+        )
+    return (
+        f"{head} O modelo de {k} discrimina com c = {c}. {r['unit_id']} tem o maior {k} bruto ({crude} contra "
+        f"{refr} no total); ajustado pelo perfil de seus pacientes, seu O/E é {T.num(r['oe'], lang, 2)} "
+        f"(IC 95 % {ci})."
+    )
+
+
+def rules_sentence(rules: dict, lang: Lang) -> str:
+    """The definitions and attribution rules used for the indicators derived from records."""
+    en = lang == "en"
+    who = {
+        "doctor_id": "the discharging doctor" if en else "o médico da alta",
+        "specialty": "the specialty" if en else "a especialidade",
+    }[rules["level"]]
+    surg = ("the surgeon" if en else "o cirurgião") if rules["surgery_to"] == "surgeon" else who
+    planned = ", ".join(rules["planned_diagnoses"])
+    off = "" if rules["planned_elective"] else (" (not applied)" if en else " (não aplicado)")
+    if en:
+        return (
+            f"Indicators derived from records: stays are attributed to {who}, operations to {surg}; readmissions "
+            f"within {rules['readmission_window']} days go to the unit that discharged the index stay (transfers, "
+            f"deaths and planned readmissions — elective{off} or "
+            f"diagnoses {planned} — excluded); in-hospital mortality counts deaths after {rules['mortality_min_days']} "
+            f"day(s); return to theatre and surgical mortality within {rules['surgery_window']} days; SSI over "
+            f"{', '.join(rules['ssi_wound_classes'])} operations."
+        )
+    return (
+        f"Indicadores calculados dos registros: internações atribuídas a {who}, cirurgias a {surg}; readmissões em "
+        f"até {rules['readmission_window']} dias vão à unidade que deu a alta da internação índice (excluídas "
+        f"transferências, óbitos e readmissões planejadas — eletivas{off} ou diagnósticos {planned}); "
+        f"mortalidade institucional conta óbitos após {rules['mortality_min_days']} dia(s); "
+        f"retorno ao centro cirúrgico e mortalidade cirúrgica em até {rules['surgery_window']} dias; ISC sobre "
+        f"cirurgias {', '.join(rules['ssi_wound_classes'])}."
+    )

@@ -174,3 +174,39 @@ def isr(x, n, ref_x, ref_n, confidence: float = 0.95, multiplier: float = 1.0) -
             "method": ["Byar" if o >= 10 else "Exact"],
         }
     )
+
+
+def indicator_interval(
+    numerator, denominator, unit, multiplier, expected=None, reference_rate=None, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Interval of each indicator value by its kind, for display beside the value.
+
+    - ``percent``: Wilson on numerator / denominator;
+    - counts per denominator (``per_1000``, ``ratio``, ``days``): Byar on the numerator (exact below 10), the
+      count treated as Poisson (for length of stay an approximation: patient-days are overdispersed);
+    - risk-adjusted rows (``expected`` given): Byar on O, divided by E, times the reference rate (the
+      interval of an indirectly standardized ratio);
+    - ``nps`` and rows without cases: NaN.
+
+    Returns ``(lower, upper, method)`` arrays on the indicator's own scale.
+    """
+    x = np.asarray(numerator, dtype=float)
+    n = np.asarray(denominator, dtype=float)
+    unit = np.asarray(unit, dtype=object)
+    mult = np.broadcast_to(np.asarray(multiplier, dtype=float), x.shape)
+    e = np.full(x.shape, np.nan) if expected is None else np.asarray(expected, dtype=float)
+    r = np.full(x.shape, np.nan) if reference_rate is None else np.asarray(reference_rate, dtype=float)
+    lo, hi = np.full(x.shape, np.nan), np.full(x.shape, np.nan)
+    method = np.full(x.shape, "", dtype=object)
+    ok = (n > 0) & ~np.isnan(x) & (x >= 0)
+    adj = ok & ~np.isnan(e) & (e > 0)
+    prop = ok & ~adj & (unit == "percent") & (x <= n)
+    count = ok & ~adj & np.isin(unit, ["per_1000", "ratio", "days"])
+    if prop.any():
+        a, b = wilson(x[prop], n[prop], confidence)
+        lo[prop], hi[prop], method[prop] = a * mult[prop], b * mult[prop], "Wilson"
+    for mask, scale, name in ((count, n, "Byar"), (adj, e / np.where(np.isnan(r), 1, r), "Byar on O/E")):
+        if mask.any():
+            a, b = byar(x[mask], confidence)
+            lo[mask], hi[mask], method[mask] = a / scale[mask] * mult[mask], b / scale[mask] * mult[mask], name
+    return lo, hi, method

@@ -41,6 +41,18 @@ HEAD = {
     "polarity": {"en": "Better when", "pt-BR": "Melhor quando"},
     "id": {"en": "Id", "pt-BR": "Id"},
     "rank": {"en": "Rank (latest month)", "pt-BR": "Posição (último mês)"},
+    "ci": {"en": "95 % interval", "pt-BR": "Intervalo 95 %"},
+    "adjusted": {"en": "Observed · expected · O/E", "pt-BR": "Observado · esperado · O/E"},
+    "model": {"en": "Model", "pt-BR": "Modelo"},
+    "covariates": {"en": "Covariates", "pt-BR": "Covariáveis"},
+    "cases": {"en": "Records", "pt-BR": "Registros"},
+    "outcome": {"en": "Outcome total", "pt-BR": "Total do desfecho"},
+    "oe": {"en": "O/E (reference)", "pt-BR": "O/E (referência)"},
+    "c": {"en": "c-statistic", "pt-BR": "Estatística c"},
+    "hl": {"en": "Hosmer-Lemeshow p", "pt-BR": "Hosmer-Lemeshow p"},
+    "r2": {"en": "Pseudo-R² (deviance)", "pt-BR": "Pseudo-R² (deviance)"},
+    "reference": {"en": "Fitted on", "pt-BR": "Ajustado em"},
+    "records": {"en": "Records in the numerator", "pt-BR": "Registros no numerador"},
 }
 POLARITY = {
     "higher": {"en": "higher", "pt-BR": "maior"},
@@ -170,6 +182,14 @@ def indicator_rows(ind: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.D
     for _, r in ind.sort_values(["dimension", "indicator_id"]).iterrows():
         nm = cat.loc[r["indicator_id"], name]
         small = " ⚠" if r["small_denominator"] and not r["missing"] else ""
+        extra = {}
+        if "crude" in ind.columns:
+            extra[h("adjusted", lang)] = (
+                ""
+                if pd.isna(r["crude"])
+                else f"{T.value(r['crude'], r['unit'], lang)} · {T.value(r['expected_value'], r['unit'], lang)} · "
+                f"{T.num(r['crude'] / r['expected_value'], lang, 2)}"
+            )
         rows.append(
             {
                 h("id", lang): r["indicator_id"],
@@ -178,6 +198,10 @@ def indicator_rows(ind: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.D
                 h("numerator", lang): T.num(r["numerator"], lang, 0),
                 h("denominator", lang): T.num(r["denominator"], lang, 0) + small,
                 h("value", lang): T.value(r["value"], r["unit"], lang),
+                h("ci", lang): ""
+                if pd.isna(r["lower"])
+                else f"{T.num(r['lower'], lang, 2)}–{T.num(r['upper'], lang, 2)}",
+                **extra,
                 h("band", lang): band_text(
                     cat.loc[r["indicator_id"]].to_dict() | {"indicator_id": r["indicator_id"]}, lang
                 ),
@@ -187,6 +211,57 @@ def indicator_rows(ind: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.D
             }
         )
     return pd.DataFrame(rows)
+
+
+def risk_models(models: dict, catalog: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """One row per risk model: what it is, what it was fitted on, and how well it discriminates and fits."""
+    cat = catalog.set_index("indicator_id")
+    name = "name_en" if lang == "en" else "name_pt"
+    rows = []
+    for ind, m in models.items():
+        rows.append(
+            {
+                h("id", lang): ind,
+                h("indicator", lang): cat.loc[ind, name],
+                h("model", lang): f"GLM {m['family'].replace('_', ' ')}",
+                h("covariates", lang): m["covariates"],
+                h("reference", lang): m["reference"] or T.label("own_records", lang),
+                h("cases", lang): T.num(m["n"], lang, 0),
+                h("outcome", lang): T.num(m["observed"], lang, 0),
+                h("oe", lang): T.num(m["oe"], lang, 3),
+                h("c", lang): T.num(m.get("c_statistic", float("nan")), lang, 3),
+                h("hl", lang): T.num(m.get("hl_p", float("nan")), lang, 3),
+                h("r2", lang): T.num(m["pseudo_r2"], lang, 3),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def drill_down(rows: pd.DataFrame, catalog: pd.DataFrame, lang: Lang, limit: int = 12) -> pd.DataFrame:
+    """The records behind a unit's numerators in one month (ids, with the linked record: the readmission,
+    the return to theatre), from :func:`gps_core.evaluation.records_behind`."""
+    cat = catalog.set_index("indicator_id")
+    name = "name_en" if lang == "en" else "name_pt"
+    out = []
+    for ind, g in rows.groupby("indicator_id", observed=True, sort=True):
+        hits = g[g["numerator"] != 0]
+        ids = [
+            f"{r.record_id}→{r.linked_id}"
+            if isinstance(r.linked_id, str) and r.linked_id != r.record_id
+            else r.record_id
+            for r in hits.itertuples()
+        ]
+        more = f" (+{len(ids) - limit})" if len(ids) > limit else ""
+        out.append(
+            {
+                h("id", lang): ind,
+                h("indicator", lang): cat.loc[ind, name],
+                h("numerator", lang): T.num(g["numerator"].sum(), lang, 0),
+                h("denominator", lang): T.num(g["denominator"].sum(), lang, 0),
+                h("records", lang): ", ".join(map(str, ids[:limit])) + more,
+            }
+        )
+    return pd.DataFrame(out)
 
 
 def provenance_html(prov: dict) -> str:

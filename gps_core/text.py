@@ -33,6 +33,8 @@ LABELS: dict[str, dict[str, str]] = {
         "pt-BR": "Rastreabilidade: numeradores e denominadores",
     },
     "provenance": {"en": "Provenance", "pt-BR": "Proveniência"},
+    "risk": {"en": "Risk adjustment", "pt-BR": "Ajuste de risco"},
+    "own_records": {"en": "the client's own records", "pt-BR": "os próprios registros do cliente"},
     "methods": {"en": "Methods", "pt-BR": "Métodos"},
     "indicators": {"en": "Indicators against their ideal bands", "pt-BR": "Indicadores frente às bandas ideais"},
     "unit": {"en": "Unit", "pt-BR": "Unidade"},

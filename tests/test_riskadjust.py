@@ -61,3 +61,53 @@ def test_medpar_poisson_glm_matches_hilbe():
     assert nb["expected"].sum() == pytest.approx(med["los"].sum(), rel=0.02)
     with pytest.raises(ValueError, match="family must be one of"):
         observed_expected(med, "los ~ hmo", "provnum", "weibull")
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from gps_core.riskadjust import c_statistic, calibration, fit, hosmer_lemeshow  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(300, 2000),
+    units=st.integers(2, 12),
+    family=st.sampled_from(["binomial", "poisson"]),
+)
+def test_oe_averages_one_over_the_reference_population(seed, n, units, family):
+    """With a canonical link and an intercept the GLM's expected counts add up to the observed ones, so the
+    units' O/E, weighted by their expected counts, average exactly 1 over the population the model was fitted
+    on (METHODS 8): indirect standardization charges nobody for the reference itself."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    g = rng.integers(0, units, n)
+    eta = -1.0 + 0.8 * x + rng.normal(0, 0.3, units)[g]
+    y = rng.binomial(1, expit(eta)) if family == "binomial" else rng.poisson(np.exp(eta))
+    df = pd.DataFrame({"y": y, "x": x, "unit": g, "grp": rng.choice(["a", "b", "c"], n)})
+    oe = observed_expected(df, "y ~ x + C(grp)", "unit", family)
+    assert (oe["ratio"] * oe["expected"]).sum() / oe["expected"].sum() == pytest.approx(1.0, abs=1e-8)
+    assert oe["expected"].sum() == pytest.approx(df["y"].sum(), rel=1e-8)
+
+
+def test_c_statistic_and_calibration_by_hand():
+    from sklearn.metrics import roc_auc_score
+
+    y = np.array([0, 0, 1, 1, 0, 1, 0, 1, 1, 0])
+    p = np.array([0.1, 0.4, 0.35, 0.8, 0.2, 0.7, 0.5, 0.5, 0.9, 0.3])
+    # 22 of the 25 (positive, negative) pairs are ordered correctly and 1 is tied (0.5, 0.5): 22.5 / 25.
+    assert c_statistic(y, p) == pytest.approx(0.9) == pytest.approx(roc_auc_score(y, p))
+    cal = calibration(y, p, groups=5)
+    assert cal["n"].tolist() == [2] * 5
+    assert (cal["observed"] * cal["n"]).sum() == y.sum()
+    stat, pv = hosmer_lemeshow(y, p, groups=5)
+    o, e, n = cal["observed"] * 2, cal["expected"] * 2, 2
+    assert stat == pytest.approx((((o - e) ** 2) / (e * (1 - e / n))).sum()) and 0 < pv < 1
+
+
+def test_a_model_cannot_predict_a_category_the_reference_lacks():
+    df = pd.DataFrame({"y": [0, 1, 0, 1, 1, 0], "g": list("aabbab")})
+    m = fit(df, "y ~ C(g)", "binomial")
+    with pytest.raises(ValueError, match="absent from the reference population"):
+        m.predict(pd.DataFrame({"g": ["z"]}))

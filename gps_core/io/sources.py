@@ -27,11 +27,19 @@ class Loaded:
     rules: dict | None = None
 
 
+NUMERIC = ("numerator", "denominator", "expected", "reference_rate", "age", "cost", "asa", "recommend", "overall")
+NUMERIC += tuple(surveys.TOP_BOX.values())
+
+
 def _read(spec, params_path) -> tuple[pd.DataFrame, dict, Path]:
+    """A file read with its dialect; numbers written with a decimal comma converted (the contracts check
+    the rest)."""
     from ..params import resolve
 
     path = resolve(params_path, spec.path)
     df, dialect = read_table(path, sheet=spec.sheet, sep=spec.sep, decimal=spec.decimal, encoding=spec.encoding)
+    for c in set(NUMERIC) & set(df.columns):
+        df[c] = to_number(df[c], dialect.decimal)
     return df, {"file": str(path), "sha256": sha256(path), "read_as": dialect.describe()}, path
 
 
@@ -69,7 +77,7 @@ def _records(source, params_path, catalog, client, program) -> Loaded:
     risk = {}
     ra = source.risk_adjustment
     if ra is not None:
-        ref, name = None, "the client's own records"
+        ref, name = None, None
         if ra.reference is not None:
             ref, more = read_records(ra.reference, params_path)
             inputs += [{**x, "role": "reference population"} for x in more]
@@ -100,9 +108,6 @@ def _one(source, params_path, catalog, client, program) -> Loaded:
         info = {"file": str(path), "sha256": sha256(path) if path.is_file() else "missing"}
         return Loaded(validate_measurements(m, catalog, str(path)), [info])
     df, info, path = _read(source, params_path)
-    for c in ("numerator", "denominator", "expected", "reference_rate"):
-        if c in df.columns:
-            df[c] = to_number(df[c], info["read_as"].get("decimal", "."))
     return Loaded(validate_measurements(df, catalog, str(path)), [info])
 
 
