@@ -17,7 +17,14 @@ from .params import load
 from .report import Job, notebooks_dir
 from .report import run as run_job
 
-DEMO = ("hospital_2015.yaml", "hospital_2015_scorecards.yaml", "nhs_ae_2018_19.yaml", "nhs_ae_2018_19_scorecards.yaml")
+DEMO = (
+    "hospital_2015.yaml",
+    "hospital_2015_scorecards.yaml",
+    "hospital_modelo_2015.yaml",
+    "hospital_modelo_2015_scorecards.yaml",
+    "nhs_ae_2018_19.yaml",
+    "nhs_ae_2018_19_scorecards.yaml",
+)
 
 
 def slug(unit: str) -> str:

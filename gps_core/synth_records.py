@@ -24,7 +24,7 @@ Generative model (``numpy.random.default_rng(seed)``; ``truth`` returns the plan
   unplanned return to theatre ``logit = -3.4 + 0.4 (asa - 2) + s_s`` 1-5 days later (the stay is extended).
 - Obstetrics: 60 % of stays are deliveries (SIGTAP codes), caesarean probability 0.55 plus a doctor effect.
 - Surveys: 30 % of stays discharged alive answer within 10 days; answers follow a latent satisfaction
-  ``0.62 + x_s + N(0, 0.2)``.
+  ``0.78 + x_s + N(0, 0.2)`` (likelihood to recommend: 10 x (latent + 0.1), rounded).
 Quality effects ``u_s, v_s, r_s, s_s, x_s`` are N(0, 0.25), N(0, 0.1), N(0, 0.2), N(0, 0.3), N(0, 0.08),
 except Geriatria and Pediatria whose ``u_s`` is 0.
 """
@@ -260,7 +260,7 @@ def encounter_hospital(seed: int = 2015, year: int = 2015) -> dict[str, pd.DataF
     surg["surgeon_id"] = ids[surg["doctor"]]
     # Survey answers.
     al = s[(s["status"] == "alive") & (rng.random(len(s)) < 0.3)].reset_index(drop=True)
-    lat = 0.62 + eff.loc[al["specialty"], "experience"].to_numpy() + rng.normal(0, 0.2, len(al))
+    lat = 0.78 + eff.loc[al["specialty"], "experience"].to_numpy() + rng.normal(0, 0.2, len(al))
 
     def five(noise: float) -> np.ndarray:
         v = np.clip(np.round(1 + 4 * (lat + rng.normal(0, noise, len(al)))), 1, 5).astype(float)
@@ -274,7 +274,7 @@ def encounter_hospital(seed: int = 2015, year: int = 2015) -> dict[str, pd.DataF
             "encounter_id": al["encounter_id"],
             "doctor_id": al["doctor_id"],
             "specialty": al["specialty"],
-            "recommend": np.clip(np.round(10 * (lat + rng.normal(0, 0.1, len(al)))), 0, 10),
+            "recommend": np.clip(np.round(10 * (lat + 0.1 + rng.normal(0, 0.1, len(al)))), 0, 10),
             "overall": five(0.1),
             "doctor_communication": five(0.12),
             "pain": five(0.15),

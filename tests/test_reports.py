@@ -119,3 +119,35 @@ def test_pdf_falls_back_to_weasyprint_without_chromium(demo, tmp_path, monkeypat
     html = next((demo / "nhs_england" / "FY2018-19" / "scorecards").glob("*.html"))
     assert report.export_pdf(html, tmp_path / "x.pdf") == "weasyprint"
     assert (tmp_path / "x.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_record_based_report_risk_adjusts_from_the_raw_files(demo, root):
+    """Hospital Modelo starts from its Brazilian CSV of stays: the report's Geriatria mortality O/E equals a
+    logistic regression fitted here on the raw file (statsmodels directly), and its band is applied to the
+    adjusted value."""
+    import statsmodels.formula.api as smf
+
+    from gps_core.derive import chapter
+
+    d = demo / "hospital_modelo" / "2015"
+    for ext in ("ipynb", "html", "pdf"):
+        assert (d / f"annual_evaluation.{ext}").stat().st_size > 10_000
+    risk = pd.DataFrame(glued(d / "annual_evaluation.ipynb", "annual")["risk"])
+    got = risk[(risk["unit_id"] == "Geriatria") & (risk["indicator_id"] == "F01")].iloc[0]
+    raw = pd.read_csv(root / "data/synthetic/hospital_modelo/internacoes.csv", sep=";", encoding="latin-1")
+    adm = pd.to_datetime(raw["admission"], format="%d/%m/%Y")
+    dis = pd.to_datetime(raw["discharge"], format="%d/%m/%Y")
+    raw["y"] = ((raw["discharge_status"] == "óbito") & ((dis - adm).dt.days >= 1)).astype(int)
+    raw["chapter"] = chapter(raw["diagnosis"].str.replace(".", "", regex=False))
+    raw["kind"] = raw["admission_type"]
+    fit = smf.logit("y ~ age + C(sex) + C(kind) + C(chapter)", raw).fit(disp=0)
+    raw["p"] = fit.predict(raw)
+    ger = raw[(raw["specialty"] == "Geriatria") & (dis.dt.year == 2015)]
+    assert got["numerator"] == ger["y"].sum() and got["denominator"] == len(ger)
+    assert got["expected"] == pytest.approx(ger["p"].sum(), rel=1e-6)
+    assert got["oe"] == pytest.approx(ger["y"].sum() / ger["p"].sum(), rel=1e-6)
+    assert got["adjusted"] == pytest.approx(got["oe"] * 100 * raw["y"].mean(), rel=1e-6)
+    assert got["crude"] > 3 * 100 * raw["y"].mean() and 0.7 < got["oe"] < 1.3
+    html = (d / "annual_evaluation.html").read_text()
+    assert "Ajuste de risco" in html and "Estatística c" in html
+    assert re.search(r"INT\d{6}", html)  # drill-down: the stays behind the numerators
