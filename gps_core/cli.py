@@ -24,6 +24,8 @@ DEMO = (
     "hospital_modelo_2015_scorecards.yaml",
     "nhs_ae_2018_19.yaml",
     "nhs_ae_2018_19_scorecards.yaml",
+    "medpar_1991.yaml",
+    "azpro_1991.yaml",
 )
 
 
@@ -180,6 +182,12 @@ def main(argv: list[str] | None = None) -> int:
 
             for f in a.params:
                 p = load(f)
+                if p.report == "risk_adjustment":
+                    from .risk_study import run as study
+
+                    s = study(p, f)
+                    print(f"{f}: OK ({len(s.data)} patients, {len(s.outcomes)} outcome models)")
+                    continue
                 ev = evaluate(p, f)
                 print(
                     f"{f}: OK ({len(ev.measurements)} rows, {ev.annual.shape[0]} units, "

@@ -80,12 +80,14 @@ def build_catalog(params) -> pd.DataFrame:
 def provenance(params, inputs: list[dict]) -> dict:
     """Params, versions, reference-table checksums and input hashes of a run."""
     man = refdata.manifest()
-    used = SHIPPED.get(params.catalog)
-    tables = (
-        man[man["file"] == used][["file", "version", "sha256"]].to_dict("records")
-        if used
-        else [{"file": params.catalog, "version": "client file", "sha256": refdata.sha256(params.catalog)}]
-    )
+    catalog = getattr(params, "catalog", None)  # a risk study has no indicator catalogue
+    used = SHIPPED.get(catalog)
+    if catalog is None:
+        tables = []
+    elif used:
+        tables = man[man["file"] == used][["file", "version", "sha256"]].to_dict("records")
+    else:
+        tables = [{"file": catalog, "version": "client file", "sha256": refdata.sha256(catalog)}]
     return {
         "params": params.model_dump(mode="json"),
         "gps_core": __version__,

@@ -214,7 +214,36 @@ class ScorecardParams(Evaluation):
     units: Literal["all"] | list[str] = "all"
 
 
-MODELS: dict[str, type[Evaluation]] = {"annual_evaluation": AnnualParams, "scorecard": ScorecardParams}
+class Outcome(Strict):
+    """One risk-adjusted outcome of a study: a column of the patient file and its model."""
+
+    column: str
+    label: str
+    family: Literal["binomial", "poisson", "negative_binomial", "gamma"]
+    covariates: str = Field(description="right-hand side of the model formula, e.g. 'hmo + white + C(type)'")
+    unit_label: str = Field("", description="suffix of the outcome's values, e.g. ' days' or '%'")
+
+
+class RiskStudyParams(Strict):
+    """A risk-adjusted outcome study of units (hospitals) from a patient-level file (METHODS 6 and 8)."""
+
+    report: Literal["risk_adjustment"] = "risk_adjustment"
+    client: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    client_name: str
+    period: Period
+    language: Literal["en", "pt-BR"] = "en"
+    data: RecordFile
+    unit: str = Field(description="column naming each patient's unit (hospital)")
+    outcomes: list[Outcome] = Field(min_length=1)
+    min_cases: int = Field(10, ge=1, description="units with fewer patients are flagged, never dropped")
+    source_note: str = ""
+
+
+MODELS: dict[str, type[Strict]] = {
+    "annual_evaluation": AnnualParams,
+    "scorecard": ScorecardParams,
+    "risk_adjustment": RiskStudyParams,
+}
 
 
 def _explain(e: ValidationError, path: str) -> str:
@@ -228,7 +257,7 @@ def _explain(e: ValidationError, path: str) -> str:
     return "\n".join(lines)
 
 
-def load(path: str | Path, report: str | None = None) -> Evaluation:
+def load(path: str | Path, report: str | None = None) -> Strict:
     """Read and validate a params YAML file.
 
     The model is chosen by ``report`` (or the file's own ``report`` key, default ``annual_evaluation``).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 
 from . import text as T
@@ -305,3 +306,68 @@ def volume_label(catalog: pd.DataFrame, indicator: str | None, lang: Lang) -> st
         return None
     row = catalog.set_index("indicator_id").loc[indicator]
     return f"{row['denominator_en' if lang == 'en' else 'denominator_pt'].lower()} ({indicator})"
+
+
+def study_summary(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """The outcomes of a risk study: model, patients, units, reference mean and signals."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            ("Outcome" if en else "Desfecho"): summary["outcome"],
+            h("model", lang): summary["model"],
+            ("Patients" if en else "Pacientes"): summary["patients"].map(lambda x: T.num(x, lang, 0)),
+            ("Units" if en else "Unidades"): summary["units"].astype(str),
+            ("Reference mean" if en else "Média de referência"): summary["reference"].map(lambda x: T.num(x, lang, 3)),
+            ("Above expected" if en else "Acima do esperado"): summary["above"].astype(str),
+            ("Below expected" if en else "Abaixo do esperado"): summary["below"].astype(str),
+            ("Small units" if en else "Unidades pequenas"): summary["small"].astype(str),
+            h("c", lang): summary["c_statistic"].map(lambda x: T.num(x, lang, 3)),
+            h("hl", lang): summary["hl_p"].map(lambda x: T.num(x, lang, 3)),
+            h("r2", lang): summary["pseudo_r2"].map(lambda x: T.num(x, lang, 3)),
+            ("Random-intercept SD" if en else "DP do intercepto aleatório"): summary["sigma_u"].map(
+                lambda x: T.num(x, lang, 3)
+            ),
+        }
+    )
+
+
+def coefficients(coef: pd.DataFrame, family: str, lang: Lang) -> pd.DataFrame:
+    """Model coefficients with the exponentiated ratio (odds ratio for logistic, rate ratio for log links)."""
+    ratio = "Odds ratio" if family == "binomial" else "Rate ratio" if lang == "en" else "Razão de taxas"
+    return pd.DataFrame(
+        {
+            ("Term" if lang == "en" else "Termo"): coef["term"],
+            ("Estimate" if lang == "en" else "Estimativa"): coef["estimate"].map(lambda x: T.num(x, lang, 4)),
+            "SE": coef["se"].map(lambda x: T.num(x, lang, 4)),
+            "p": coef["p_value"].map(lambda x: T.num(x, lang, 4)),
+            f"{ratio} (95 % CI)": [
+                f"{T.num(r, lang, 3)} ({T.num(a, lang, 3)}–{T.num(b, lang, 3)})"
+                for r, a, b in zip(coef["ratio"], coef["lower"], coef["upper"], strict=True)
+            ],
+        }
+    )
+
+
+def study_units(units: pd.DataFrame, suffix: str, lang: Lang) -> pd.DataFrame:
+    """Per unit: patients, observed, expected, O/E with interval, crude and adjusted mean, shrunken P/E."""
+    en = lang == "en"
+    u = units.sort_values("oe", ascending=False)
+    out = pd.DataFrame(
+        {
+            h("unit", lang): u["unit"],
+            ("Patients" if en else "Pacientes"): u["n"].astype(str) + np.where(u["small"], " ⚠", ""),
+            ("Observed" if en else "Observado"): u["observed"].map(lambda x: T.num(x, lang, 0)),
+            ("Expected" if en else "Esperado"): u["expected"].map(lambda x: T.num(x, lang, 1)),
+            "O/E (95 % CI)": [
+                f"{T.num(r, lang, 2)} ({T.num(a, lang, 2)}–{T.num(b, lang, 2)})"
+                for r, a, b in zip(u["oe"], u["oe_lower"], u["oe_upper"], strict=True)
+            ],
+            ("Crude mean" if en else "Média bruta"): u["crude"].map(lambda x: T.num(x, lang, 3) + suffix),
+            ("Adjusted (O/E × reference)" if en else "Ajustado (O/E × referência)"): u["adjusted"].map(
+                lambda x: T.num(x, lang, 3) + suffix
+            ),
+        }
+    )
+    if "pe" in u.columns:
+        out["P/E (shrunken)" if en else "P/E (com encolhimento)"] = u["pe"].map(lambda x: T.num(x, lang, 2))
+    return out

@@ -151,3 +151,18 @@ def test_record_based_report_risk_adjusts_from_the_raw_files(demo, root):
     html = (d / "annual_evaluation.html").read_text()
     assert "Ajuste de risco" in html and "Estatística c" in html
     assert re.search(r"INT\d{6}", html)  # drill-down: the stays behind the numerators
+
+
+def test_risk_study_reports_on_real_data(demo):
+    """The medpar and azpro studies: every hospital reported (small ones flagged, not dropped), and the
+    logistic model's expected deaths add up to the observed ones."""
+    med = glued(demo / "medpar_az1991" / "1991" / "risk_adjustment.ipynb", "risk_study")
+    died = pd.DataFrame(med["died"]["units"])
+    assert len(died) == 54 and died["small"].sum() == 14
+    assert died["expected"].sum() == pytest.approx(died["observed"].sum(), rel=1e-9)
+    assert med["died"]["oe_total"] == pytest.approx(1.0, abs=1e-9)
+    az = glued(demo / "azpro_az1991" / "1991" / "risk_adjustment.ipynb", "risk_study")
+    units = pd.DataFrame(az["los"]["units"])
+    assert units["n"].sum() == 3589
+    coef = pd.DataFrame(az["los"]["coefficients"]).set_index("term")
+    assert coef.loc["procedure", "ratio"] > 2  # CABG stays are more than twice as long as PTCA stays

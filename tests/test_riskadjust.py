@@ -111,3 +111,32 @@ def test_a_model_cannot_predict_a_category_the_reference_lacks():
     m = fit(df, "y ~ C(g)", "binomial")
     with pytest.raises(ValueError, match="absent from the reference population"):
         m.predict(pd.DataFrame({"g": ["z"]}))
+
+
+def test_risk_study_on_medpar_and_its_bad_input(tmp_path, root):
+    """medpar (Hilbe): O/E of mortality per hospital equals a logit fitted here; P/E shrinks toward 1;
+    a mortality column with a 2 in it is refused with its line."""
+    import statsmodels.formula.api as smf
+
+    from gps_core import params, risk_study
+    from gps_core.errors import InputError
+
+    f = root / "params" / "medpar_1991.yaml"
+    s = risk_study.run(params.load(f), f)
+    med = pd.read_csv(EXTERNAL / "count_medpar.csv")
+    p = smf.logit("died ~ hmo + white + age80 + C(type)", med).fit(disp=0).predict(med)
+    hand = med.assign(p=p).groupby("provnum").agg(o=("died", "sum"), e=("p", "sum"))
+    mort = s.outcomes[1]["units"].set_index("unit")
+    assert mort.loc["30001", "expected"] == pytest.approx(hand.loc[30001, "e"], rel=1e-6)
+    assert mort["oe"].to_numpy() == pytest.approx((hand["o"] / hand["e"]).to_numpy(), rel=1e-6)
+    assert (np.abs(mort["pe"] - 1) <= np.abs(mort["oe"] - 1) + 1e-9).all()
+    assert mort["small"].sum() == (med.groupby("provnum").size() < 10).sum()
+    los = s.outcomes[0]["units"]
+    assert (los["oe_lower"] < los["oe"]).all() and (los["oe"] < los["oe_upper"]).all()
+    bad = med.copy()
+    bad.loc[4, "died"] = 2
+    bad.to_csv(tmp_path / "medpar.csv", index=False)
+    q = tmp_path / "p.yaml"
+    q.write_text(f.read_text().replace("../data/external/count_medpar.csv", "medpar.csv"))
+    with pytest.raises(InputError, match=r"line 6, column 'died': '2' is not a valid binomial outcome \(0 or 1\)"):
+        risk_study.run(params.load(q), q)
