@@ -1,4 +1,5 @@
-"""Definitions and attribution rules of the indicators derived from record-level files (a params section).
+"""Definitions and attribution rules of the indicators derived from record-level files (a params section),
+and the :class:`Tracer` that records which record adds what to which unit.
 
 The defaults follow the technical sheets; a client contract may change any of them, and the report prints
 the rules it used.
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Literal
+
+import numpy as np
+import pandas as pd
 
 # SIGTAP (SUS procedure table) codes of deliveries: 04.11.01.003-4 parto cesariano, 04.11.01.002-6 parto
 # cesariano em gestação de alto risco, 04.11.01.004-2 parto cesariano com laqueadura tubária;
@@ -64,3 +68,68 @@ class Rules:
 
 
 DEFAULT = Rules()
+
+
+def _strings(values) -> pd.api.extensions.ExtensionArray:
+    return pd.array(np.asarray(values, dtype=object) if isinstance(values, np.ndarray) else values, dtype="str")
+
+
+class Tracer:
+    """Builds the drill-down rows of one record table: which record adds what to which unit, month and
+    indicator. Units and specialties are categorical codes and ids are taken from one Arrow string array,
+    so a million-record trace costs integer takes, not a million Python strings per column."""
+
+    def __init__(self, unit, specialty, period, record_ids, encounter_ids=None):
+        self.unit, self.spec = pd.Categorical(unit), pd.Categorical(specialty)
+        self.period = np.asarray(period)
+        self.ids = _strings(record_ids)
+        self.eids = self.ids if encounter_ids is None else _strings(encounter_ids)
+        self.parts: list[tuple[str, np.ndarray, np.ndarray, object]] = []
+
+    def add(self, indicator: str, keep, numerator, linked=None) -> None:
+        """Rows for the records where ``keep`` holds (None: all). ``linked``: positions of linked records in
+        this table (-1: none), or ids aligned with this table (missing: none)."""
+        rows = np.arange(len(self.ids)) if keep is None else np.flatnonzero(np.asarray(keep, bool))
+        if linked is None:
+            link = pd.array([None] * len(rows), dtype="str")
+        elif isinstance(linked, np.ndarray) and linked.dtype.kind in "iu":
+            link = self.ids.take(linked[rows], allow_fill=True)
+        else:
+            link = _strings(linked).take(rows)
+        self.parts.append((indicator, rows, np.asarray(numerator, float)[rows], link))
+
+    def frame(self) -> pd.DataFrame:
+        """All rows, ``indicator_id`` first."""
+        rows = np.concatenate([r for _, r, _, _ in self.parts])
+        names = pd.Index([n for n, *_ in self.parts])
+        uniq = names.unique()
+        sizes = [len(r) for _, r, _, _ in self.parts]
+        return pd.DataFrame(
+            {
+                "indicator_id": pd.Categorical.from_codes(np.repeat(uniq.get_indexer(names), sizes), categories=uniq),
+                "unit_id": pd.Categorical.from_codes(self.unit.codes[rows], dtype=self.unit.dtype),
+                "specialty": pd.Categorical.from_codes(self.spec.codes[rows], dtype=self.spec.dtype),
+                "period": self.period[rows],
+                "record_id": self.ids.take(rows),
+                "encounter_id": self.eids.take(rows),
+                "numerator": np.concatenate([x for _, _, x, _ in self.parts]),
+                "denominator": 1.0,
+                "linked_id": type(self.ids)._concat_same_type([lk for *_, lk in self.parts]),
+            }
+        )
+
+
+def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack trace frames keeping text columns categorical (pandas falls back to strings when the
+    categories differ, which costs a string per row)."""
+    from pandas.api.types import union_categoricals
+
+    frames = [f for f in frames if len(f)] or frames[:1]
+    out = pd.concat(frames, ignore_index=True)
+    for c in frames[0].columns:
+        if all(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames):
+            cats = [f[c].array for f in frames]
+            if len({str(x.categories.dtype) for x in cats}) > 1:  # e.g. an all-empty column: text categories
+                cats = [pd.Categorical.from_codes(x.codes, x.categories.astype("str")) for x in cats]
+            out[c] = union_categoricals(cats, ignore_order=True)
+    return out

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import encounters as enc_mod
 from . import riskadjust, surgeries, surveys
-from .attribution import DEFAULT, Rules
+from .attribution import DEFAULT, Rules, concat
 from .errors import InputError
 
 # ICD-10 chapters by the first three characters (WHO 2019), as (first code, chapter).
@@ -90,7 +90,7 @@ def trace(records: Records, rules: Rules = DEFAULT) -> pd.DataFrame:
         parts.append(surgeries.trace(records.surgeries, records.encounters, rules))
     if records.surveys is not None:
         parts.append(surveys.trace(records.surveys, records.encounters, rules))
-    return pd.concat(parts, ignore_index=True)
+    return concat(parts)
 
 
 def model_frame(t: pd.DataFrame, records: Records) -> pd.DataFrame:

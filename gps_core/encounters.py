@@ -43,7 +43,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .attribution import DEFAULT, Rules
+from .attribution import DEFAULT, Rules, Tracer
 from .contract import Check
 
 COLUMNS = (
@@ -132,7 +132,7 @@ def planned(enc: pd.DataFrame, rules: Rules = DEFAULT) -> np.ndarray:
     """Stays that are planned admissions: elective (when the rules say so) or with a planned diagnosis."""
     plan = enc["diagnosis"].str.startswith(tuple(rules.planned_diagnoses)).fillna(False).to_numpy()
     if rules.planned_elective:
-        plan |= enc["admission_type"].to_numpy() == "elective"
+        plan |= (enc["admission_type"] == "elective").to_numpy(dtype=bool, na_value=False)
     return plan
 
 
@@ -141,27 +141,30 @@ def _readmission_arrays(enc: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np
     window = rules.readmission_window
     order = np.lexsort(
         (
-            enc["encounter_id"].to_numpy(),
+            pd.factorize(enc["encounter_id"], sort=True)[0],
             enc["discharge"].to_numpy(),
             enc["admission"].to_numpy(),
             pd.factorize(enc["patient_id"])[0],
         )
     )
-    e = enc.iloc[order].reset_index(drop=True)
-    # The patient's next unplanned stay in admission order (ties: the later row), found with a shift and a
-    # backward fill inside each patient: one vectorized pass, no pairwise join.
-    patient = pd.factorize(e["patient_id"])[0]
-    pos = pd.Series(np.where(~planned(e, rules), np.arange(len(e)), np.nan))
-    nxt = pos.groupby(patient).shift(-1).groupby(patient).bfill()
-    has = nxt.notna().to_numpy()
-    j = nxt.fillna(0).astype(int).to_numpy()
-    days = (e["admission"].to_numpy()[j] - e["discharge"].to_numpy()) / np.timedelta64(1, "D")
+    n = len(enc)
+    patient = pd.factorize(enc["patient_id"])[0][order]
+    adm, dis = enc["admission"].to_numpy()[order], enc["discharge"].to_numpy()[order]
+    # The patient's next unplanned stay in admission order (ties: the later row): a reverse running minimum
+    # of the positions of unplanned stays, kept when it falls on the same patient (rows sorted by patient).
+    p = np.where(~planned(enc, rules)[order], np.arange(n), n)
+    after = np.minimum.accumulate(p[::-1])[::-1]
+    j = np.r_[after[1:], n]
+    has = j < n
+    j = np.minimum(j, n - 1)
+    has &= patient[j] == patient
+    days = (adm[j] - dis) / np.timedelta64(1, "D")
     hit = has & (days >= 0) & (days <= window)  # an overlapping stay is no readmission
     last = enc["admission"].max()
-    ok = (e["discharge_status"].to_numpy() == "alive") & (
-        e["discharge"].to_numpy() + np.timedelta64(window, "D") <= last.to_datetime64()
+    ok = (enc["discharge_status"] == "alive").to_numpy(dtype=bool, na_value=False)[order] & (
+        dis + np.timedelta64(window, "D") <= last.to_datetime64()
     )
-    eligible, row, gap = np.zeros(len(e), bool), np.full(len(e), -1), np.full(len(e), np.nan)
+    eligible, row, gap = np.zeros(n, bool), np.full(n, -1), np.full(n, np.nan)
     eligible[order] = ok
     row[order] = np.where(ok & hit, order[j], -1)
     gap[order] = np.where(ok & hit, days, np.nan)
@@ -196,37 +199,17 @@ def trace(enc: pd.DataFrame, rules: Rules = DEFAULT) -> pd.DataFrame:
     ``encounter_id`` (the stay), ``numerator`` and ``denominator`` (its contributions), ``linked_id`` (the
     readmission).
     """
-    unit = enc[rules.level].astype(str).to_numpy(dtype=object)
-    spec = enc["specialty"].astype(str).to_numpy(dtype=object)
     period = enc["discharge"].dt.to_period("M").dt.to_timestamp().to_numpy()
-    ids = enc["encounter_id"].to_numpy(dtype=object)
+    t = Tracer(enc[rules.level], enc["specialty"], period, enc["encounter_id"])
     days = ((enc["discharge"] - enc["admission"]).dt.days).to_numpy()
-
-    def rows(indicator: str, keep, numerator, linked=None) -> pd.DataFrame:
-        keep = np.ones(len(enc), bool) if keep is None else keep
-        return pd.DataFrame(
-            {
-                "indicator_id": indicator,
-                "unit_id": unit[keep],
-                "specialty": spec[keep],
-                "period": period[keep],
-                "record_id": ids[keep],
-                "encounter_id": ids[keep],
-                "numerator": np.asarray(numerator, float)[keep],
-                "denominator": 1.0,
-                "linked_id": None if linked is None else linked[keep],
-            }
-        )
-
-    death = (enc["discharge_status"].to_numpy() == "death") & (days >= rules.mortality_min_days)
+    death = (enc["discharge_status"] == "death").to_numpy(dtype=bool, na_value=False) & (
+        days >= rules.mortality_min_days
+    )
     eligible, row, _ = _readmission_arrays(enc, rules)
-    linked = np.where(row >= 0, ids[np.maximum(row, 0)], None)
     birth, cs = deliveries(enc, rules)
-    parts = [
-        rows("E01", None, np.maximum(days, 1)),
-        rows("F01", None, death),
-        rows("F02", eligible, row >= 0, linked),
-    ]
+    t.add("E01", None, np.maximum(days, 1))
+    t.add("F01", None, death)
+    t.add("F02", eligible, row >= 0, row)
     if birth.any():
-        parts.append(rows("F07", birth, cs))
-    return pd.concat(parts, ignore_index=True)
+        t.add("F07", birth, cs)
+    return t.frame()

@@ -40,7 +40,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .attribution import DEFAULT, Rules
+from .attribution import DEFAULT, Rules, Tracer
 from .contract import Check
 
 COLUMNS = (
@@ -146,45 +146,23 @@ def trace(surg: pd.DataFrame, encounters: pd.DataFrame, rules: Rules = DEFAULT) 
     enc = encounters.set_index("encounter_id")
     p = enc.index.get_indexer(surg["encounter_id"])
     if rules.surgery_to == "surgeon":
-        unit = surg["surgeon_id" if rules.level == "doctor_id" else "specialty"].astype(str).to_numpy(dtype=object)
-        spec = surg["specialty"].astype(str).to_numpy(dtype=object)
+        unit = surg["surgeon_id" if rules.level == "doctor_id" else "specialty"]
+        spec = surg["specialty"]
     else:
-        unit = enc[rules.level].astype(str).to_numpy(dtype=object)[p]
-        spec = enc["specialty"].astype(str).to_numpy(dtype=object)[p]
+        unit = enc[rules.level].take(p)
+        spec = enc["specialty"].take(p)
     period = surg["date"].dt.to_period("M").dt.to_timestamp().to_numpy()
-    ids = surg["surgery_id"].to_numpy(dtype=object)
-    eids = surg["encounter_id"].to_numpy(dtype=object)
-
-    def rows(indicator: str, keep, numerator, linked=None) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "indicator_id": indicator,
-                "unit_id": unit[keep],
-                "specialty": spec[keep],
-                "period": period[keep],
-                "record_id": ids[keep],
-                "encounter_id": eids[keep],
-                "numerator": np.asarray(numerator, float)[keep],
-                "denominator": 1.0,
-                "linked_id": None if linked is None else linked[keep],
-            }
-        )
-
+    t = Tracer(unit, spec, period, surg["surgery_id"], surg["encounter_id"])
     clean = surg["wound_class"].isin(rules.ssi_wound_classes).to_numpy()
     follow, row, _ = returns(surg, rules)
-    linked = np.where(row >= 0, ids[np.maximum(row, 0)], None)
-    stay = pd.factorize(eids)[0]
-    order = np.lexsort((pd.factorize(ids)[0], surg["date"].to_numpy(), stay))
+    stay = pd.factorize(surg["encounter_id"])[0]
+    order = np.lexsort((pd.factorize(surg["surgery_id"])[0], surg["date"].to_numpy(), stay))
     first = np.zeros(len(surg), bool)
     first[order] = np.r_[True, stay[order][1:] != stay[order][:-1]]
     died = enc["discharge_status"].to_numpy()[p] == "death"
     to_death = (enc["discharge"].to_numpy()[p] - surg["date"].to_numpy()) / np.timedelta64(1, "D")
     death = died & (to_death <= rules.surgery_window)
-    return pd.concat(
-        [
-            rows("F03", clean, surg["ssi"].to_numpy(bool)),
-            rows("F04", follow, row >= 0, linked),
-            rows("F13", first, death, np.where(death, eids, None)),
-        ],
-        ignore_index=True,
-    )
+    t.add("F03", clean, surg["ssi"].to_numpy(bool))
+    t.add("F04", follow, row >= 0, row)
+    t.add("F13", first, death, t.eids.take(np.where(death, np.arange(len(surg)), -1), allow_fill=True))
+    return t.frame()

@@ -36,7 +36,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .attribution import DEFAULT, Rules
+from .attribution import DEFAULT, Rules, Tracer, concat
 from .contract import Check
 
 COLUMNS = ("response_id", "date", "doctor_id", "specialty", "recommend", "overall")
@@ -78,56 +78,23 @@ def validate(
 def trace(answers: pd.DataFrame, encounters: pd.DataFrame | None = None, rules: Rules = DEFAULT) -> pd.DataFrame:
     """Drill-down of X01, X02, X05-X08 (and X11): one row per (indicator, questionnaire or stay), columns as
     :func:`gps_core.encounters.trace` (``record_id`` is the response id)."""
-    unit = answers[rules.level].astype(str).to_numpy(dtype=object)
-    spec = answers["specialty"].astype(str).to_numpy(dtype=object)
     period = answers["date"].dt.to_period("M").dt.to_timestamp().to_numpy()
-    ids = answers["response_id"].to_numpy(dtype=object)
-    eids = (
-        answers["encounter_id"].to_numpy(dtype=object)
-        if "encounter_id" in answers
-        else np.full(len(answers), None, dtype=object)
-    )
-
-    def rows(indicator: str, keep, numerator) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "indicator_id": indicator,
-                "unit_id": unit[keep],
-                "specialty": spec[keep],
-                "period": period[keep],
-                "record_id": ids[keep],
-                "encounter_id": eids[keep],
-                "numerator": np.asarray(numerator, float)[keep],
-                "denominator": 1.0,
-                "linked_id": None,
-            }
-        )
-
-    parts = []
+    eids = answers["encounter_id"] if "encounter_id" in answers else None
+    t = Tracer(answers[rules.level], answers["specialty"], period, answers["response_id"], eids)
     for ind, col in TOP_BOX.items():
         if col in answers:
             v = answers[col].to_numpy(float)
-            parts.append(rows(ind, ~np.isnan(v), v >= 4))
+            t.add(ind, ~np.isnan(v), v >= 4)
     r = answers["recommend"].to_numpy(float)
-    parts.append(rows("X02", ~np.isnan(r), (r >= 9).astype(float) - (r <= 6)))
+    t.add("X02", ~np.isnan(r), (r >= 9).astype(float) - (r <= 6))
+    parts = [t.frame()]
     if encounters is not None and "encounter_id" in answers:
-        alive = encounters[encounters["discharge_status"] == "alive"]
-        answered = alive["encounter_id"].isin(answers["encounter_id"].dropna()).to_numpy()
+        # Response rate: every stay discharged alive, answered or not (attributed as the stay is).
+        alive = encounters[encounters["discharge_status"] == "alive"].reset_index(drop=True)
         resp = answers.dropna(subset=["encounter_id"]).drop_duplicates("encounter_id").set_index("encounter_id")
-        linked = resp["response_id"].reindex(alive["encounter_id"]).to_numpy(dtype=object)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "indicator_id": "X11",
-                    "unit_id": alive[rules.level].astype(str).to_numpy(dtype=object),
-                    "specialty": alive["specialty"].astype(str).to_numpy(dtype=object),
-                    "period": alive["discharge"].dt.to_period("M").dt.to_timestamp().to_numpy(),
-                    "record_id": alive["encounter_id"].to_numpy(dtype=object),
-                    "encounter_id": alive["encounter_id"].to_numpy(dtype=object),
-                    "numerator": answered.astype(float),
-                    "denominator": 1.0,
-                    "linked_id": np.where(answered, linked, None),
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+        linked = resp["response_id"].reindex(alive["encounter_id"]).array
+        period = alive["discharge"].dt.to_period("M").dt.to_timestamp().to_numpy()
+        s = Tracer(alive[rules.level], alive["specialty"], period, alive["encounter_id"])
+        s.add("X11", None, ~pd.isna(linked), linked)
+        parts.append(s.frame())
+    return concat(parts)
