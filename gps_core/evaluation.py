@@ -271,8 +271,11 @@ def records_behind(ev: Evaluation, unit_id: str, period: pd.Timestamp | None = N
         return pd.DataFrame()
     period = ev.latest if period is None else pd.Timestamp(period)
     t = ev.trace[ev.trace["period"] == period]
-    col = "specialty" if ev.params.unit_level == "specialty" else "unit_id"
-    return t[t[col].astype(str) == unit_id].reset_index(drop=True)
+    unit = t["unit_id"].astype(str)
+    if ev.params.unit_level == "specialty":  # a doctor's records go to the team the doctor's numbers go to
+        team = ev.measurements.drop_duplicates("unit_id").set_index("unit_id")["specialty"]
+        unit = unit.map(team.astype(str).set_axis(team.index.astype(str)))
+    return t[(unit == unit_id).to_numpy()].reset_index(drop=True)
 
 
 def risk_by_unit(ev: Evaluation) -> pd.DataFrame:

@@ -312,3 +312,19 @@ def test_reference_population_models_apply_to_another_client(modelo):
     assert rows["reference_rate"].iloc[0] == pytest.approx(ref_t[ref_t["indicator_id"] == "F01"]["numerator"].mean())
     assert adj.models["F01"]["reference"] == "half"
     assert rows["expected"].sum() == pytest.approx(rows["numerator"].sum(), rel=0.15)
+
+
+def test_gps_validate_checks_record_files_together(tmp_path, root):
+    from .conftest import gps
+
+    d = root / "data" / "synthetic" / "hospital_modelo"
+    ok = gps("validate", str(d / "internacoes.csv"), str(d / "cirurgias_e_pesquisa.xlsx"), "--sheet", "cirurgias")
+    assert ok.returncode == 0, ok.stderr
+    assert "OK as encounters, 26641 stays" in ok.stdout
+    assert "OK as surgeries" in ok.stdout and "not checked" not in ok.stdout
+    ops = pd.read_excel(d / "cirurgias_e_pesquisa.xlsx", sheet_name="cirurgias", dtype=str)
+    ops.loc[3, "encounter_id"] = "INT999999"
+    ops.to_csv(tmp_path / "ops.csv", sep=";", index=False)
+    bad = gps("validate", str(d / "internacoes.csv"), str(tmp_path / "ops.csv"))
+    assert bad.returncode == 2
+    assert "line 5, column 'encounter_id': 'INT999999' is not a stay of the encounter file" in bad.stderr
