@@ -96,7 +96,8 @@ def validate_files(a: argparse.Namespace) -> int:
     against an encounter file given in the same call."""
     from . import encounters, surgeries, surveys
     from .catalog import load_catalog
-    from .io.readers import read_table, to_number
+    from .io.readers import read_table
+    from .io.sources import with_numbers
     from .schemas import validate_measurements
 
     try:
@@ -108,6 +109,7 @@ def validate_files(a: argparse.Namespace) -> int:
     for f in a.files:
         try:
             df, dialect = read_table(f, sheet=a.sheet, sep=a.sep, decimal=a.decimal, encoding=a.encoding)
+            df = with_numbers(df, dialect.decimal)
             tables.append((f, df, dialect, a.kind if a.kind != "auto" else file_kind(df)))
         except GpsError as e:
             failed += 1
@@ -117,9 +119,6 @@ def validate_files(a: argparse.Namespace) -> int:
         how = ", ".join(f"{k}={v!r}" for k, v in dialect.describe().items())
         try:
             if kind == "measurements":
-                for c in ("numerator", "denominator"):
-                    if c in df.columns:
-                        df[c] = to_number(df[c], dialect.decimal)
                 m = validate_measurements(df, cat, f)
                 what = (
                     f"{len(m)} rows, {m['unit_id'].nunique()} units, {m['period'].nunique()} months "

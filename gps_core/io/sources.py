@@ -31,6 +31,14 @@ NUMERIC = ("numerator", "denominator", "expected", "reference_rate", "age", "cos
 NUMERIC += tuple(surveys.TOP_BOX.values())
 
 
+def with_numbers(df: pd.DataFrame, decimal: str) -> pd.DataFrame:
+    """The numeric contract columns of a table read with a decimal comma, converted (``1.234,5`` -> 1234.5);
+    the contracts check what is left."""
+    for c in set(NUMERIC) & set(df.columns):
+        df[c] = to_number(df[c], decimal)
+    return df
+
+
 def _read(spec, params_path) -> tuple[pd.DataFrame, dict, Path]:
     """A file read with its dialect; numbers written with a decimal comma converted (the contracts check
     the rest)."""
@@ -38,8 +46,7 @@ def _read(spec, params_path) -> tuple[pd.DataFrame, dict, Path]:
 
     path = resolve(params_path, spec.path)
     df, dialect = read_table(path, sheet=spec.sheet, sep=spec.sep, decimal=spec.decimal, encoding=spec.encoding)
-    for c in set(NUMERIC) & set(df.columns):
-        df[c] = to_number(df[c], dialect.decimal)
+    df = with_numbers(df, dialect.decimal)
     return df, {"file": str(path), "sha256": sha256(path), "read_as": dialect.describe()}, path
 
 
