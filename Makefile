@@ -28,6 +28,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_encounters.py
+	$(BIN)/python benchmarks/bench_p4p.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,371 @@
+"""Pay-for-performance payouts in exact money (METHODS 3 and 12).
+
+Every amount is an integer number of cents. Every rule returns one row per unit with the payout and the
+columns that explain it (index, eligibility, weight, share, rate, cap), and :func:`explain` words them so
+the finance team and the doctor can recompute each payout. Bad contract terms raise
+:class:`~gps_core.errors.ParamsError` naming the term; bad unit data raise
+:class:`~gps_core.errors.InputError` naming the units (check the unit table once with
+:func:`validate_units`).
+
+Rules
+-----
+- :func:`budget_pool`: eligible units (index at or above a minimum, production > 0) share a budget in
+  proportion to ``index ** alpha x production``; a per-unit cap is enforced and what it cuts is
+  redistributed to the others (water-filling); the split sums to the budget to the cent.
+- :func:`additional_percentage`: bonus = rate(index) x amount received; the rate from a linear band
+  (0 at ``floor``, ``max_rate`` at ``target``) or from tiers; never negative.
+- :func:`withhold`: budget-neutral withhold with the HVBP linear exchange function; incentives sum to the
+  withholds to the cent.
+- :func:`per_point`: QOF-like value per point with list-size and prevalence adjustment, with an explicit
+  rounding policy for the factors.
+
+:func:`largest_remainder` is the exact split they share: floors of the exact quotas, then one cent each to
+the largest remainders (ties to the earlier row), so the parts add up to the total.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, ParamsError
+from .scoring import linear_band, rhu
+
+
+def cents(amount: float) -> int:
+    """An amount in currency units as integer cents, half up (``1234.565`` -> 123457)."""
+    return int(rhu(np.asarray(amount, dtype=float) * 100))
+
+
+def largest_remainder(weights, total: int) -> np.ndarray:
+    """Split ``total`` cents in proportion to ``weights`` (>= 0), exactly: the parts sum to ``total``.
+
+    Each part is the floor of its quota ``total x w / sum(w)`` plus one cent for the largest fractional
+    remainders (Hamilton's method; ties go to the earlier row, so the split is deterministic).
+
+    Raises
+    ------
+    ValueError
+        Negative or non-finite weights, a negative total, or a positive total with all weights 0.
+    """
+    w = np.asarray(weights, dtype=float)
+    if total < 0 or not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("weights must be finite and >= 0, and the total >= 0")
+    s = w.sum()
+    if total == 0 or len(w) == 0:
+        return np.zeros(len(w), dtype=np.int64)
+    if s <= 0:
+        raise ValueError(f"{total} cents cannot be split: every weight is 0")
+    quota = w / s * total
+    base = np.floor(quota).astype(np.int64)
+    left = int(total - base.sum())
+    frac = quota - base
+    if left < 0:  # float noise pushed floors over their quotas: take cents back from the smallest remainders
+        base[_top(-frac, -left)] -= 1
+    elif left > 0:
+        base[_top(frac, left)] += 1
+    return base
+
+
+def _top(x: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` largest values of ``x``, ties to the earlier position, in O(n)."""
+    if k >= len(x):
+        return np.arange(len(x))
+    v = np.partition(x, len(x) - k)[len(x) - k]  # the k-th largest value
+    above = np.flatnonzero(x > v)
+    tied = np.flatnonzero(x == v)[: k - len(above)]
+    return np.concatenate([above, tied])
+
+
+def validate_units(df: pd.DataFrame, source: str = "payout units") -> pd.DataFrame:
+    """Check the unit table of a contract once, before its rules run: one row per ``unit_id``.
+
+    Raises
+    ------
+    InputError
+        Naming the units that appear more than once.
+    """
+    if "unit_id" not in df.columns:
+        raise InputError(["missing column 'unit_id'"], source)
+    if not df["unit_id"].is_unique:
+        dup = df["unit_id"].astype(str).duplicated(keep=False)
+        raise InputError([f"unit(s) {sorted(set(df.loc[dup, 'unit_id'].astype(str)))[:10]} appear twice"], source)
+    return df.reset_index(drop=True)
+
+
+def _units(df: pd.DataFrame, needed: list[str], rule: str) -> pd.DataFrame:
+    """The columns a rule needs (the table itself is checked once by :func:`validate_units`)."""
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise InputError([f"missing column(s) {missing}; {rule} needs {needed}"], f"p4p {rule}")
+    return df
+
+
+def budget_pool(
+    units: pd.DataFrame,
+    budget: int,
+    *,
+    alpha: float = 1.0,
+    minimum: float = 0.0,
+    cap: int | None = None,
+) -> pd.DataFrame:
+    """Share ``budget`` cents among eligible units in proportion to ``index ** alpha x production``.
+
+    Parameters
+    ----------
+    units
+        ``unit_id``, ``index`` (0-100, the IP of the cycle) and ``production`` (amount billed in cents, or a
+        volume), one row per unit.
+    budget
+        The pool in cents.
+    alpha
+        Exponent on the index (1: proportional; larger rewards the best more steeply).
+    minimum
+        Eligibility: units below this index receive nothing (their share goes to the others).
+    cap
+        Maximum payout per unit in cents; the excess is redistributed to the uncapped units.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit_id``, ``index``, ``production``, ``eligible``, ``weight``, ``share`` (of the budget),
+        ``capped``, ``payout`` (cents); the terms in ``attrs["terms"]`` (:func:`explain` words them).
+
+    Raises
+    ------
+    ParamsError
+        Budget < 0, alpha <= 0, or a cap so low that the budget cannot be paid out to the eligible units.
+    InputError
+        Negative production or an index outside 0-100 (naming the units), duplicate units.
+    """
+    u = _units(units, ["unit_id", "index", "production"], "budget pool")
+    if budget < 0 or alpha <= 0:
+        raise ParamsError(f"budget pool: budget must be >= 0 cents and alpha > 0 (got {budget}, {alpha})")
+    idx, prod = u["index"].to_numpy(float), u["production"].to_numpy(float)
+    bad = []
+    if (prod < 0).any():
+        bad.append(f"negative production for {list(u.loc[prod < 0, 'unit_id'].astype(str))[:10]}")
+    if ((idx < 0) | (idx > 100)).any():
+        bad.append(f"index outside 0-100 for {list(u.loc[(idx < 0) | (idx > 100), 'unit_id'].astype(str))[:10]}")
+    if bad:
+        raise InputError(bad, "p4p budget pool")
+    eligible = ~np.isnan(idx) & (idx >= minimum) & (prod > 0)
+    score = np.where(eligible, idx, 0.0)
+    weight = (score if alpha == 1 else score**alpha) * prod  # ineligible: score 0, weight 0
+    if budget > 0 and weight.sum() == 0:
+        raise ParamsError(f"budget pool: no unit is eligible (index >= {minimum} with production > 0)")
+    takers = int((weight > 0).sum())  # an eligible unit with index 0 has weight 0: it cannot take money
+    if cap is not None and cap * takers < budget:
+        raise ParamsError(
+            f"budget pool: the budget ({budget / 100:,.2f}) cannot be paid: {takers} eligible units with a "
+            f"weight x cap {cap / 100:,.2f} = {cap * takers / 100:,.2f}; raise the cap or lower the budget"
+        )
+    capped = _capped(weight, budget, cap) if cap is not None else np.zeros(len(u), bool)
+    while True:  # rounding can lift an uncapped unit one cent over the cap: cap it and split again
+        pay = np.where(capped, cap if cap is not None else 0, 0).astype(np.int64)
+        rest = budget - int(pay.sum())
+        pay += largest_remainder(np.where(capped, 0.0, weight), rest) if rest > 0 else 0
+        over = ~capped & (cap is not None) & (pay > (cap or 0))
+        if not over.any():
+            break
+        capped |= over
+    out = pd.DataFrame(
+        {
+            "unit_id": u["unit_id"],
+            "index": idx,
+            "production": prod,
+            "eligible": eligible,
+            "weight": weight,
+            "share": pay / budget if budget else np.zeros(len(u)),
+            "capped": capped,
+            "payout": pay,
+        }
+    )
+    out.attrs["terms"] = {"rule": "budget_pool", "budget": budget, "alpha": alpha, "minimum": minimum, "cap": cap}
+    return out
+
+
+def _capped(weight: np.ndarray, budget: int, cap: int) -> np.ndarray:
+    """Units a proportional split must hold at the cap (continuous water-filling): with the others sharing
+    what the capped leave, ``lambda = (budget - capped x cap) / free weight``, cap every unit with
+    ``lambda x weight > cap``; repeat until none is added (lambda only grows, so capped units stay capped).
+    O(n) per pass and no sort; a few passes in practice."""
+    capped = np.zeros(len(weight), bool)
+    total = weight.sum()
+    while True:
+        free = total - weight.sum(where=capped)
+        if free <= 0:
+            return capped
+        lam = (budget - int(capped.sum()) * float(cap)) / free
+        new = ~capped & (lam * weight > cap * (1 + 1e-12))
+        if not new.any():
+            return capped
+        capped |= new
+
+
+def parse_rate_tiers(tiers: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """Validate ``[(minimum index, rate), ...]``: thresholds strictly increasing in 0-100 and rates not
+    decreasing in 0-1 (a better index never earns a lower rate). Returns the sorted arrays."""
+    if not tiers:
+        raise ParamsError("additional percentage: 'tiers' is empty")
+    t = sorted(tiers)
+    thr = np.array([a for a, _ in t], dtype=float)
+    rate = np.array([b for _, b in t], dtype=float)
+    if len(set(thr)) < len(thr):
+        raise ParamsError(f"additional percentage: overlapping tiers, two start at the same index {list(thr)}")
+    if ((thr < 0) | (thr > 100)).any() or ((rate < 0) | (rate > 1)).any():
+        raise ParamsError("additional percentage: tier thresholds must be in 0-100 and rates in 0-1 (0.05 = 5 %)")
+    if (np.diff(rate) < 0).any():
+        raise ParamsError(
+            f"additional percentage: rates must not fall as the index rises (got {list(zip(thr, rate, strict=True))})"
+        )
+    return thr, rate
+
+
+def additional_percentage(
+    units: pd.DataFrame,
+    *,
+    floor: float | None = None,
+    target: float | None = None,
+    max_rate: float | None = None,
+    tiers: list[tuple[float, float]] | None = None,
+) -> pd.DataFrame:
+    """Bonus = rate(index) x amount received in the cycle, in cents (half up), never negative.
+
+    The rate is linear (0 at ``floor``, ``max_rate`` at ``target`` and above) or from ``tiers``
+    ``[(minimum index, rate), ...]`` (the highest tier reached).
+
+    Returns ``unit_id``, ``index``, ``received``, ``rate``, ``payout`` (:func:`explain` words them).
+    """
+    u = _units(units, ["unit_id", "index", "received"], "additional percentage")
+    idx, rec = u["index"].to_numpy(float), u["received"].to_numpy(float)
+    if (rec < 0).any():
+        raise InputError([f"negative amount received for {list(u.loc[rec < 0, 'unit_id'].astype(str))[:10]}"], "p4p")
+    if tiers is not None:
+        thr, rates = parse_rate_tiers(tiers)
+        k = np.searchsorted(thr, np.nan_to_num(idx, nan=-1.0), side="right") - 1
+        rate = np.where(k >= 0, rates[np.maximum(k, 0)], 0.0)
+        how = "tiers " + ", ".join(f">= {a:g}: {b:.2%}" for a, b in zip(thr, rates, strict=True))
+    else:
+        if None in (floor, target, max_rate) or target <= floor or not 0 < max_rate <= 1:
+            raise ParamsError("additional percentage: a linear rate needs floor < target and 0 < max_rate <= 1")
+        rate = max_rate * np.nan_to_num(linear_band(idx, floor, target))
+        how = f"linear {floor:g} -> 0 %, {target:g} -> {max_rate:.2%}"
+    pay = rhu(rate * rec).astype(np.int64)
+    out = pd.DataFrame({"unit_id": u["unit_id"], "index": idx, "received": rec, "rate": rate, "payout": pay})
+    out.attrs["terms"] = {"rule": "additional_percentage", "how": how}
+    return out
+
+
+def withhold(units: pd.DataFrame, rate: float = 0.02) -> pd.DataFrame:
+    """Budget-neutral withhold with the HVBP linear exchange function, in cents.
+
+    Each unit gives ``rate x base`` (half up) into the pool; the pool comes back in proportion to
+    ``TPS x base`` (largest remainder), i.e. incentive % = rate x TPS/100 x slope with
+    ``slope = sum(base) / sum(TPS/100 x base)`` (METHODS 3). Incentives sum to the withholds exactly.
+
+    ``units``: ``unit_id``, ``tps`` (0-100), ``base`` (base payments in cents). Returns the withheld and
+    returned amounts, ``net`` (returned - withheld) and ``factor`` (1 + net / base).
+    """
+    u = _units(units, ["unit_id", "tps", "base"], "withhold")
+    if not 0 < rate < 1:
+        raise ParamsError(f"withhold: rate must be between 0 and 1 (0.02 = 2 %), got {rate}")
+    tps, base = u["tps"].to_numpy(float), u["base"].to_numpy(float)
+    if (base < 0).any() or ((tps < 0) | (tps > 100)).any():
+        raise InputError(["base payments must be >= 0 and TPS in 0-100"], "p4p withhold")
+    held = rhu(rate * base).astype(np.int64)
+    back = largest_remainder(tps * base, int(held.sum()))
+    slope = base.sum() / (tps / 100 * base).sum()
+    out = pd.DataFrame({"unit_id": u["unit_id"], "tps": tps, "base": base, "withheld": held, "returned": back})
+    out["net"] = out["returned"] - out["withheld"]
+    out["factor"] = 1 + out["net"] / np.where(base > 0, base, np.nan)
+    out.attrs["terms"] = {"rule": "withhold", "rate": rate, "slope": float(slope)}
+    return out
+
+
+def per_point(
+    units: pd.DataFrame,
+    value: int,
+    national_list: float,
+    national_prevalence: float | None = None,
+    round_factors: int | None = 2,
+) -> pd.DataFrame:
+    """QOF-like payment: points x value per point (cents) x (list size / national average list) x
+    (prevalence / national prevalence), in cents half up.
+
+    ``round_factors``: decimals the two adjustment factors are rounded to before multiplying (QOF publishes
+    2); None keeps them exact. METHODS 4 vector: 29 points x 207.56 x 1.71 x 1.45 = 14,924.71 with factors
+    rounded to 2 dp.
+
+    ``units``: ``unit_id``, ``points``, ``list_size`` and, when ``national_prevalence`` is given,
+    ``prevalence``.
+    """
+    need = ["unit_id", "points", "list_size"] + (["prevalence"] if national_prevalence else [])
+    u = _units(units, need, "per point")
+    if value < 0 or national_list <= 0 or (national_prevalence is not None and national_prevalence <= 0):
+        raise ParamsError("per point: the value must be >= 0 and the national averages > 0")
+    pts = u["points"].to_numpy(float)
+    if (pts < 0).any() or (u["list_size"] < 0).any():
+        raise InputError(["points and list sizes must be >= 0"], "p4p per point")
+    lf = u["list_size"].to_numpy(float) / national_list
+    pf = u["prevalence"].to_numpy(float) / national_prevalence if national_prevalence else np.ones(len(u))
+    if round_factors is not None:
+        lf, pf = np.round(lf, round_factors), np.round(pf, round_factors)
+    pay = rhu(pts * value * lf * pf).astype(np.int64)
+    out = pd.DataFrame({"unit_id": u["unit_id"], "points": pts, "list_factor": lf, "prevalence_factor": pf})
+    out["payout"] = pay
+    out.attrs["terms"] = {"rule": "per_point", "value": value}
+    return out
+
+
+def explain(out: pd.DataFrame) -> pd.Series:
+    """One sentence per unit that lets the finance team and the doctor recompute the payout (built on
+    demand: the rules themselves return numbers only, so 100,000 units cost no string formatting)."""
+    t = out.attrs.get("terms", {})
+    rule = t.get("rule")
+    if rule == "budget_pool":
+        return pd.Series(
+            [
+                (
+                    f"index {i:.2f} >= {t['minimum']:g}: weight {i:.2f}^{t['alpha']:g} x {p:,.0f} = {w:,.2f}; "
+                    f"{s:.4%} of the budget {t['budget'] / 100:,.2f}"
+                    + (f", held at the cap {t['cap'] / 100:,.2f}" if c else "")
+                    + f" = {m / 100:,.2f}"
+                )
+                if e
+                else (f"not eligible: index {i:.2f} < {t['minimum']:g}" if p > 0 else "not eligible: no production")
+                for i, p, e, w, s, c, m in zip(
+                    *(out[k] for k in ("index", "production", "eligible", "weight", "share", "capped", "payout")),
+                    strict=True,
+                )
+            ],
+            index=out.index,
+        )
+    if rule == "additional_percentage":
+        return pd.Series(
+            [
+                f"index {i:.2f}, {t['how']}: {r:.4%} x {m / 100:,.2f} = {p / 100:,.2f}"
+                for i, r, m, p in zip(out["index"], out["rate"], out["received"], out["payout"], strict=True)
+            ],
+            index=out.index,
+        )
+    if rule == "withhold":
+        return pd.Series(
+            [
+                f"withheld {t['rate']:.2%} of {b / 100:,.2f} = {h / 100:,.2f}; returned {t['rate']:.2%} x "
+                f"{x:.1f}/100 x slope {t['slope']:.6f} x base = {r / 100:,.2f}; net {(r - h) / 100:,.2f}"
+                for b, x, h, r in zip(out["base"], out["tps"], out["withheld"], out["returned"], strict=True)
+            ],
+            index=out.index,
+        )
+    if rule == "per_point":
+        return pd.Series(
+            [
+                f"{p:g} points x {t['value'] / 100:,.2f} x list {a:g} x prevalence {b:g} = {m / 100:,.2f}"
+                for p, a, b, m in zip(
+                    out["points"], out["list_factor"], out["prevalence_factor"], out["payout"], strict=True
+                )
+            ],
+            index=out.index,
+        )
+    raise ValueError("not the output of a p4p rule (no terms attached)")

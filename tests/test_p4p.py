@@ -1,0 +1,147 @@
+"""Payout rules in exact money: METHODS 3 (linear exchange) and 4 (QOF) vectors, and properties over
+thousands of random contracts (sums exact to the cent, caps respected, never negative, monotone)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gps_core import p4p
+from gps_core.errors import InputError, ParamsError
+
+
+def test_withhold_linear_exchange_vector():
+    """METHODS 3: bases $10M/$20M/$30M, TPS 20/40/60 -> slope 2.142857; TPS 40 factor 0.997143, TPS 60
+    factor 1.005714; incentives equal withholds to the cent."""
+    u = pd.DataFrame({"unit_id": ["a", "b", "c"], "tps": [20, 40, 60], "base": [10e8, 20e8, 30e8]})
+    w = p4p.withhold(u, 0.02)
+    assert w.attrs["terms"]["slope"] == pytest.approx(2.142857, abs=1e-6)
+    assert w["factor"].round(6).tolist()[1:] == [0.997143, 1.005714]
+    assert w["returned"].sum() == w["withheld"].sum() == 120_000_000
+    assert "slope 2.142857" in p4p.explain(w).iloc[0]
+
+
+def test_qof_per_point_vector_and_rounding_policy():
+    """METHODS 4: 29 points x 207.56 x 1.71 x 1.45 = 14,924.71 with factors rounded to 2 dp."""
+    u = pd.DataFrame({"unit_id": ["gp"], "points": [29], "list_size": [1.7104 * 6000], "prevalence": [1.4496 * 0.08]})
+    rounded = p4p.per_point(u, 20756, 6000, 0.08, round_factors=2)
+    assert rounded["payout"].iloc[0] == 1_492_471
+    exact = p4p.per_point(u, 20756, 6000, 0.08, round_factors=None)
+    assert exact["payout"].iloc[0] == round(29 * 20756 * 1.7104 * 1.4496)  # the policy changes the money
+
+
+def test_budget_pool_by_hand():
+    u = pd.DataFrame({"unit_id": list("abcd"), "index": [90, 80, 50, 70], "production": [100, 100, 100, 1000]})
+    out = p4p.budget_pool(u, 100_000, minimum=60, cap=60_000)
+    # d (weight 70,000 of 87,000) would get 80,459 > cap: held at 60,000; a and b share 40,000 as 9:8.
+    assert out["payout"].tolist() == [21_176, 18_824, 0, 60_000]
+    assert out["capped"].tolist() == [False, False, False, True]
+    assert p4p.explain(out).iloc[2] == "not eligible: index 50.00 < 60"
+
+
+@pytest.mark.parametrize(
+    ("call", "needle"),
+    [
+        (lambda u: p4p.budget_pool(u, 100_000, cap=10_000), "cannot be paid"),
+        (lambda u: p4p.budget_pool(u, -1), "budget must be >= 0"),
+        (lambda u: p4p.budget_pool(u, 100, minimum=101), "no unit is eligible"),
+        (lambda u: p4p.additional_percentage(u.assign(received=1e5), tiers=[(60, 0.02), (60, 0.03)]), "overlapping"),
+        (lambda u: p4p.additional_percentage(u.assign(received=1e5), tiers=[(60, 0.05), (80, 0.03)]), "must not fall"),
+        (lambda u: p4p.additional_percentage(u.assign(received=1e5), floor=80, target=60, max_rate=0.1), "floor <"),
+        (lambda u: p4p.withhold(u.assign(tps=50, base=1e6), rate=1.5), "between 0 and 1"),
+    ],
+)
+def test_bad_contract_terms_are_rejected(call, needle):
+    u = pd.DataFrame({"unit_id": list("abc"), "index": [90, 80, 70], "production": [1e6, 1e6, 1e6]})
+    with pytest.raises(ParamsError, match=needle):
+        call(u)
+
+
+def test_bad_unit_data_are_rejected():
+    with pytest.raises(InputError, match=r"negative production for \['b'\]"):
+        p4p.budget_pool(pd.DataFrame({"unit_id": ["a", "b"], "index": [50, 60], "production": [1, -1]}), 100)
+    with pytest.raises(InputError, match=r"unit\(s\) \['a'\] appear twice"):
+        p4p.validate_units(pd.DataFrame({"unit_id": ["a", "a", "b"]}))
+
+
+def test_a_cycle_under_three_months_is_refused(tmp_path, root):
+    from gps_core import params
+
+    p = tmp_path / "p.yaml"
+    p.write_text((root / "params" / "hospital_2015.yaml").read_text().replace("months: 12", "months: 2"))
+    with pytest.raises(ParamsError, match="period.months"):
+        params.load(p)
+
+
+units = st.integers(2, 40).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.floats(0, 100, allow_nan=False), min_size=n, max_size=n),
+        st.lists(st.integers(0, 10**9), min_size=n, max_size=n),
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(u=units, budget=st.integers(0, 10**11), alpha=st.sampled_from([0.5, 1.0, 2.0]), minimum=st.floats(0, 80))
+def test_budget_pool_properties(u, budget, alpha, minimum):
+    idx, prod = u
+    df = pd.DataFrame({"unit_id": [f"u{k}" for k in range(len(idx))], "index": idx, "production": prod})
+    takers = (np.array(idx) >= minimum) & (np.array(prod) > 0) & (np.array(idx) > 0)
+    if budget > 0 and not takers.any():
+        return  # no unit can take money: rejected, covered above
+    n_el = int(takers.sum())
+    cap = None if n_el == 0 else -(-budget // n_el) + 10**7  # a cap that can always be met
+    out = p4p.budget_pool(df, budget, alpha=alpha, minimum=minimum, cap=cap)
+    pay = out["payout"].to_numpy()
+    assert pay.sum() == budget  # exact to the cent
+    assert (pay >= 0).all() and (pay[~out["eligible"].to_numpy()] == 0).all()
+    if cap is not None:
+        assert (pay <= cap).all()
+    # a higher index never earns less, everything else equal
+    k = int(np.argmin(idx))
+    better = df.copy()
+    better.loc[k, "index"] = min(100.0, idx[k] + 25)
+    assert p4p.budget_pool(better, budget, alpha=alpha, minimum=minimum, cap=cap)["payout"].iloc[k] >= pay[k]
+
+
+@settings(max_examples=600, deadline=None)
+@given(u=units, rate=st.floats(0.01, 0.3), floor=st.floats(0, 60))
+def test_additional_percentage_properties(u, rate, floor):
+    idx, received = u
+    df = pd.DataFrame({"unit_id": [f"u{k}" for k in range(len(idx))], "index": idx, "received": received})
+    out = p4p.additional_percentage(df, floor=floor, target=floor + 30, max_rate=rate)
+    assert (out["payout"] >= 0).all()
+    assert (out["payout"] <= np.floor(rate * np.array(received) + 0.5)).all()
+    order = np.argsort(idx, kind="stable")
+    same = pd.DataFrame({"unit_id": df["unit_id"], "index": np.sort(idx), "received": 10**6})
+    assert np.all(
+        np.diff(p4p.additional_percentage(same, floor=floor, target=floor + 30, max_rate=rate)["payout"]) >= 0
+    )
+    assert len(order) == len(out)
+
+
+@settings(max_examples=600, deadline=None)
+@given(u=units, rate=st.floats(0.005, 0.05))
+def test_withhold_is_budget_neutral_to_the_cent(u, rate):
+    tps, base = u
+    if sum(t * b for t, b in zip(tps, base, strict=True)) == 0:
+        return
+    df = pd.DataFrame({"unit_id": [f"u{k}" for k in range(len(tps))], "tps": tps, "base": base})
+    out = p4p.withhold(df, rate)
+    assert out["returned"].sum() == out["withheld"].sum()
+    assert (out["returned"] >= 0).all()
+
+
+@settings(max_examples=2000, deadline=None)
+@given(w=st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=60), total=st.integers(0, 10**12))
+def test_largest_remainder_is_exact_and_within_a_cent_of_the_quota(w, total):
+    w = np.array(w)
+    if w.sum() == 0:
+        if total > 0:
+            with pytest.raises(ValueError, match="every weight is 0"):
+                p4p.largest_remainder(w, total)
+        return
+    part = p4p.largest_remainder(w, total)
+    assert part.sum() == total and (part >= 0).all()
+    assert np.all(np.abs(part - w / w.sum() * total) < 1 + 1e-6 * total / 1e6)
