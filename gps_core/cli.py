@@ -140,6 +140,28 @@ def validate_files(a: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+def payouts_workbook(a: argparse.Namespace) -> int:
+    """``gps payouts``: evaluate, pay every contract rule, write the finance workbook."""
+    from .evaluation import run as evaluate
+    from .io.workbook import write_payouts
+
+    try:
+        p = load(a.params)
+        if getattr(p, "contract", None) is None:
+            print(f"error: {a.params} has no 'contract' section", file=sys.stderr)
+            return 2
+        ev = evaluate(p, a.params)
+    except GpsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    out = a.out or Path("reports") / p.client / p.period.name / "payouts.xlsx"
+    path = write_payouts(ev.payouts, out, p.currency)
+    for name, res in ev.payouts.items():
+        print(f"{name}: {res['payout'].sum() / 100:,.2f} {p.currency} to {(res['payout'] > 0).sum()} units")
+    print(f"written {path}")
+    return 0
+
+
 def demo_params() -> list[str]:
     root = notebooks_dir().parent / "params"
     return [str(root / name) for name in DEMO]
@@ -157,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--scorecards", type=int, default=None, help="at most this many scorecards per program")
     c = sub.add_parser("check", help="validate params and their input data; run nothing")
     c.add_argument("params", nargs="+")
+    w = sub.add_parser("payouts", help="write the contract's payouts as an Excel workbook for finance")
+    w.add_argument("params", help="params YAML file with a 'contract' section")
+    w.add_argument("--out", default=None, help="xlsx path (default: reports/<client>/<period>/payouts.xlsx)")
     v = sub.add_parser(
         "validate", help="check measurement, encounter, surgery or survey files (CSV, Excel, Parquet, XML)"
     )
@@ -175,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     if a.cmd == "validate":
         return validate_files(a)
+    if a.cmd == "payouts":
+        return payouts_workbook(a)
     try:
         if a.cmd == "check":
             from .evaluation import run as evaluate

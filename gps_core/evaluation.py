@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, refdata
+from . import __version__, p4p, refdata
 from .annual import alerts, annual_evaluation
 from .catalog import DIMENSIONS, SHIPPED, effective_weights, load_catalog, override_bands
 from .errors import InputError
@@ -54,6 +54,7 @@ class Evaluation:
     trace: pd.DataFrame | None = None  # record-level sources: every record behind every number
     risk: dict = field(default_factory=dict)  # risk models by indicator, with their diagnostics
     rules: dict | None = None  # definitions and attribution of the record-derived indicators
+    payouts: dict = field(default_factory=dict)  # contract rule name -> one row per unit (gps_core.p4p)
 
     @property
     def latest(self) -> pd.Timestamp:
@@ -140,9 +141,57 @@ def run(params, params_path: str | Path) -> Evaluation:
     n_small = int((scores["small_denominator"] & ~scores["missing"]).sum())
     prov["small_denominators"] = f"{n_small} of {len(scores)} values"
     weights = effective_weights(cat, params.dimension_weights)
+    pay = payouts(params.contract, ann, units) if params.contract is not None else {}
     return Evaluation(
-        params, cat, weights, m, scores, ix, ann, al, prov, program, members, loaded.trace, loaded.risk, loaded.rules
+        params,
+        cat,
+        weights,
+        m,
+        scores,
+        ix,
+        ann,
+        al,
+        prov,
+        program,
+        members,
+        loaded.trace,
+        loaded.risk,
+        loaded.rules,
+        pay,
     )
+
+
+def payouts(contract, annual: pd.DataFrame, units: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every rule of the params' contract paid on the annual IP (METHODS 12), amounts in cents.
+
+    Production is the cycle's sum of the rule's indicator denominators per unit (times its price when the
+    rule pays on an amount). Units without production get none.
+    """
+    out = {}
+    for rule in contract.rules:
+        ind = rule.production.indicator
+        prod = units[units["indicator_id"] == ind].groupby("unit_id", observed=True)["denominator"].sum()
+        if prod.empty:
+            raise InputError([f"contract rule '{rule.name}': indicator {ind} has no rows"], "params: contract")
+        u = annual[["unit_id", "ip"]].assign(unit_id=lambda d: d["unit_id"].astype(str))
+        volume = u["unit_id"].map(prod.set_axis(prod.index.astype(str))).fillna(0.0).to_numpy()
+        amount = volume * (rule.production.price or 1.0) * (100 if rule.production.price else 1)
+        u = p4p.validate_units(u.assign(index=u["ip"].fillna(0.0), production=amount, received=amount))
+        if rule.kind == "budget_pool":
+            cap = p4p.cents(rule.cap) if rule.cap is not None else None
+            res = p4p.budget_pool(u, p4p.cents(rule.budget), alpha=rule.alpha, minimum=rule.minimum, cap=cap)
+        elif rule.kind == "additional_percentage":
+            tiers = [tuple(t) for t in rule.tiers] if rule.tiers else None
+            res = p4p.additional_percentage(
+                u, floor=rule.floor, target=rule.target, max_rate=rule.max_rate, tiers=tiers
+            )
+        else:
+            res = p4p.withhold(u.assign(tps=u["index"], base=amount), rule.rate)
+            res["payout"] = res["net"]
+        res["volume"] = volume
+        res["explanation"] = p4p.explain(res)
+        out[rule.name] = res
+    return out
 
 
 def unit_volumes(units: pd.DataFrame, indicator: str | None) -> pd.DataFrame:

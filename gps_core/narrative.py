@@ -244,3 +244,18 @@ def rules_sentence(rules: dict, lang: Lang) -> str:
         f"retorno ao centro cirúrgico e mortalidade cirúrgica em até {rules['surgery_window']} dias; ISC sobre "
         f"cirurgias {', '.join(rules['ssi_wound_classes'])}."
     )
+
+
+def payout_sentence(name: str, s: dict, lang: Lang, currency: str = "BRL") -> str:
+    """``Rule: R$ 1.500.000,00 paid to 31 of 32 units (97 %); largest R$ 150.000,00; Gini 0.21.``"""
+    total, largest = T.money(s["total"], lang, currency), T.money(s["largest"], lang, currency)
+    share = T.pct(100 * s["share_paid"], lang, 0)
+    if lang == "en":
+        return (
+            f"**{name}**: {total} paid to {s['paid']} of {s['units']} units ({share}); largest payout {largest}; "
+            f"concentration (Gini) {T.num(s['gini'], lang, 2)}."
+        )
+    return (
+        f"**{name}**: {total} pagos a {s['paid']} de {s['units']} unidades ({share}); maior pagamento {largest}; "
+        f"concentração (Gini) {T.num(s['gini'], lang, 2)}."
+    )

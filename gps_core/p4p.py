@@ -369,3 +369,25 @@ def explain(out: pd.DataFrame) -> pd.Series:
             index=out.index,
         )
     raise ValueError("not the output of a p4p rule (no terms attached)")
+
+
+def gini(amounts) -> float:
+    """Gini coefficient of the payouts (0: equal; near 1: concentrated in one unit); 0 when nothing is paid."""
+    x = np.sort(np.asarray(amounts, dtype=float))
+    n, s = len(x), x.sum()
+    if n == 0 or s == 0:
+        return 0.0
+    return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * s))
+
+
+def summary(out: pd.DataFrame) -> dict:
+    """Total paid (cents), units paid, their share, the largest payout and the concentration (Gini)."""
+    pay = out["payout"].to_numpy()
+    return {
+        "total": int(pay.sum()),
+        "paid": int((pay > 0).sum()),
+        "units": len(pay),
+        "share_paid": float((pay > 0).mean()) if len(pay) else 0.0,
+        "largest": int(pay.max()) if len(pay) else 0,
+        "gini": gini(np.maximum(pay, 0)),
+    }

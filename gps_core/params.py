@@ -158,6 +158,49 @@ class Band(Strict):
     why: str | None = Field(None, description="justification shown in the report annex")
 
 
+class Production(Strict):
+    """A unit's production in the cycle: the sum of an indicator's denominators (e.g. E01 discharges),
+    times a price per case when the rule needs an amount."""
+
+    indicator: str
+    price: float | None = Field(None, gt=0, description="currency per case (e.g. 4200.00 per discharge)")
+
+
+class PayoutRule(Strict):
+    """One payout rule of a pay-for-performance contract (gps_core.p4p), amounts in currency units."""
+
+    name: str
+    kind: Literal["budget_pool", "additional_percentage", "withhold"]
+    production: Production
+    budget: float | None = Field(None, ge=0, description="budget_pool: the pool")
+    alpha: float = Field(1.0, gt=0, description="budget_pool: exponent on the index")
+    minimum: float = Field(0.0, ge=0, le=100, description="budget_pool: eligibility minimum index")
+    cap: float | None = Field(None, gt=0, description="budget_pool: maximum per unit")
+    floor: float | None = Field(None, description="additional_percentage: index earning 0 %")
+    target: float | None = Field(None, description="additional_percentage: index earning max_rate")
+    max_rate: float | None = Field(None, gt=0, le=1)
+    tiers: list[tuple[float, float]] | None = Field(None, description="additional_percentage: [index, rate]")
+    rate: float = Field(0.02, gt=0, lt=1, description="withhold: share of the base payments withheld")
+
+    @model_validator(mode="after")
+    def _terms(self):
+        if self.kind == "budget_pool" and self.budget is None:
+            raise ValueError(f"rule '{self.name}': a budget_pool needs 'budget'")
+        if (
+            self.kind == "additional_percentage"
+            and self.tiers is None
+            and None in (self.floor, self.target, self.max_rate)
+        ):
+            raise ValueError(f"rule '{self.name}': give 'tiers' or 'floor', 'target' and 'max_rate'")
+        if self.kind != "budget_pool" and self.production.price is None:
+            raise ValueError(f"rule '{self.name}': {self.kind} pays on an amount: set production.price")
+        return self
+
+
+class Contract(Strict):
+    rules: list[PayoutRule] = Field(min_length=1)
+
+
 class Evaluation(Strict):
     """Shared by the annual evaluation and the scorecards."""
 
@@ -185,6 +228,7 @@ class Evaluation(Strict):
     n_lowest: int = Field(5, ge=1)
     neutral_band: float = Field(0.0, ge=0)
     volume_indicator: str | None = Field(None, description="indicator whose denominator is the unit's volume")
+    contract: Contract | None = Field(None, description="pay-for-performance rules paid on the annual IP")
 
     @field_validator("dimension_weights")
     @classmethod

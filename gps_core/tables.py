@@ -371,3 +371,18 @@ def study_units(units: pd.DataFrame, suffix: str, lang: Lang) -> pd.DataFrame:
     if "pe" in u.columns:
         out["P/E (shrunken)" if en else "P/E (com encolhimento)"] = u["pe"].map(lambda x: T.num(x, lang, 2))
     return out
+
+
+def payouts_table(res: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """One contract rule's payouts per unit, largest first, with the sentence that recomputes each."""
+    en = lang == "en"
+    r = res.sort_values("payout", ascending=False)
+    return pd.DataFrame(
+        {
+            h("unit", lang): r["unit_id"].astype(str),
+            h("ip", lang): r["index"].map(lambda x: T.num(x, lang)),
+            ("Volume" if en else "Volume"): r["volume"].map(lambda x: T.num(x, lang, 0)),
+            ("Payout" if en else "Pagamento"): r["payout"].map(lambda c: T.money(int(c), lang, currency)),
+            ("How it is computed" if en else "Como é calculado"): r["explanation"],
+        }
+    )

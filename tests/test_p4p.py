@@ -145,3 +145,42 @@ def test_largest_remainder_is_exact_and_within_a_cent_of_the_quota(w, total):
     part = p4p.largest_remainder(w, total)
     assert part.sum() == total and (part >= 0).all()
     assert np.all(np.abs(part - w / w.sum() * total) < 1 + 1e-6 * total / 1e6)
+
+
+def test_contract_in_params_pays_the_annual_evaluation(root, tmp_path):
+    """The demo contract (params/hospital_2015.yaml): the pool pays exactly its budget, never to a team below
+    the minimum, never above the cap; the additional percentage equals rate(IP) x discharges x price by hand."""
+    from gps_core import evaluation, params
+
+    f = root / "params" / "hospital_2015.yaml"
+    ev = evaluation.run(params.load(f), f)
+    pool = ev.payouts["Bônus de desempenho (fundo)"]
+    assert pool["payout"].sum() == 150_000_000
+    assert (pool.loc[pool["index"] < 60, "payout"] == 0).all() and pool["payout"].max() <= 15_000_000
+    add = ev.payouts["Adicional sobre a produção"].set_index("unit_id")
+    r = add.loc["Reumatologia"]
+    discharges = ev.measurements.query("specialty == 'Reumatologia' and indicator_id == 'E01'")["denominator"].sum()
+    rate = 0.05 * min(1, max(0, (r["index"] - 60) / 30))
+    assert r["payout"] == int(np.floor(rate * discharges * 4200 * 100 + 0.5))
+    bad = tmp_path / "p.yaml"
+    bad.write_text(
+        f.read_text().replace("production: {indicator: E01, price: 4200.00}", "production: {indicator: E01}")
+    )
+    with pytest.raises(ParamsError, match="set production.price"):
+        params.load(bad)
+
+
+def test_gps_payouts_writes_the_finance_workbook(tmp_path, root):
+    from .conftest import gps
+
+    out = tmp_path / "payouts.xlsx"
+    run = gps("payouts", str(root / "params" / "hospital_2015.yaml"), "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    book = pd.ExcelFile(out)
+    assert book.sheet_names == ["Bônus de desempenho (fundo)", "Adicional sobre a produção", "totals"]
+    pool = pd.read_excel(book, book.sheet_names[0])
+    assert pool["payout (cents)"].sum() == 150_000_000 and pool["explanation"].notna().all()
+    totals = pd.read_excel(book, "totals").set_index("rule")
+    assert totals.loc["Bônus de desempenho (fundo)", "total (cents)"] == 150_000_000
+    none = gps("payouts", str(root / "params" / "nhs_ae_2018_19.yaml"), "--out", str(tmp_path / "x.xlsx"))
+    assert none.returncode == 2 and "no 'contract' section" in none.stderr

@@ -40,6 +40,13 @@ def test_annual_notebook_reproduces_the_papers_findings(demo):
         "Pediatria",
     }
     assert a["stars"].between(1, 5).all() and a["stars_exact"].between(1, 5).all()
+    pool = pd.DataFrame(
+        glued(demo / "hospital_demo" / "2015" / "annual_evaluation.ipynb", "annual")["payouts"][
+            "Bônus de desempenho (fundo)"
+        ]
+    )
+    assert pool["payout"].sum() == 150_000_000  # the report's payouts add up to the budget, to the cent
+    assert pool.set_index("unit_id").loc["Mastologia", "payout"] == 0  # IP below the minimum of 60
 
 
 def test_nhs_notebook_ip_matches_a_hand_computation_from_the_raw_file(demo):

@@ -1,0 +1,58 @@
+"""The finance team's Excel workbook of a contract's payouts: one sheet per rule, a totals sheet.
+
+Amounts are written both in cents (the exact integers paid) and in currency units, with the sentence that
+recomputes each payout; the file is written to a temporary name and moved into place.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .. import p4p
+
+
+def _sheet(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:28] or "rule"
+    out, k = base, 2
+    while out in used:
+        out, k = f"{base[:25]} ({k})", k + 1
+    used.add(out)
+    return out
+
+
+def write_payouts(payouts: dict[str, pd.DataFrame], path: str | Path, currency: str = "BRL") -> Path:
+    """Write ``{rule name: gps_core.p4p output with 'explanation'}`` to an .xlsx file and return its path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    used: set[str] = set()
+    totals = []
+    with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+        for name, res in payouts.items():
+            s = p4p.summary(res)
+            cols = [
+                c for c in ("unit_id", "index", "volume", "eligible", "weight", "share", "capped", "rate") if c in res
+            ]
+            sheet = res[cols].copy()
+            sheet[f"payout ({currency})"] = res["payout"] / 100
+            sheet["payout (cents)"] = res["payout"]
+            sheet["explanation"] = res["explanation"]
+            sheet.to_excel(xw, sheet_name=_sheet(name, used), index=False)
+            totals.append(
+                {
+                    "rule": name,
+                    f"total ({currency})": s["total"] / 100,
+                    "total (cents)": s["total"],
+                    "units paid": s["paid"],
+                    "units": s["units"],
+                    f"largest ({currency})": s["largest"] / 100,
+                    "gini": round(s["gini"], 4),
+                }
+            )
+        pd.DataFrame(totals).to_excel(xw, sheet_name=_sheet("totals", used), index=False)
+    os.replace(tmp, path)
+    return path
