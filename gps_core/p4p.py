@@ -153,7 +153,10 @@ def budget_pool(
     score = np.where(eligible, idx, 0.0)
     weight = (score if alpha == 1 else score**alpha) * prod  # ineligible: score 0, weight 0
     if budget > 0 and weight.sum() == 0:
-        raise ParamsError(f"budget pool: no unit is eligible (index >= {minimum} with production > 0)")
+        raise ParamsError(
+            f"budget pool: no unit can be paid (index >= {minimum} and > 0, with production > 0); "
+            "lower 'minimum' or check the production indicator"
+        )
     takers = int((weight > 0).sum())  # an eligible unit with index 0 has weight 0: it cannot take money
     if cap is not None and cap * takers < budget:
         raise ParamsError(

@@ -45,7 +45,7 @@ def test_budget_pool_by_hand():
     [
         (lambda u: p4p.budget_pool(u, 100_000, cap=10_000), "cannot be paid"),
         (lambda u: p4p.budget_pool(u, -1), "budget must be >= 0"),
-        (lambda u: p4p.budget_pool(u, 100, minimum=101), "no unit is eligible"),
+        (lambda u: p4p.budget_pool(u, 100, minimum=101), "no unit can be paid"),
         (lambda u: p4p.additional_percentage(u.assign(received=1e5), tiers=[(60, 0.02), (60, 0.03)]), "overlapping"),
         (lambda u: p4p.additional_percentage(u.assign(received=1e5), tiers=[(60, 0.05), (80, 0.03)]), "must not fall"),
         (lambda u: p4p.additional_percentage(u.assign(received=1e5), floor=80, target=60, max_rate=0.1), "floor <"),
@@ -87,7 +87,8 @@ units = st.integers(2, 40).flatmap(
 def test_budget_pool_properties(u, budget, alpha, minimum):
     idx, prod = u
     df = pd.DataFrame({"unit_id": [f"u{k}" for k in range(len(idx))], "index": idx, "production": prod})
-    takers = (np.array(idx) >= minimum) & (np.array(prod) > 0) & (np.array(idx) > 0)
+    i, q = np.array(idx), np.array(prod, dtype=float)
+    takers = (i >= minimum) & (q > 0) & (i**alpha * q > 0)  # a tiny index can underflow to weight 0
     if budget > 0 and not takers.any():
         return  # no unit can take money: rejected, covered above
     n_el = int(takers.sum())
@@ -112,7 +113,7 @@ def test_additional_percentage_properties(u, rate, floor):
     df = pd.DataFrame({"unit_id": [f"u{k}" for k in range(len(idx))], "index": idx, "received": received})
     out = p4p.additional_percentage(df, floor=floor, target=floor + 30, max_rate=rate)
     assert (out["payout"] >= 0).all()
-    assert (out["payout"] <= np.floor(rate * np.array(received) + 0.5)).all()
+    assert (out["payout"] <= rate * np.array(received) + 0.5 + 1e-6).all()  # half a cent at most above max rate
     order = np.argsort(idx, kind="stable")
     same = pd.DataFrame({"unit_id": df["unit_id"], "index": np.sort(idx), "received": 10**6})
     assert np.all(
