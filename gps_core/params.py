@@ -101,10 +101,10 @@ class RiskModelSpec(Strict):
     )
 
 
-class ReferencePopulation(Strict):
-    """Records of the reference population the risk models are fitted on (default: the client's own)."""
+class ReferencePopulation(RecordFile):
+    """Records of the reference population the risk models are fitted on (default: the client's own): an
+    encounter file (``path``, read like the client's) and, for surgical indicators, its operations."""
 
-    encounters: RecordFile
     surgeries: RecordFile | None = None
     name: str = Field("reference population", description="how the report names it")
 

@@ -328,3 +328,30 @@ def test_gps_validate_checks_record_files_together(tmp_path, root):
     bad = gps("validate", str(d / "internacoes.csv"), str(tmp_path / "ops.csv"))
     assert bad.returncode == 2
     assert "line 5, column 'encounter_id': 'INT999999' is not a stay of the encounter file" in bad.stderr
+
+
+def test_params_reference_population_is_read_and_named(tmp_path, root):
+    """risk_adjustment.reference: the models are fitted on another encounter file (here the client's own file
+    under another name, so the expected values must equal the default fit) and the report names it."""
+    from gps_core import evaluation, params
+
+    src = root / "params" / "hospital_modelo_2015.yaml"
+    text = src.read_text().replace("../data/", f"{root}/data/")
+    ref = f"{root}/data/synthetic/hospital_modelo/internacoes.csv"
+    own = tmp_path / "own.yaml"
+    own.write_text(text)
+    other = tmp_path / "ref.yaml"
+    other.write_text(
+        text.replace(
+            "    risk_adjustment:                # fitted on the hospital's own stays (internal standard)\n",
+            f"    risk_adjustment:\n      reference: {{path: {ref}, name: Rede de referência 2015}}\n",
+        ).replace('        F03: {family: binomial, covariates: "C(wound_class) + asa"}\n', "")
+    )
+    a = evaluation.run(params.load(own), own)
+    b = evaluation.run(params.load(other), other)
+    assert b.risk["F01"]["reference"] == "Rede de referência 2015" and a.risk["F01"]["reference"] is None
+    assert any(i.get("role") == "reference population" for i in b.provenance["inputs"])
+    key = ["unit_id", "period", "indicator_id"]
+    ea = a.measurements[a.measurements["indicator_id"] == "F01"].set_index(key)["expected"]
+    eb = b.measurements[b.measurements["indicator_id"] == "F01"].set_index(key)["expected"]
+    assert eb.to_numpy() == pytest.approx(ea.reindex(eb.index).to_numpy(), rel=1e-9)
