@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import resource
-import statistics
-import time
 
 import duckdb
 import numpy as np
 import pandas as pd
+from timing import timed
 
 from gps_core import derive
 from gps_core import encounters as E
@@ -87,15 +86,6 @@ def theirs(con: duckdb.DuckDBPyConnection, enc: pd.DataFrame) -> pd.DataFrame:
     out = con.execute(SQL).df()
     con.unregister("enc")
     return out
-
-
-def timed(f, repeat: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = f()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def main() -> None:

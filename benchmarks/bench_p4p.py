@@ -10,22 +10,12 @@ Run: ``python benchmarks/bench_p4p.py [--units 100000] [--repeat 7]``.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import pandas as pd
+from timing import timed
 
 from gps_core import p4p
-
-
-def timed(f, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -54,8 +44,8 @@ def main() -> None:
         w = u["index"] * u["production"]
         return u.assign(payout=(budget * w / w.sum()).round())
 
-    t_base = timed(baseline, a.repeat)
-    t_valid = timed(lambda: p4p.validate_units(u), a.repeat)
+    t_base, _ = timed(baseline, a.repeat)
+    t_valid, _ = timed(lambda: p4p.validate_units(u), a.repeat)
     rules = {
         "budget pool (same weights, exact cents)": lambda: p4p.budget_pool(u, budget),
         "budget pool (minimum 30, cap)": lambda: p4p.budget_pool(u, budget, minimum=30, cap=2 * 10**6),
@@ -75,7 +65,7 @@ def main() -> None:
     print(f"baseline pandas pro-rata split           {t_base * 1000:.2f} ms")
     print(f"unit table validation (once per run)     {t_valid * 1000:.2f} ms")
     for name, f in rules.items():
-        t = timed(f, a.repeat)
+        t, _ = timed(f, a.repeat)
         print(f"{name:<40} {t * 1000:7.2f} ms  {t / t_base:5.2f}x (target <= 5x)")
 
 

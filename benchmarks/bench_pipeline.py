@@ -14,7 +14,6 @@ import argparse
 import multiprocessing as mp
 import pickle
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from timing import timed
 
 from gps_core import synth
 from gps_core.annual import annual_evaluation
@@ -50,24 +50,15 @@ def pipeline(df: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
     return annual_evaluation(ix, pd.Timestamp("2015-01-01"), target=75)
 
 
-def timed(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def child(path: str, repeat: int, out: mp.Queue) -> None:
     import warnings
 
     warnings.simplefilter("ignore")  # FewMonthsWarning for doctors on leave: expected at this scale
     df = pickle.load(open(path, "rb"))
     cat = load_catalog()
-    t_base = timed(lambda: baseline(df), repeat)
-    t_pipe = timed(lambda: pipeline(df, cat), repeat)
-    t_valid = timed(lambda: validate_measurements(df, cat, "bench"), 1)
+    t_base, _ = timed(lambda: baseline(df), repeat)
+    t_pipe, _ = timed(lambda: pipeline(df, cat), repeat)
+    t_valid, _ = timed(lambda: validate_measurements(df, cat, "bench"), 1)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
     out.put({"rows": len(df), "baseline_s": t_base, "pipeline_s": t_pipe, "validation_s": t_valid, "peak_gib": peak})
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, p4p, refdata
+from . import __version__, p4p, refdata, riskadjust
 from .annual import alerts, annual_evaluation
 from .catalog import DIMENSIONS, SHIPPED, effective_weights, load_catalog, override_bands
 from .errors import InputError
@@ -345,5 +345,5 @@ def risk_by_unit(ev: Evaluation) -> pd.DataFrame:
         out["numerator"], out["denominator"], np.full(len(out), "ratio"), 1.0, out["expected"], 1.0
     )
     out["oe_lower"], out["oe_upper"] = lo, hi
-    out["signal"] = np.where(lo > 1, "above", np.where(hi < 1, "below", "within"))
+    out["signal"] = riskadjust.signal(out["oe_lower"], out["oe_upper"])
     return out

@@ -94,7 +94,7 @@ def units_table(df: pd.DataFrame, unit: str, model: riskadjust.Model, min_cases:
     out["crude"] = out["observed"] / out["n"]
     out["adjusted"] = out["oe"] * ref
     out["small"] = out["n"] < min_cases
-    out["signal"] = np.where(out["oe_lower"] > 1, "above", np.where(out["oe_upper"] < 1, "below", "within"))
+    out["signal"] = riskadjust.signal(out["oe_lower"], out["oe_upper"])
     return out
 
 

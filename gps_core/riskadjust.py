@@ -246,3 +246,10 @@ def diagnostics(model: Model, df: pd.DataFrame) -> dict:
         out["c_statistic"] = c_statistic(y, p)
         out["hosmer_lemeshow"], out["hl_p"] = hosmer_lemeshow(y, p)
     return out
+
+
+def signal(lower, upper) -> np.ndarray:
+    """Where a unit's O/E interval lies: ``above`` 1 (worse than expected for a count of bad outcomes),
+    ``below`` 1, or ``within`` (1 inside the interval)."""
+    lo, hi = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+    return np.where(lo > 1, "above", np.where(hi < 1, "below", "within"))

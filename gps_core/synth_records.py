@@ -38,6 +38,7 @@ import pandas as pd
 from scipy.special import expit
 
 from .attribution import CAESAREAN, VAGINAL
+from .encounters import COLUMNS as ENCOUNTER_COLUMNS
 from .synth import PAPER_SPECIALTIES, paper_hospital
 
 CLIENT, PROGRAM = "hospital_modelo", "GPS.Equipes Hospitalares"
@@ -282,25 +283,11 @@ def encounter_hospital(seed: int = 2015, year: int = 2015) -> dict[str, pd.DataF
             "discharge_info": five(0.12),
         }
     )
-    enc = s.assign(
-        discharge_status=np.where(s["status"] == "death", "death", "alive"),
-    )[
-        [
-            "encounter_id",
-            "patient_id",
-            "admission",
-            "discharge",
-            "doctor_id",
-            "specialty",
-            "diagnosis",
-            "procedure",
-            "discharge_status",
-            "admission_type",
-            "age",
-            "sex",
-            "cost",
-        ]
-    ].sort_values(["admission", "encounter_id"], ignore_index=True)
+    cols = list(ENCOUNTER_COLUMNS)  # the encounter contract, with its optional procedure and cost
+    cols.insert(cols.index("diagnosis") + 1, "procedure")
+    enc = s.assign(discharge_status=np.where(s["status"] == "death", "death", "alive"))[[*cols, "cost"]].sort_values(
+        ["admission", "encounter_id"], ignore_index=True
+    )
     cols = ["surgery_id", "encounter_id", "patient_id", "date", "surgeon_id", "specialty", "procedure"]
     surg = surg[[*cols, "wound_class", "planned", "ssi", "asa"]]
     return {"encounters": enc, "surgeries": surg, "surveys": surveys, "truth": tr}
