@@ -292,7 +292,7 @@ def indicator_table(ev: Evaluation, unit_id: str | None = None, period: pd.Times
 
 def unit_view(ev: Evaluation, unit_id: str) -> dict:
     """What a scorecard shows for one unit: its annual row, monthly IP with its peers, dimensions against
-    peers and every indicator against its band in the latest month."""
+    peers, every indicator against its band in the latest month and its line of each payout rule."""
     if unit_id not in set(ev.annual["unit_id"].astype(str)):
         known = ", ".join(sorted(ev.annual["unit_id"].astype(str))[:10])
         raise InputError([f"unit '{unit_id}' is not in the evaluation; units include {known}, ..."], "params: units")
@@ -302,7 +302,11 @@ def unit_view(ev: Evaluation, unit_id: str) -> dict:
     if ev.members is not None:
         team = ev.members[ev.members["specialty"].astype(str) == unit_id].sort_values("ip", ascending=False)
     indicators = indicator_table(ev, unit_id)
+    lines = {  # this unit's line of each pay-for-performance rule
+        name: res[res["unit_id"].astype(str) == unit_id].iloc[0] for name, res in ev.payouts.items()
+    }
     return {
+        "payouts": lines,
         "members": team,
         "latest": ix.sort_values("period").iloc[-1],
         "sheets": ev.catalog[ev.catalog["indicator_id"].isin(indicators["indicator_id"].astype(str))],

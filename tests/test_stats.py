@@ -92,6 +92,26 @@ def test_byar_vectors_and_exact_below_ten():
     assert lo[1] == pytest.approx(sps.chi2.ppf(0.025, 6) / 2) and hi[1] == pytest.approx(sps.chi2.ppf(0.975, 8) / 2)
 
 
+def test_indicator_interval_picks_the_method_by_kind():
+    # rows: percent 65/100 (the Wilson vector above), 1045 events per 1000 of 5000, a risk-adjusted row with
+    # O = 65, E = 50 and reference rate 2 %, an NPS and a row without cases
+    lo, hi, method = stats.indicator_interval(
+        [65, 1045, 65, 30, 0],
+        [100, 5000, 4000, 40, 0],
+        ["percent", "per_1000", "percent", "nps", "percent"],
+        [100, 1000, 100, 1, 100],
+        expected=[np.nan, np.nan, 50, np.nan, np.nan],
+        reference_rate=[np.nan, np.nan, 0.02, np.nan, np.nan],
+    )
+    assert list(method) == ["Wilson", "Byar", "Byar on O/E", "", ""]
+    assert lo[0] == pytest.approx(55.25444330, abs=1e-7) and hi[0] == pytest.approx(73.63575176, abs=1e-7)
+    assert lo[1] == pytest.approx(982.5932018 / 5, abs=1e-6) and hi[1] == pytest.approx(1110.331213 / 5, abs=1e-6)
+    # Byar's limits of O = 65, over E, times the reference rate in percent
+    assert lo[2] == pytest.approx(50.16318771 / 50 * 2, abs=1e-7) and hi[2] == pytest.approx(82.84913855 / 50 * 2)
+    assert lo[2] < 65 / 50 * 2 < hi[2]
+    assert np.isnan(lo[3:]).all() and np.isnan(hi[3:]).all()
+
+
 def test_dsr_vector_esp2013():
     out = stats.dsr(COUNTS, POP, ESP2013).iloc[0]
     assert out["total_count"] == 895
