@@ -14,3 +14,16 @@ def timed(fn, repeat: int) -> tuple[float, object]:
         out = fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times), out
+
+
+def ratio(fn, baseline, repeat: int) -> tuple[float, float, float]:
+    """Median times of ``fn`` and ``baseline`` run alternately (so drift in a shared machine hits both
+    alike) and the median of the per-pair ratios: ``(t_fn, t_baseline, ratio)``."""
+    a, b, r = [], [], []
+    for _ in range(repeat):
+        ta, _ = timed(fn, 1)
+        tb, _ = timed(baseline, 1)
+        a.append(ta)
+        b.append(tb)
+        r.append(ta / tb)
+    return statistics.median(a), statistics.median(b), statistics.median(r)

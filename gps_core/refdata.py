@@ -41,7 +41,8 @@ def path(name: str) -> Path:
     ReferenceDataError
         If the table is not in the manifest or its checksum differs.
     """
-    rows = {r["file"]: r for r in csv.DictReader(open(MANIFEST, encoding="utf-8"))}
+    with open(MANIFEST, encoding="utf-8") as f:
+        rows = {r["file"]: r for r in csv.DictReader(f)}
     if name not in rows:
         raise ReferenceDataError(f"{MANIFEST}: no entry for '{name}'. Known tables: {', '.join(sorted(rows))}.")
     p = DATA_DIR / name

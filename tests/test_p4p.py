@@ -190,11 +190,11 @@ def test_gps_payouts_writes_the_finance_workbook(tmp_path, root):
     out = tmp_path / "payouts.xlsx"
     run = gps("payouts", str(root / "params" / "hospital_2015.yaml"), "--out", str(out))
     assert run.returncode == 0, run.stderr
-    book = pd.ExcelFile(out)
-    assert book.sheet_names == ["Bônus de desempenho (fundo)", "Adicional sobre a produção", "totals"]
-    pool = pd.read_excel(book, book.sheet_names[0])
+    with pd.ExcelFile(out) as book:
+        assert book.sheet_names == ["Bônus de desempenho (fundo)", "Adicional sobre a produção", "totals"]
+        pool = pd.read_excel(book, book.sheet_names[0])
+        totals = pd.read_excel(book, "totals").set_index("rule")
     assert pool["payout (cents)"].sum() == 150_000_000 and pool["explanation"].notna().all()
-    totals = pd.read_excel(book, "totals").set_index("rule")
     assert totals.loc["Bônus de desempenho (fundo)", "total (cents)"] == 150_000_000
     none = gps("payouts", str(root / "params" / "nhs_ae_2018_19.yaml"), "--out", str(tmp_path / "x.xlsx"))
     assert none.returncode == 2 and "no 'contract' section" in none.stderr
