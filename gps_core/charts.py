@@ -7,6 +7,7 @@ no CDN, nothing fetched when the report is opened.
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from . import text as T
@@ -262,3 +263,77 @@ def oe_forest(oe: pd.DataFrame, order: list[str], lang: Lang) -> alt.FacetChart:
         .properties(width=170, height=alt.Step(11))
         .facet(facet=alt.Facet("indicator:N", title=None), columns=4)
     )
+
+
+def payout_strip(table: pd.DataFrame, lang: Lang) -> alt.Chart:
+    """Each unit's payout under each candidate rule (one row per rule), in currency units."""
+    d = table.assign(rule=table["rule"].astype(str), amount=table["payout"] / 100)
+    en = lang == "en"
+    return (
+        alt.Chart(d, title="Payout per unit" if en else "Pagamento por unidade")
+        .mark_tick(thickness=2, size=16, opacity=0.7)
+        .encode(
+            x=alt.X("amount:Q", title="Payout" if en else "Pagamento", axis=alt.Axis(format="~s")),
+            y=alt.Y("rule:N", sort=list(table["rule"].cat.categories), title=None),
+            color=alt.Color("rule:N", legend=None),
+            tooltip=["unit_id", "rule", alt.Tooltip("amount:Q", format=",.2f")],
+        )
+        .properties(width=520, height=alt.Step(34))
+    )
+
+
+def payout_shift_bars(shifts: pd.DataFrame, lang: Lang) -> alt.FacetChart:
+    """The change in each unit's payout from the base rule to each other rule (green gains, red losses)."""
+    d = shifts.assign(amount=shifts["difference"] / 100, sign=np.where(shifts["difference"] >= 0, "+", "-"))
+    order = list(d.groupby("unit_id")["amount"].sum().sort_values(ascending=False).index)
+    en = lang == "en"
+    return (
+        alt.Chart(d)
+        .mark_bar()
+        .encode(
+            x=alt.X("amount:Q", title="Change in payout" if en else "Mudança no pagamento", axis=alt.Axis(format="~s")),
+            y=alt.Y("unit_id:N", sort=order, title=None),
+            color=alt.Color("sign:N", scale=alt.Scale(domain=["+", "-"], range=["#1a9850", "#d73027"]), legend=None),
+            tooltip=["unit_id", alt.Tooltip("amount:Q", format=",.2f")],
+        )
+        .properties(width=260, height=alt.Step(11))
+        .facet(facet=alt.Facet("rule:N", title=None), columns=3)
+    )
+
+
+def rank_intervals(ranks: pd.DataFrame, lang: Lang) -> alt.LayerChart:
+    """Each unit's 5-95 % rank interval under random weights (bar), median rank (tick) and nominal rank
+    (dot), in nominal order."""
+    d = ranks.assign(unit_id=ranks["unit_id"].astype(str))
+    order = list(d.sort_values("rank")["unit_id"])
+    en = lang == "en"
+    y = alt.Y("unit_id:N", sort=order, title=None)
+    base = alt.Chart(d, title="Rank under random weights" if en else "Posição com pesos aleatórios")
+    x = alt.X("rank_p05:Q", title="Rank (1 = best)" if en else "Posição (1 = melhor)", scale=alt.Scale(reverse=False))
+    bars = base.mark_rule(color="#888", strokeWidth=3).encode(x=x, x2="rank_p95:Q", y=y)
+    mid = base.mark_tick(color="#333", thickness=2, size=10).encode(x="median_rank:Q", y=y)
+    dot = base.mark_point(filled=True, color="#d95f02", size=35).encode(
+        x="rank:Q", y=y, tooltip=["unit_id", "rank", "median_rank", "rank_p05", "rank_p95"]
+    )
+    return alt.layer(bars, mid, dot).properties(width=420, height=alt.Step(12))
+
+
+def value_scatter(hvs: pd.DataFrame, lang: Lang) -> alt.LayerChart:
+    """Quality (annual IP) against cost efficiency (expected / observed cost) per unit, with the medians
+    that split the four quadrants."""
+    d = hvs.dropna(subset=["efficiency", "ip"]).assign(unit_id=lambda x: x["unit_id"].astype(str))
+    en = lang == "en"
+    base = alt.Chart(d, title="Quality against cost" if en else "Qualidade frente ao custo")
+    x = alt.X(
+        "efficiency:Q",
+        title="Cost efficiency: expected / observed" if en else "Eficiência de custo: esperado / observado",
+        scale=alt.Scale(zero=False),
+    )
+    y = alt.Y("ip:Q", title="IP (year)" if en else "IP (ano)", scale=alt.Scale(zero=False))
+    dots = base.mark_circle(size=60, color="#1b9e77").encode(
+        x=x, y=y, size=alt.Size("stays:Q", legend=None), tooltip=["unit_id", "ip", "efficiency", "hvs"]
+    )
+    labels = base.mark_text(align="left", dx=6, fontSize=9, color="#444").encode(x=x, y=y, text="unit_id:N")
+    vx = base.mark_rule(strokeDash=[4, 3], color="#999").encode(x=alt.datum(float(d["efficiency"].median())))
+    hy = base.mark_rule(strokeDash=[4, 3], color="#999").encode(y=alt.datum(float(d["ip"].median())))
+    return alt.layer(dots, labels, vx, hy).properties(width=520, height=380)

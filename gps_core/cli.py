@@ -22,6 +22,7 @@ DEMO = (
     "hospital_2015_scorecards.yaml",
     "hospital_modelo_2015.yaml",
     "hospital_modelo_2015_scorecards.yaml",
+    "hospital_modelo_2015_p4p.yaml",
     "nhs_ae_2018_19.yaml",
     "nhs_ae_2018_19_scorecards.yaml",
     "medpar_1991.yaml",

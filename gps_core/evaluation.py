@@ -161,37 +161,56 @@ def run(params, params_path: str | Path) -> Evaluation:
     )
 
 
+def production(rule, units: pd.DataFrame) -> pd.Series:
+    """A rule's production per unit (index ``unit_id`` as text): the cycle's sum of its indicator's
+    denominators, times its price when the rule pays on an amount (then in cents)."""
+    ind = rule.production.indicator
+    prod = units[units["indicator_id"] == ind].groupby("unit_id", observed=True)["denominator"].sum()
+    if prod.empty:
+        raise InputError([f"contract rule '{rule.name}': indicator {ind} has no rows"], "params: contract")
+    return prod.set_axis(prod.index.astype(str))
+
+
+def pay(rule, ip: pd.Series, volume: pd.Series) -> pd.DataFrame:
+    """One payout rule of the params on an index per unit (``ip`` indexed by ``unit_id``; a unit without
+    an index gets 0) with its volume (units without volume get none). Amounts in cents (METHODS 12)."""
+    volume = volume.reindex(ip.index).fillna(0.0).to_numpy()
+    amount = volume * (rule.production.price or 1.0) * (100 if rule.production.price else 1)
+    u = pd.DataFrame({"unit_id": ip.index, "index": ip.fillna(0.0).to_numpy(), "production": amount})
+    u = p4p.validate_units(u.assign(received=amount))
+    if rule.kind == "budget_pool":
+        cap = p4p.cents(rule.cap) if rule.cap is not None else None
+        res = p4p.budget_pool(u, p4p.cents(rule.budget), alpha=rule.alpha, minimum=rule.minimum, cap=cap)
+    elif rule.kind == "additional_percentage":
+        tiers = [tuple(t) for t in rule.tiers] if rule.tiers else None
+        res = p4p.additional_percentage(u, floor=rule.floor, target=rule.target, max_rate=rule.max_rate, tiers=tiers)
+    else:
+        res = p4p.withhold(u.assign(tps=u["index"], base=amount), rule.rate)
+        res["payout"] = res["net"]
+    res["volume"] = volume
+    return res
+
+
 def payouts(contract, annual: pd.DataFrame, units: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Every rule of the params' contract paid on the annual IP (METHODS 12), amounts in cents.
+    """Every rule of the params' contract paid on the annual IP (METHODS 12), amounts in cents, each unit's
+    line with its explanation.
 
     Production is the cycle's sum of the rule's indicator denominators per unit (times its price when the
     rule pays on an amount). Units without production get none.
     """
+    ip = annual.set_index(annual["unit_id"].astype(str))["ip"]
     out = {}
     for rule in contract.rules:
-        ind = rule.production.indicator
-        prod = units[units["indicator_id"] == ind].groupby("unit_id", observed=True)["denominator"].sum()
-        if prod.empty:
-            raise InputError([f"contract rule '{rule.name}': indicator {ind} has no rows"], "params: contract")
-        u = annual[["unit_id", "ip"]].assign(unit_id=lambda d: d["unit_id"].astype(str))
-        volume = u["unit_id"].map(prod.set_axis(prod.index.astype(str))).fillna(0.0).to_numpy()
-        amount = volume * (rule.production.price or 1.0) * (100 if rule.production.price else 1)
-        u = p4p.validate_units(u.assign(index=u["ip"].fillna(0.0), production=amount, received=amount))
-        if rule.kind == "budget_pool":
-            cap = p4p.cents(rule.cap) if rule.cap is not None else None
-            res = p4p.budget_pool(u, p4p.cents(rule.budget), alpha=rule.alpha, minimum=rule.minimum, cap=cap)
-        elif rule.kind == "additional_percentage":
-            tiers = [tuple(t) for t in rule.tiers] if rule.tiers else None
-            res = p4p.additional_percentage(
-                u, floor=rule.floor, target=rule.target, max_rate=rule.max_rate, tiers=tiers
-            )
-        else:
-            res = p4p.withhold(u.assign(tps=u["index"], base=amount), rule.rate)
-            res["payout"] = res["net"]
-        res["volume"] = volume
+        res = pay(rule, ip, production(rule, units))
         res["explanation"] = p4p.explain(res)
         out[rule.name] = res
     return out
+
+
+def unit_table(ev: Evaluation) -> pd.DataFrame:
+    """The measurements at the evaluated level (teams pooled from doctors when ``unit_level`` is specialty)."""
+    m = ev.measurements
+    return m if ev.params.unit_level == "as_is" else aggregate_measurements(m, "specialty")
 
 
 def unit_volumes(units: pd.DataFrame, indicator: str | None) -> pd.DataFrame:

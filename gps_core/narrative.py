@@ -276,3 +276,44 @@ def study_sentence(row: pd.Series, lang: Lang, min_cases: int) -> str:
         f"{row['above']} unidades acima do esperado e {row['below']} abaixo (IC 95 % de O/E sem o 1); "
         f"{row['small']} unidades com menos de {min_cases} pacientes, sinalizadas e mantidas."
     )
+
+
+def design_sentence(
+    costs: pd.DataFrame, shifts: pd.DataFrame, ranks: pd.DataFrame, lang: Lang, currency: str, draws: int, spread: float
+) -> str:
+    """What the candidate rules cost, who gains and loses moving from the first to the others, and how
+    stable the ranking is under random weights (tables of :mod:`gps_core.design`)."""
+    en = lang == "en"
+    money = lambda c: T.money(int(c), lang, currency)  # noqa: E731
+    parts = []
+    for _, r in costs.iterrows():
+        gini = T.num(r["gini"], lang, 2)
+        parts.append(
+            f"{r['rule']} costs {money(r['total'])} and pays {r['paid']} of {r['units']} units (Gini {gini})"
+            if en
+            else f"{r['rule']} custa {money(r['total'])} e paga {r['paid']} de {r['units']} unidades (Gini {gini})"
+        )
+    base = str(costs["rule"].iloc[0])
+    moves = [
+        (
+            f"from {base} to {s['rule']}, {s['gain']} units gain and {s['lose']} lose"
+            if en
+            else f"de {base} para {s['rule']}, {s['gain']} unidades ganham e {s['lose']} perdem"
+        )
+        for _, s in shifts.iterrows()
+    ]
+    n = len(ranks)
+    wide = ranks[(ranks["rank_p95"] - ranks["rank_p05"]) > max(2, n // 10)]
+    stable = n - len(wide)
+    f = T.pct(100 * spread, lang, 0)
+    if en:
+        return (
+            f"{'; '.join(parts)}. Moving {'; '.join(moves)}. With every weight moved at random by up to ±{f} "
+            f"({draws} draws), the mean absolute rank shift is {T.num(ranks['shift'].mean(), lang, 2)}; "
+            f"{stable} of {n} units keep a 5–95 % rank interval of {max(2, n // 10)} places or fewer."
+        )
+    return (
+        f"{'; '.join(parts)}. Ao passar {'; '.join(moves)}. Com cada peso variando ao acaso até ±{f} "
+        f"({draws} sorteios), o deslocamento absoluto médio de posição é {T.num(ranks['shift'].mean(), lang, 2)}; "
+        f"{stable} de {n} unidades mantêm o intervalo de posição 5–95 % em até {max(2, n // 10)} posições."
+    )

@@ -258,6 +258,52 @@ class ScorecardParams(Evaluation):
     units: Literal["all"] | list[str] = "all"
 
 
+class Uncertainty(Strict):
+    """Monte Carlo over the index's weights (METHODS 5)."""
+
+    draws: int = Field(500, ge=50, le=20000)
+    spread: float = Field(0.25, ge=0, lt=1, description="each weight x (1 + U(-spread, spread))")
+    policies: list[Literal["redistribute", "zero"]] = Field(
+        ["redistribute"], min_length=1, description="missing-weight policies drawn among"
+    )
+    seed: int = 2015
+    rule: str | None = Field(None, description="candidate whose payout intervals are shown (default: the first)")
+
+
+class Value(Strict):
+    """Health Value Score (METHODS 12): IP against risk-adjusted cost efficiency, from the stays' cost."""
+
+    w_quality: float = Field(0.6, ge=0)
+    w_cost: float = Field(0.4, ge=0)
+    floor: float = Field(0.8, gt=0, description="efficiency (expected / observed cost) scoring 0")
+    target: float = Field(1.2, gt=0, description="efficiency scoring 100")
+    covariates: str = "age + C(sex) + C(admission_type) + C(chapter)"
+
+    @model_validator(mode="after")
+    def _band(self):
+        if self.target <= self.floor or self.w_quality + self.w_cost == 0:
+            raise ValueError("value: target must exceed floor and the weights must not both be 0")
+        return self
+
+
+class P4PSimulationParams(Evaluation):
+    """Contract design: the evaluation paid under candidate rules side by side (p4p_simulation.ipynb)."""
+
+    report: Literal["p4p_simulation"] = "p4p_simulation"
+    candidates: list[PayoutRule] = Field(min_length=2, description="the rules compared; the first is the base")
+    uncertainty: Uncertainty = Uncertainty()
+    value: Value | None = Field(None, description="Health Value Score; needs stays with a 'cost' column")
+
+    @model_validator(mode="after")
+    def _candidates(self):
+        names = [r.name for r in self.candidates]
+        if len(set(names)) < len(names):
+            raise ValueError(f"candidate names must be unique (got {names})")
+        if self.uncertainty.rule is not None and self.uncertainty.rule not in names:
+            raise ValueError(f"uncertainty.rule '{self.uncertainty.rule}' is not a candidate; candidates: {names}")
+        return self
+
+
 class Outcome(Strict):
     """One risk-adjusted outcome of a study: a column of the patient file and its model."""
 
@@ -287,6 +333,7 @@ MODELS: dict[str, type[Strict]] = {
     "annual_evaluation": AnnualParams,
     "scorecard": ScorecardParams,
     "risk_adjustment": RiskStudyParams,
+    "p4p_simulation": P4PSimulationParams,
 }
 
 

@@ -386,3 +386,131 @@ def payouts_table(res: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.Da
             ("How it is computed" if en else "Como é calculado"): r["explanation"],
         }
     )
+
+
+def rule_terms(rule, lang: Lang, currency: str = "BRL") -> str:
+    """A candidate payout rule's terms in words (params :class:`~gps_core.params.PayoutRule`)."""
+    en = lang == "en"
+    m = lambda x: T.money(round(x * 100), lang, currency)  # noqa: E731 (amounts in params are currency units)
+    base = rule.production.indicator + (f" x {m(rule.production.price)}" if rule.production.price else "")
+    if rule.kind == "budget_pool":
+        s = (
+            f"{'pool' if en else 'fundo'} {m(rule.budget)} {'by' if en else 'por'} IP^{rule.alpha:g} x {base}; "
+            f"{'minimum IP' if en else 'IP mínimo'} {rule.minimum:g}"
+        )
+        return s + (f"; {'cap' if en else 'teto'} {m(rule.cap)}" if rule.cap else "")
+    if rule.kind == "additional_percentage":
+        if rule.tiers:
+            how = ", ".join(f"IP >= {a:g}: {T.pct(100 * b, lang, 1)}" for a, b in rule.tiers)
+        else:
+            how = f"IP {rule.floor:g} -> 0 %, IP {rule.target:g} -> {T.pct(100 * rule.max_rate, lang, 1)}"
+        return f"{how} {'of' if en else 'de'} {base}"
+    return f"{'withhold' if en else 'retenção'} {T.pct(100 * rule.rate, lang, 1)} {'of' if en else 'de'} {base}"
+
+
+def rule_costs(costs: pd.DataFrame, rules: list, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """The candidate rules side by side: terms, total cost, units paid, typical and largest payouts and
+    concentration (:func:`gps_core.design.costs`)."""
+    en = lang == "en"
+    terms = {r.name: rule_terms(r, lang, currency) for r in rules}
+    money = lambda c: T.money(round(c), lang, currency)  # noqa: E731
+    return pd.DataFrame(
+        {
+            ("Rule" if en else "Regra"): costs["rule"].astype(str),
+            ("Terms" if en else "Termos"): costs["rule"].astype(str).map(terms),
+            ("Total cost" if en else "Custo total"): costs["total"].map(money),
+            ("Units paid" if en else "Unidades pagas"): [
+                f"{p} / {u} ({T.pct(100 * s, lang, 0)})"
+                for p, u, s in zip(costs["paid"], costs["units"], costs["share_paid"], strict=True)
+            ],
+            ("Median" if en else "Mediana"): costs["median"].map(money),
+            ("90th percentile" if en else "Percentil 90"): costs["p90"].map(money),
+            ("Largest" if en else "Maior"): costs["largest"].map(money),
+            ("Top 10 % of units get" if en else "10 % das unidades levam"): costs["top_decile_share"].map(
+                lambda x: T.pct(100 * x, lang, 0)
+            ),
+            "Gini": costs["gini"].map(lambda x: T.num(x, lang, 2)),
+        }
+    )
+
+
+def money_wide(wide: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """A table of amounts in cents (e.g. :func:`gps_core.design.by_group`) formatted as money; the first
+    column is the label."""
+    out = wide.copy()
+    for c in out.columns[1:]:
+        out[c] = out[c].map(lambda x: T.money(round(x), lang, currency) if pd.notna(x) else "–")
+    return out.rename(columns={out.columns[0]: ("Specialty" if lang == "en" else "Especialidade")})
+
+
+def shift_table(summary: pd.DataFrame, base: str, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """Who gains and who loses moving from ``base`` to each other rule (:func:`gps_core.design.shift_summary`)."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            (f"From {base} to" if en else f"De {base} para"): summary["rule"].astype(str),
+            ("Units gaining" if en else "Unidades que ganham"): summary["gain"],
+            ("Units losing" if en else "Unidades que perdem"): summary["lose"],
+            ("Unchanged" if en else "Sem mudança"): summary["same"],
+            ("Gained" if en else "Ganho"): summary["gained"].map(lambda c: T.money(int(c), lang, currency)),
+            ("Lost" if en else "Perdido"): summary["lost"].map(lambda c: T.money(int(c), lang, currency)),
+        }
+    )
+
+
+def robustness_table(ranks: pd.DataFrame, pays: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """Each unit's rank and payout under random weights (:func:`gps_core.design.rank_intervals`,
+    :func:`gps_core.design.payout_intervals`), in nominal rank order."""
+    en = lang == "en"
+    d = ranks.merge(pays, on="unit_id", how="left")
+    money = lambda c: T.money(round(c), lang, currency)  # noqa: E731
+    return pd.DataFrame(
+        {
+            h("unit", lang): d["unit_id"].astype(str),
+            h("ip", lang): [
+                f"{T.num(i, lang)} ({T.num(a, lang)}–{T.num(b, lang)})"
+                for i, a, b in zip(d["ip"], d["ip_p05"], d["ip_p95"], strict=True)
+            ],
+            ("Rank" if en else "Posição"): d["rank"],
+            ("Median rank (5–95 %)" if en else "Posição mediana (5–95 %)"): [
+                f"{T.num(m, lang, 0 if m % 1 == 0 else 1)} ({a}–{b})"
+                for m, a, b in zip(d["median_rank"], d["rank_p05"], d["rank_p95"], strict=True)
+            ],
+            ("Mean rank shift" if en else "Deslocamento médio"): d["shift"].map(lambda x: T.num(x, lang, 2)),
+            ("Payout" if en else "Pagamento"): d["payout"].map(money),
+            ("Mean payout (5–95 %)" if en else "Pagamento médio (5–95 %)"): [
+                f"{money(m)} ({money(a)} – {money(b)})" for m, a, b in zip(d["mean"], d["p05"], d["p95"], strict=True)
+            ],
+            ("Paid in" if en else "Pago em"): d["p_paid"].map(lambda x: T.pct(100 * x, lang, 0)),
+        }
+    )
+
+
+QUADRANT_VALUE = {
+    "high quality, low cost": {"en": "high quality, low cost", "pt-BR": "alta qualidade, baixo custo"},
+    "high quality, high cost": {"en": "high quality, high cost", "pt-BR": "alta qualidade, alto custo"},
+    "low quality, low cost": {"en": "low quality, low cost", "pt-BR": "baixa qualidade, baixo custo"},
+    "low quality, high cost": {"en": "low quality, high cost", "pt-BR": "baixa qualidade, alto custo"},
+}
+
+
+def value_table(hvs: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """The Health Value Score per unit (:func:`gps_core.design.health_value`), best first."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            h("unit", lang): hvs["unit_id"].astype(str),
+            ("Stays" if en else "Internações"): hvs["stays"].map(lambda x: T.num(x, lang, 0)),
+            ("Observed cost" if en else "Custo observado"): hvs["observed"].map(
+                lambda x: T.money(round(100 * x), lang, currency) if pd.notna(x) else "–"
+            ),
+            ("Expected cost" if en else "Custo esperado"): hvs["expected"].map(
+                lambda x: T.money(round(100 * x), lang, currency) if pd.notna(x) else "–"
+            ),
+            ("Efficiency (E/O)" if en else "Eficiência (E/O)"): hvs["efficiency"].map(lambda x: T.num(x, lang, 2)),
+            ("Cost score" if en else "Escore de custo"): hvs["cost_score"].map(lambda x: T.num(x, lang)),
+            h("ip", lang): hvs["ip"].map(lambda x: T.num(x, lang)),
+            "HVS": hvs["hvs"].map(lambda x: T.num(x, lang)),
+            h("quadrant", lang): hvs["quadrant"].map(lambda q: QUADRANT_VALUE[q][lang]),
+        }
+    )

@@ -101,7 +101,7 @@ def money(cents: int, lang: Lang, currency: str = "BRL") -> str:
     """An amount in integer cents: ``R$ 1.234,56`` (pt-BR) or ``R$1,234.56`` (en)."""
     sym = CURRENCY.get(currency, currency + " ")
     s = num(cents / 100, lang, 2)
-    return f"{sym} {s}" if lang == "pt-BR" else f"{sym}{s}"
+    return f"{sym}\u00a0{s}" if lang == "pt-BR" else f"{sym}{s}"  # no break between symbol and amount
 
 
 def value(x: float, unit: str, lang: Lang, decimals: int = 2) -> str:

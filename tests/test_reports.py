@@ -176,3 +176,27 @@ def test_risk_study_reports_on_real_data(demo):
     assert units["n"].sum() == 3589
     coef = pd.DataFrame(az["los"]["coefficients"]).set_index("term")
     assert coef.loc["procedure", "ratio"] > 2  # CABG stays are more than twice as long as PTCA stays
+
+
+def test_contract_design_report_agrees_with_the_library(demo, root):
+    """The p4p_simulation report's numbers: both pools paid to the cent, every unit ranked, and its rank and
+    payout intervals the ones gps_core.design computes from the same params (same seed)."""
+    from gps_core import design, evaluation, params
+
+    g = glued(demo / "hospital_modelo" / "2015" / "p4p_simulation.ipynb", "design")
+    costs = pd.DataFrame(g["costs"]).set_index("rule")
+    assert costs.loc["Fundo por IP x altas", "total"] == costs.loc["Fundo por IP² x altas", "total"] == 150_000_000
+    ranks = pd.DataFrame(g["ranks"])
+    assert sorted(ranks["rank"]) == list(range(1, 33))
+    assert (ranks["rank_p05"] <= ranks["median_rank"]).all() and (ranks["median_rank"] <= ranks["rank_p95"]).all()
+    f = root / "params" / "hospital_modelo_2015_p4p.yaml"
+    p = params.load(f)
+    u = p.uncertainty
+    ev = evaluation.run(p, f)
+    dr = design.weight_draws(ev, u.draws, u.spread, tuple(u.policies), u.seed)
+    assert design.rank_intervals(dr)["median_rank"].tolist() == ranks["median_rank"].tolist()
+    pays = pd.DataFrame(g["pays"])
+    mine = design.payout_intervals(ev, dr, p.candidates[0])
+    assert mine["p_paid"].tolist() == pays["p_paid"].tolist() and mine["mean"].tolist() == pays["mean"].tolist()
+    value = pd.DataFrame(g["value"])
+    assert len(value) == 32 and value["hvs"].notna().all()
