@@ -91,8 +91,8 @@ def by_group(table: pd.DataFrame, column: str = "specialty") -> pd.DataFrame:
     (cents), groups ordered by the first rule's amount."""
     wide = table.pivot_table(index=column, columns="rule", values="payout", aggfunc="sum", observed=True)
     wide = wide.sort_values(wide.columns[0], ascending=False)
-    wide.columns = pd.Index(wide.columns.astype(str), name=None)
-    return wide.reset_index()
+    wide.columns = wide.columns.astype(str)
+    return wide.reset_index().rename_axis(columns=None)
 
 
 def shifts(table: pd.DataFrame, base: str) -> pd.DataFrame:
