@@ -29,7 +29,7 @@ from .index import DIMENSIONS, dimension_weight_vector, indicator_positions
 UNIT = ["unit_id"]
 
 
-def compare(ev: Evaluation, rules: list) -> pd.DataFrame:
+def compare(ev: Evaluation, rules: list, lang: str = "en") -> pd.DataFrame:
     """Every candidate rule paid on the same annual IP: one row per rule and unit.
 
     Returns ``rule``, ``unit_id``, ``specialty``, ``ip``, ``volume``, ``payout`` (cents; a withhold's net
@@ -51,7 +51,7 @@ def compare(ev: Evaluation, rules: list) -> pd.DataFrame:
                     "ip": ip.reindex(res["unit_id"].astype(str)).to_numpy(),
                     "volume": res["volume"].to_numpy(),
                     "payout": res["payout"].to_numpy(np.int64),
-                    "explanation": p4p.explain(res).to_numpy(),
+                    "explanation": p4p.explain(res, lang).to_numpy(),
                 }
             )
         )
@@ -350,7 +350,7 @@ def run(params, params_path) -> Design:
 
     ev = evaluate(params, params_path)
     rules = params.candidates
-    table = compare(ev, rules)
+    table = compare(ev, rules, params.language)
     sh = shifts(table, rules[0].name)
     u = params.uncertainty
     dr = weight_draws(ev, u.draws, u.spread, tuple(u.policies), u.seed)

@@ -141,7 +141,7 @@ def run(params, params_path: str | Path) -> Evaluation:
     n_small = int((scores["small_denominator"] & ~scores["missing"]).sum())
     prov["small_denominators"] = f"{n_small} of {len(scores)} values"
     weights = effective_weights(cat, params.dimension_weights)
-    pay = payouts(params.contract, ann, units) if params.contract is not None else {}
+    pay = payouts(params.contract, ann, units, params.language) if params.contract is not None else {}
     return Evaluation(
         params,
         cat,
@@ -191,7 +191,7 @@ def pay(rule, ip: pd.Series, volume: pd.Series) -> pd.DataFrame:
     return res
 
 
-def payouts(contract, annual: pd.DataFrame, units: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def payouts(contract, annual: pd.DataFrame, units: pd.DataFrame, lang: str = "en") -> dict[str, pd.DataFrame]:
     """Every rule of the params' contract paid on the annual IP (METHODS 12), amounts in cents, each unit's
     line with its explanation.
 
@@ -202,7 +202,7 @@ def payouts(contract, annual: pd.DataFrame, units: pd.DataFrame) -> dict[str, pd
     out = {}
     for rule in contract.rules:
         res = pay(rule, ip, production(rule, units))
-        res["explanation"] = p4p.explain(res)
+        res["explanation"] = p4p.explain(res, lang)
         out[rule.name] = res
     return out
 

@@ -294,12 +294,12 @@ def additional_percentage(
         # tier k + 1 of [0, rates...]: position 0 is below the first threshold; NaN sorts last, so reset it
         rate = np.concatenate([[0.0], rates])[np.searchsorted(thr, idx, side="right")]
         rate[np.isnan(idx)] = 0.0
-        how = "tiers " + ", ".join(f">= {a:g}: {b:.2%}" for a, b in zip(thr, rates, strict=True))
+        how = {"tiers": list(zip(thr.tolist(), rates.tolist(), strict=True))}
     else:
         if None in (floor, target, max_rate) or target <= floor or not 0 < max_rate <= 1:
             raise ParamsError("additional percentage: a linear rate needs floor < target and 0 < max_rate <= 1")
         rate = max_rate * np.nan_to_num(linear_band(idx, floor, target))
-        how = f"linear {floor:g} -> 0 %, {target:g} -> {max_rate:.2%}"
+        how = {"floor": floor, "target": target, "max_rate": max_rate}
     pay = rhu(rate * rec).astype(np.int64)
     out = _frame(
         {
@@ -310,7 +310,7 @@ def additional_percentage(
             "payout": pay,
         }
     )
-    out.attrs["terms"] = {"rule": "additional_percentage", "how": how}
+    out.attrs["terms"] = {"rule": "additional_percentage", **how}
     return out
 
 
@@ -385,22 +385,77 @@ def per_point(
     return out
 
 
-def explain(out: pd.DataFrame) -> pd.Series:
-    """One sentence per unit that lets the finance team and the doctor recompute the payout (built on
-    demand: the rules themselves return numbers only, so 100,000 units cost no string formatting)."""
+WORDS = {
+    "en": {
+        "index": "index",
+        "weight": "weight",
+        "of_budget": "of the budget",
+        "cap": "held at the cap",
+        "not_eligible": "not eligible",
+        "no_production": "no production",
+        "withheld": "withheld",
+        "of": "of",
+        "returned": "returned",
+        "net": "net",
+        "points": "points",
+        "list": "list",
+        "prevalence": "prevalence",
+        "tiers": "tiers",
+        "slope": "slope",
+    },
+    "pt-BR": {
+        "index": "índice",
+        "weight": "peso",
+        "of_budget": "do fundo",
+        "cap": "limitado ao teto",
+        "not_eligible": "não elegível",
+        "no_production": "sem produção",
+        "withheld": "retido",
+        "of": "de",
+        "returned": "devolvido",
+        "net": "líquido",
+        "points": "pontos",
+        "list": "lista",
+        "prevalence": "prevalência",
+        "tiers": "faixas",
+        "slope": "inclinação",
+    },
+}
+
+
+def explain(out: pd.DataFrame, lang: str = "en") -> pd.Series:
+    """One sentence per unit that lets the finance team and the doctor recompute the payout, in ``en`` or
+    ``pt-BR`` (numbers as that language writes them). Built on demand: the rules themselves return numbers
+    only, so 100,000 units cost no string formatting."""
+    from .text import num
+
+    if lang not in WORDS:
+        raise ValueError(f"lang must be one of {list(WORDS)}, got {lang!r}")
+    w_ = WORDS[lang]
     t = out.attrs.get("terms", {})
     rule = t.get("rule")
+
+    def n(x: float, d: int = 2) -> str:
+        return num(x, lang, d)
+
+    def pc(x: float, d: int = 4) -> str:
+        return num(100 * x, lang, d) + " %"
+
     if rule == "budget_pool":
         return pd.Series(
             [
                 (
-                    f"index {i:.2f} >= {t['minimum']:g}: weight {i:.2f}^{t['alpha']:g} x {p:,.0f} = {w:,.2f}; "
-                    f"{s:.4%} of the budget {t['budget'] / 100:,.2f}"
-                    + (f", held at the cap {t['cap'] / 100:,.2f}" if c else "")
-                    + f" = {m / 100:,.2f}"
+                    f"{w_['index']} {n(i)} >= {t['minimum']:g}: {w_['weight']} {n(i)}^{t['alpha']:g} x {n(p, 0)} = "
+                    f"{n(w)}; {pc(s)} {w_['of_budget']} {n(t['budget'] / 100)}"
+                    + (f", {w_['cap']} {n(t['cap'] / 100)}" if c else "")
+                    + f" = {n(m / 100)}"
                 )
                 if e
-                else (f"not eligible: index {i:.2f} < {t['minimum']:g}" if p > 0 else "not eligible: no production")
+                else (
+                    f"{w_['not_eligible']}: {w_['index']} {n(i)} < {t['minimum']:g}"
+                    if p > 0
+                    else f"{w_['not_eligible']}: {w_['no_production']}"
+                )
                 for i, p, e, w, s, c, m in zip(
                     *(out[k] for k in ("index", "production", "eligible", "weight", "share", "capped", "payout")),
                     strict=True,
@@ -409,9 +464,13 @@ def explain(out: pd.DataFrame) -> pd.Series:
             index=out.index,
         )
     if rule == "additional_percentage":
+        if "tiers" in t:
+            how = f"{w_['tiers']} " + ", ".join(f">= {a:g}: {pc(b, 2)}" for a, b in t["tiers"])
+        else:
+            how = f"linear {t['floor']:g} -> 0 %, {t['target']:g} -> {pc(t['max_rate'], 2)}"
         return pd.Series(
             [
-                f"index {i:.2f}, {t['how']}: {r:.4%} x {m / 100:,.2f} = {p / 100:,.2f}"
+                f"{w_['index']} {n(i)}, {how}: {pc(r)} x {n(m / 100)} = {n(p / 100)}"
                 for i, r, m, p in zip(out["index"], out["rate"], out["received"], out["payout"], strict=True)
             ],
             index=out.index,
@@ -419,8 +478,9 @@ def explain(out: pd.DataFrame) -> pd.Series:
     if rule == "withhold":
         return pd.Series(
             [
-                f"withheld {t['rate']:.2%} of {b / 100:,.2f} = {h / 100:,.2f}; returned {t['rate']:.2%} x "
-                f"{x:.1f}/100 x slope {t['slope']:.6f} x base = {r / 100:,.2f}; net {(r - h) / 100:,.2f}"
+                f"{w_['withheld']} {pc(t['rate'], 2)} {w_['of']} {n(b / 100)} = {n(h / 100)}; {w_['returned']} "
+                f"{pc(t['rate'], 2)} x {n(x, 1)}/100 x {w_['slope']} {n(t['slope'], 6)} x base = {n(r / 100)}; "
+                f"{w_['net']} {n((r - h) / 100)}"
                 for b, x, h, r in zip(out["base"], out["tps"], out["withheld"], out["returned"], strict=True)
             ],
             index=out.index,
@@ -428,7 +488,8 @@ def explain(out: pd.DataFrame) -> pd.Series:
     if rule == "per_point":
         return pd.Series(
             [
-                f"{p:g} points x {t['value'] / 100:,.2f} x list {a:g} x prevalence {b:g} = {m / 100:,.2f}"
+                f"{p:g} {w_['points']} x {n(t['value'] / 100)} x {w_['list']} {a:g} x {w_['prevalence']} {b:g} = "
+                f"{n(m / 100)}"
                 for p, a, b, m in zip(
                     out["points"], out["list_factor"], out["prevalence_factor"], out["payout"], strict=True
                 )

@@ -38,6 +38,10 @@ def test_budget_pool_by_hand():
     assert out["payout"].tolist() == [21_176, 18_824, 0, 60_000]
     assert out["capped"].tolist() == [False, False, False, True]
     assert p4p.explain(out).iloc[2] == "not eligible: index 50.00 < 60"
+    # the doctor reads it in Portuguese, with the numbers written as in Brazil
+    pt = p4p.explain(out, "pt-BR")
+    assert pt.iloc[2] == "não elegível: índice 50,00 < 60"
+    assert pt.iloc[3].endswith("limitado ao teto 600,00 = 600,00") and "do fundo 1.000,00" in pt.iloc[3]
 
 
 @pytest.mark.parametrize(
