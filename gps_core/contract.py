@@ -117,7 +117,13 @@ class Check:
             lambda i: f"{self.out[column].iloc[i]!r} appears more than once; each {what} needs its own id",
         )
 
-    def known(self, column: str, names: Iterable[str] | None) -> None:
+    def known(
+        self,
+        column: str,
+        names: Iterable[str] | None,
+        kind: str = "specialty",
+        fix: str = "add it to 'specialties' in the params if new",
+    ) -> None:
         """Values must be one of ``names`` (e.g. the specialties of the client's contract); suggests the
         closest name."""
         if names is None or column not in self.out:
@@ -129,7 +135,7 @@ class Check:
         def what(i: int) -> str:
             near = difflib.get_close_matches(str(s.iloc[i]), names, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
-            return f"{s.iloc[i]!r} is not a known specialty{hint} (add it to 'specialties' in the params if new)"
+            return f"{s.iloc[i]!r} is not a known {kind}{hint} ({fix})"
 
         self.flag(bad, column, what)
 

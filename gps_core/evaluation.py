@@ -55,6 +55,7 @@ class Evaluation:
     risk: dict = field(default_factory=dict)  # risk models by indicator, with their diagnostics
     rules: dict | None = None  # definitions and attribution of the record-derived indicators
     payouts: dict = field(default_factory=dict)  # contract rule name -> one row per unit (gps_core.p4p)
+    params_path: str | None = None  # the params file, against which its relative paths resolve
 
     @property
     def latest(self) -> pd.Timestamp:
@@ -141,7 +142,7 @@ def run(params, params_path: str | Path) -> Evaluation:
     n_small = int((scores["small_denominator"] & ~scores["missing"]).sum())
     prov["small_denominators"] = f"{n_small} of {len(scores)} values"
     weights = effective_weights(cat, params.dimension_weights)
-    pay = payouts(params.contract, ann, units, params.language) if params.contract is not None else {}
+    pay = payouts(params.contract, ann, units, params.language, params_path) if params.contract is not None else {}
     return Evaluation(
         params,
         cat,
@@ -158,24 +159,35 @@ def run(params, params_path: str | Path) -> Evaluation:
         loaded.risk,
         loaded.rules,
         pay,
+        str(params_path),
     )
 
 
-def production(rule, units: pd.DataFrame) -> pd.Series:
-    """A rule's production per unit (index ``unit_id`` as text): the cycle's sum of its indicator's
-    denominators, times its price when the rule pays on an amount (then in cents)."""
-    ind = rule.production.indicator
-    prod = units[units["indicator_id"] == ind].groupby("unit_id", observed=True)["denominator"].sum()
+def production(rule, units: pd.DataFrame, params_path=None) -> pd.DataFrame:
+    """A rule's production per unit (index ``unit_id`` as text) in column ``volume``: the cycle's sum of
+    its indicator's denominators, or the amount received (currency units) from the client's finance file,
+    which also gives ``list_size`` and ``prevalence`` for a per-point rule."""
+    spec = rule.production
+    if spec.file is not None:
+        from .io.sources import read_amounts
+
+        names = sorted(set(units["unit_id"].astype(str)))
+        f, _ = read_amounts(spec.file, params_path, names)
+        return f.set_index("unit_id").assign(volume=lambda d: d["amount"] / 100).drop(columns="amount")
+    prod = units[units["indicator_id"] == spec.indicator].groupby("unit_id", observed=True)["denominator"].sum()
     if prod.empty:
-        raise InputError([f"contract rule '{rule.name}': indicator {ind} has no rows"], "params: contract")
-    return prod.set_axis(prod.index.astype(str))
+        raise InputError([f"contract rule '{rule.name}': indicator {spec.indicator} has no rows"], "params: contract")
+    return pd.DataFrame({"volume": prod.to_numpy(float)}, index=pd.Index(prod.index.astype(str), name="unit_id"))
 
 
-def pay(rule, ip: pd.Series, volume: pd.Series) -> pd.DataFrame:
+def pay(rule, ip: pd.Series, prod: pd.DataFrame) -> pd.DataFrame:
     """One payout rule of the params on an index per unit (``ip`` indexed by ``unit_id``; a unit without
-    an index gets 0) with its volume (units without volume get none). Amounts in cents (METHODS 12)."""
-    volume = volume.reindex(ip.index).fillna(0.0).to_numpy()
-    amount = volume * (rule.production.price or 1.0) * (100 if rule.production.price else 1)
+    an index gets 0) with its production (:func:`production`; units without production get none).
+    Amounts in cents (METHODS 12)."""
+    prod = prod.reindex(ip.index)
+    volume = prod["volume"].fillna(0.0).to_numpy()
+    money = rule.production.price is not None or rule.production.file is not None
+    amount = volume * (rule.production.price or 1.0) * (100 if money else 1)
     u = pd.DataFrame({"unit_id": ip.index, "index": ip.fillna(0.0).to_numpy(), "production": amount})
     u = p4p.validate_units(u.assign(received=amount))
     if rule.kind == "budget_pool":
@@ -184,24 +196,34 @@ def pay(rule, ip: pd.Series, volume: pd.Series) -> pd.DataFrame:
     elif rule.kind == "additional_percentage":
         tiers = [tuple(t) for t in rule.tiers] if rule.tiers else None
         res = p4p.additional_percentage(u, floor=rule.floor, target=rule.target, max_rate=rule.max_rate, tiers=tiers)
-    else:
+    elif rule.kind == "withhold":
         res = p4p.withhold(u.assign(tps=u["index"], base=amount), rule.rate)
         res["payout"] = res["net"]
+    else:  # per point: the IP converted to points, paid per point with list-size and prevalence factors
+        pts = u.assign(
+            points=np.round(u["index"] / 100 * rule.max_points, 2),  # 2 dp: the explanation recomputes it
+            list_size=prod["list_size"].fillna(0.0).to_numpy(),
+            prevalence=prod["prevalence"].to_numpy() if "prevalence" in prod else 1.0,
+        )
+        res = p4p.per_point(pts, p4p.cents(rule.point_value), rule.national_list, rule.national_prevalence)
+        res.insert(1, "index", u["index"].to_numpy())
     res["volume"] = volume
     return res
 
 
-def payouts(contract, annual: pd.DataFrame, units: pd.DataFrame, lang: str = "en") -> dict[str, pd.DataFrame]:
+def payouts(
+    contract, annual: pd.DataFrame, units: pd.DataFrame, lang: str = "en", params_path=None
+) -> dict[str, pd.DataFrame]:
     """Every rule of the params' contract paid on the annual IP (METHODS 12), amounts in cents, each unit's
     line with its explanation.
 
     Production is the cycle's sum of the rule's indicator denominators per unit (times its price when the
-    rule pays on an amount). Units without production get none.
+    rule pays on an amount), or the amounts of the client's finance file. Units without production get none.
     """
     ip = annual.set_index(annual["unit_id"].astype(str))["ip"]
     out = {}
     for rule in contract.rules:
-        res = pay(rule, ip, production(rule, units))
+        res = pay(rule, ip, production(rule, units, params_path))
         res["explanation"] = p4p.explain(res, lang)
         out[rule.name] = res
     return out

@@ -488,7 +488,7 @@ def explain(out: pd.DataFrame, lang: str = "en") -> pd.Series:
     if rule == "per_point":
         return pd.Series(
             [
-                f"{p:g} {w_['points']} x {n(t['value'] / 100)} x {w_['list']} {a:g} x {w_['prevalence']} {b:g} = "
+                f"{n(p)} {w_['points']} x {n(t['value'] / 100)} x {w_['list']} {n(a)} x {w_['prevalence']} {n(b)} = "
                 f"{n(m / 100)}"
                 for p, a, b, m in zip(
                     out["points"], out["list_factor"], out["prevalence_factor"], out["payout"], strict=True

@@ -158,19 +158,38 @@ class Band(Strict):
     why: str | None = Field(None, description="justification shown in the report annex")
 
 
+class AmountFile(RecordFile):
+    """The client's finance file: one row per unit with the amount it received in the cycle (and, for a
+    per-point rule, its list size and prevalence). Column names are set here."""
+
+    unit: str = Field("unit_id", description="column naming the unit, as in the evaluation")
+    amount: str = Field("amount", description="column of the amount received in the cycle (currency units)")
+    list_size: str | None = Field(None, description="per_point: column of the registered list size")
+    prevalence: str | None = Field(None, description="per_point: column of the disease prevalence (0-1)")
+
+
 class Production(Strict):
     """A unit's production in the cycle: the sum of an indicator's denominators (e.g. E01 discharges),
-    times a price per case when the rule needs an amount."""
+    times a price per case when the rule needs an amount; or the amounts of the client's finance file."""
 
-    indicator: str
+    indicator: str | None = None
     price: float | None = Field(None, gt=0, description="currency per case (e.g. 4200.00 per discharge)")
+    file: AmountFile | None = Field(None, description="the amount received per unit, from the client's file")
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.indicator is None) == (self.file is None):
+            raise ValueError("production: give either 'indicator' (with 'price' for amounts) or 'file'")
+        if self.file is not None and self.price is not None:
+            raise ValueError("production: 'price' applies to an indicator; a file already holds amounts")
+        return self
 
 
 class PayoutRule(Strict):
     """One payout rule of a pay-for-performance contract (gps_core.p4p), amounts in currency units."""
 
     name: str
-    kind: Literal["budget_pool", "additional_percentage", "withhold"]
+    kind: Literal["budget_pool", "additional_percentage", "withhold", "per_point"]
     production: Production
     budget: float | None = Field(None, ge=0, description="budget_pool: the pool")
     alpha: float = Field(1.0, gt=0, description="budget_pool: exponent on the index")
@@ -181,6 +200,10 @@ class PayoutRule(Strict):
     max_rate: float | None = Field(None, gt=0, le=1)
     tiers: list[tuple[float, float]] | None = Field(None, description="additional_percentage: [index, rate]")
     rate: float = Field(0.02, gt=0, lt=1, description="withhold: share of the base payments withheld")
+    max_points: float | None = Field(None, gt=0, description="per_point: points at IP 100 (points = IP/100 x max)")
+    point_value: float | None = Field(None, ge=0, description="per_point: currency per point")
+    national_list: float | None = Field(None, gt=0, description="per_point: average list size")
+    national_prevalence: float | None = Field(None, gt=0, le=1, description="per_point: national prevalence")
 
     @model_validator(mode="after")
     def _terms(self):
@@ -192,8 +215,22 @@ class PayoutRule(Strict):
             and None in (self.floor, self.target, self.max_rate)
         ):
             raise ValueError(f"rule '{self.name}': give 'tiers' or 'floor', 'target' and 'max_rate'")
-        if self.kind != "budget_pool" and self.production.price is None:
-            raise ValueError(f"rule '{self.name}': {self.kind} pays on an amount: set production.price")
+        amounts = self.production.price is not None or self.production.file is not None
+        if self.kind in ("additional_percentage", "withhold") and not amounts:
+            raise ValueError(
+                f"rule '{self.name}': {self.kind} pays on an amount: set production.price or production.file"
+            )
+        if self.kind == "per_point":
+            f = self.production.file
+            if None in (self.max_points, self.point_value, self.national_list) or f is None or f.list_size is None:
+                raise ValueError(
+                    f"rule '{self.name}': per_point needs max_points, point_value, national_list and a "
+                    "production.file with a list_size column"
+                )
+            if (self.national_prevalence is None) != (f.prevalence is None):
+                raise ValueError(
+                    f"rule '{self.name}': give both national_prevalence and the file's prevalence column, or neither"
+                )
         return self
 
 

@@ -4,8 +4,10 @@
 :mod:`gps_core.synth`, stays admitted from December of the year before to January of the year after (so
 December discharges have their 30-day follow-up), and :func:`write` saves them the way a Brazilian client
 sends them: a ``;``-separated latin-1 CSV of stays with ``dd/mm/yyyy`` dates and decimal commas, one Excel
-workbook with a sheet of operations and a sheet of survey answers, and a monthly Parquet extract of the
-indicators that do not come from records (structure, processes; from :func:`gps_core.synth.paper_hospital`).
+workbook with a sheet of operations and a sheet of survey answers, a monthly Parquet extract of the
+indicators that do not come from records (structure, processes; from :func:`gps_core.synth.paper_hospital`),
+and the finance export ``faturamento.csv``: the amount each specialty received for the year's discharges
+(their cost plus a 20 % margin), the base of a contract that pays a share of what was received.
 
 Generative model (``numpy.random.default_rng(seed)``; ``truth`` returns the planted effects):
 
@@ -298,6 +300,11 @@ PT_TYPE = {"elective": "eletiva", "urgent": "urgência", "emergency": "emergênc
 PT_WOUND = {"clean": "limpa", "clean-contaminated": "potencialmente contaminada", "contaminated": "contaminada"}
 
 
+def _brl(v: float) -> str:
+    """An amount as a Brazilian export writes it: ``1.234,56``."""
+    return f"{v:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
 def write(folder: str | Path, seed: int = 2015, year: int = 2015) -> dict[str, Path]:
     """Write Hospital Modelo's files as a Brazilian client sends them (see the module docstring)."""
     folder = Path(folder)
@@ -309,9 +316,16 @@ def write(folder: str | Path, seed: int = 2015, year: int = 2015) -> dict[str, P
     e["discharge_status"] = e["discharge_status"].map(PT_STATUS)
     e["admission_type"] = e["admission_type"].map(PT_TYPE)
     e["age"] = e["age"].astype(int)
-    e["cost"] = e["cost"].map(lambda v: f"{v:,.2f}".replace(",", "_").replace(".", ",").replace("_", "."))
+    e["cost"] = e["cost"].map(_brl)
     paths = {"encounters": folder / "internacoes.csv", "workbook": folder / "cirurgias_e_pesquisa.xlsx"}
     e.to_csv(paths["encounters"], sep=";", index=False, encoding="latin-1")
+    # the finance export: what each specialty received for the year's discharges (cost plus a 20 % margin)
+    enc = h["encounters"]
+    year_ = enc[enc["discharge"].dt.year == year]
+    paid = (year_["cost"] * 1.2).groupby(year_["specialty"].astype(str)).sum().round(2)
+    fin = pd.DataFrame({"especialidade": paid.index, "valor_recebido": [_brl(v) for v in paid.to_numpy()]})
+    paths["finance"] = folder / "faturamento.csv"
+    fin.to_csv(paths["finance"], sep=";", index=False, encoding="latin-1")
     s = h["surgeries"].copy()
     s["date"] = s["date"].dt.strftime("%d/%m/%Y")
     s["wound_class"] = s["wound_class"].map(lambda w: PT_WOUND.get(w, "infectada"))

@@ -65,10 +65,19 @@ def test_candidates_side_by_side(sim):
     for r in p.candidates:
         if r.kind == "budget_pool":
             assert costs.loc[r.name, "total"] == round(r.budget * 100)  # the pool is paid to the cent
+    # the tiered additional pays on the finance export, read here by hand
+    fin = pd.read_csv(
+        f.parent / "../data/synthetic/hospital_modelo/faturamento.csv",
+        sep=";",
+        decimal=",",
+        thousands=".",
+        encoding="latin-1",
+    ).set_index("especialidade")["valor_recebido"]
     t = d.table[d.table["rule"] == "Adicional por faixas"].set_index("unit_id")
-    u = t.loc["Geriatria"]
-    rate = max([b for a, b in p.candidates[2].tiers if u["ip"] >= a], default=0.0)
-    assert u["payout"] == int(np.floor(rate * u["volume"] * 4200 * 100 + 0.5))
+    for unit in ("Geriatria", "Cardiologia", "Mastologia"):
+        u = t.loc[unit]
+        rate = max([b for a, b in p.candidates[2].tiers if u["ip"] >= a], default=0.0)
+        assert u["payout"] == int(np.floor(rate * round(fin[unit] * 100) + 0.5))
     # between two pools of the same budget, what some units gain the others lose, to the cent
     same = d.moves.set_index("rule").loc["Fundo por IP² x altas"]
     assert same["gained"] == same["lost"] > 0

@@ -256,6 +256,7 @@ def test_shipped_synthetic_files_are_what_the_generator_writes(tmp_path, root):
     shipped = root / "data" / "synthetic" / "hospital_modelo"
     new = synth_records.write(tmp_path)
     assert new["encounters"].read_bytes() == (shipped / "internacoes.csv").read_bytes()
+    assert new["finance"].read_bytes() == (shipped / "faturamento.csv").read_bytes()
     for sheet in ("cirurgias", "pesquisa"):
         a = pd.read_excel(new["workbook"], sheet_name=sheet)
         b = pd.read_excel(shipped / "cirurgias_e_pesquisa.xlsx", sheet_name=sheet)

@@ -50,6 +50,15 @@ def _read(spec, params_path) -> tuple[pd.DataFrame, dict, Path]:
     return df, {"file": str(path), "sha256": sha256(path), "read_as": dialect.describe()}, path
 
 
+def read_amounts(spec, params_path, units: list[str]) -> tuple[pd.DataFrame, dict]:
+    """The client's finance file (:mod:`gps_core.finance`), validated against the evaluation's units, with
+    its provenance."""
+    from .. import finance
+
+    df, info, path = _read(spec, params_path)
+    return finance.validate(df, str(path), spec, units, info["read_as"].get("decimal", ".")), info
+
+
 def read_records(spec, params_path, specialties=None) -> tuple[derive.Records, list[dict]]:
     """Read and validate an encounter file with its optional surgeries and survey answers. Every file is
     checked, and the problems of all of them are reported together."""
