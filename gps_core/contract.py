@@ -61,7 +61,10 @@ class Check:
             self.problems.append(f"... {len(idx) - MAX_PER_KIND} more rows with the same problem in '{column}'")
 
     def value(self, column: str, i: int) -> str:
-        return repr(self.raw[column].iloc[i]) if column in self.raw else "(absent)"
+        if column not in self.raw:
+            return "(absent)"
+        v = self.raw[column].iloc[i]
+        return repr(v.item() if isinstance(v, np.generic) else v)  # -1, not np.int64(-1)
 
     def text(self, column: str, optional: bool = False) -> None:
         if column not in self.out:
