@@ -25,6 +25,8 @@ Where this differs from hccinfhir 0.4.0 on purpose (tests pin both):
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -149,8 +151,11 @@ def validate_members(members: pd.DataFrame, source: str = "members") -> pd.DataF
 
 
 def validate_diagnoses(diagnoses: pd.DataFrame, members: pd.DataFrame, source: str = "diagnoses") -> pd.DataFrame:
-    """The diagnosis table: ``member_id`` of a known member and an ICD-10 ``code`` (``I21.0`` or ``I210``);
-    codes are upper-cased and their dot removed.
+    """The diagnosis table: ``member_id`` of a known member and an ICD-10 ``code`` (``I21.0`` or ``I210``).
+
+    Returns ``row`` (the member's position in ``members``) and ``code`` (categorical, upper case, no dot).
+    Codes are checked once per distinct value, so millions of rows cost little more than their distinct
+    codes.
 
     Raises
     ------
@@ -158,116 +163,180 @@ def validate_diagnoses(diagnoses: pd.DataFrame, members: pd.DataFrame, source: s
         Malformed codes and unknown members, with their lines.
     """
     c = Check(diagnoses, source, ["member_id", "code"], "an HCC diagnosis table")
-    c.text("member_id")
-    c.text("code")
-    code = c.out["code"].str.upper().str.replace(".", "", regex=False)
-    c.flag(~code.str.match(CODE).fillna(False), "code", lambda i: f"{c.value('code', i)} is not an ICD-10 code")
-    c.out["code"] = code
-    c.flag(
-        ~c.out["member_id"].isin(members["member_id"]).fillna(False),
-        "member_id",
-        lambda i: f"{c.value('member_id', i)} is not in the member table",
-    )
-    return c.done()
+    raw, uniq = pd.factorize(diagnoses["code"])
+    norm = pd.Series(uniq, dtype="string").str.strip().str.upper().str.replace(".", "", regex=False)
+    ok = norm.str.match(CODE).fillna(False).to_numpy()
+    c.flag((raw < 0) | ~ok[np.maximum(raw, 0)], "code", lambda i: f"{c.value('code', i)} is not an ICD-10 code")
+    pos = pd.Index(members["member_id"]).get_indexer(diagnoses["member_id"])
+    c.flag(pos < 0, "member_id", lambda i: f"{c.value('member_id', i)} is not in the member table")
+    if c.problems:
+        c.done()
+    codes, cats = pd.factorize(norm)  # "I21.0" and "I210" are one code
+    return pd.DataFrame({"row": pos, "code": pd.Categorical.from_codes(codes[raw], categories=cats)})
+
+
+def _distinct(key: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an integer array (a sort and a comparison: faster than np.unique's hash
+    path on millions of int64 keys)."""
+    k = np.sort(key)
+    return k[np.concatenate([[True], k[1:] != k[:-1]])] if len(k) else k
+
+
+def _band(age: np.ndarray, bands: list) -> np.ndarray:
+    """Position of each age in ``bands`` ((low, high, label), contiguous from 0)."""
+    return np.searchsorted(np.array([hi for _, hi, _ in bands]), age, side="left")
 
 
 def _demographics(m: pd.DataFrame) -> pd.DataFrame:
-    """Demographic flags and the cell of every member (hccinfhir.model_demographics, V2 logic)."""
+    """Demographic flags and the cell of every member (hccinfhir.model_demographics, V2 logic). Cells are
+    integer codes into :func:`_cells`."""
     age = np.floor(m["age"].to_numpy(float)).astype(int)
     female = (m["sex"] == "F").to_numpy()
-    seg = m["segment"].astype(str).to_numpy()
+    seg = pd.Categorical(m["segment"].astype(str), categories=SEGMENTS).codes
     orec = m["orec"].astype(str).to_numpy()
-    new = np.isin(seg, ["NE", "SNPNE"])
+    new = np.isin(seg, [SEGMENTS.index("NE"), SEGMENTS.index("SNPNE")])
     disabled = (age < 65) & (orec != "0")
-    orig = (orec == "1") & ~disabled
     # community and institutional cells by age band; new enrollees by single years around 65, where 64
     # with OREC 0 counts as 65 (aged in) and 64 otherwise as 60-64
-    band = np.select([(age >= lo) & (age <= hi) for lo, hi, _ in AGE_BANDS], [b for *_, b in AGE_BANDS], "")
     ne_age = np.where((age == 64) & (orec == "0"), 65, age)
-    ne_band = np.select([(ne_age >= lo) & (ne_age <= hi) for lo, hi, _ in NE_BANDS], [b for *_, b in NE_BANDS], "")
-    sex = np.where(female, "F", "M")
-    cell = np.where(new, np.char.add(np.char.add("NE", sex), ne_band), np.char.add(sex, band))
+    band = np.where(new, len(AGE_BANDS) + _band(ne_age, NE_BANDS), _band(age, AGE_BANDS))
     return pd.DataFrame(
         {
             "age": age,
             "female": female,
             "aged": age >= 65,
             "disabled": disabled,
-            "orig_disabled": orig,
+            "orig_disabled": (orec == "1") & ~disabled,
+            "ne_origds": (age >= 65) & (orec == "1"),
             "new": new,
-            "cell": cell,
-            "prefix": np.char.add(seg.astype(str), "_"),
+            "cell": female * (len(AGE_BANDS) + len(NE_BANDS)) + band,
+            "segment": seg,
         }
     )
 
 
+def _cells() -> list[str]:
+    """Cell names by code: sex (M, F) x (community bands, new-enrollee bands)."""
+    return [
+        (("NE" + s) if ne else s) + b
+        for s in ("M", "F")
+        for ne, bands in ((False, AGE_BANDS), (True, NE_BANDS))
+        for *_, b in bands
+    ]
+
+
+def _expand(keys: np.ndarray, left: np.ndarray, right: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each ``keys[i]``, every ``right[j]`` with ``left[j] == keys[i]`` (a one-to-many join on small
+    integer keys): returns (position in ``keys``, matched right value)."""
+    order = np.argsort(left, kind="stable")
+    left, right = left[order], right[order]
+    count = np.bincount(left, minlength=size)
+    start = np.cumsum(count) - count
+    n = count[keys]
+    pos = np.repeat(np.arange(len(keys)), n)
+    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    return pos, right[start[keys][pos] + within]
+
+
 def _conditions(dx: pd.DataFrame, d: pd.DataFrame, t: Tables) -> pd.DataFrame:
-    """(member row, cc) after mapping, edits and hierarchies; ``dx`` has ``row`` (member position) and
-    ``code``."""
-    x = dx.merge(t.dx, on="code", how="inner")
+    """(member row, cc as int) after mapping, edits and hierarchies."""
+    cats = dx["code"].cat.categories
+    cid = dx["code"].cat.codes.to_numpy().astype(np.int64)
+    row = dx["row"].to_numpy().astype(np.int64)
+    key = _distinct(row * len(cats) + cid)  # a code counts once per member
+    row, cid = np.divmod(key, len(cats))
+    tid = pd.Index(cats).get_indexer(t.dx["code"])
+    have = tid >= 0
+    at, cc = _expand(cid, tid[have], t.dx["cc"].to_numpy()[have].astype(np.int64), len(cats))
+    row, cid = row[at], cid[at]
     e = t.edits
-    if len(e):
-        hit = x.merge(e, on="code", how="inner")
-        age = d["age"].to_numpy()[hit["row"].to_numpy()]
-        female = d["female"].to_numpy()[hit["row"].to_numpy()]
-        sex_hit = (hit["edit_type"] == "sex") & (hit["sex"] == np.where(female, "2", "1"))
-        age_hit = hit["edit_type"].isin(["age", "mce_age"]) & (
-            (hit["age_max"].notna() & (age <= hit["age_max"])) | (hit["age_min"].notna() & (age >= hit["age_min"]))
+    edited = np.zeros(len(cats), bool)
+    eid = pd.Index(cats).get_indexer(e["code"])
+    edited[eid[eid >= 0]] = True
+    hit = np.flatnonzero(edited[cid])
+    if len(hit):  # few rows: the edits are worked out in a small table
+        h = pd.DataFrame({"i": hit, "row": row[hit], "code": cats[cid[hit]]}).merge(e, on="code")
+        age = d["age"].to_numpy()[h["row"]]
+        female = d["female"].to_numpy()[h["row"]]
+        sex_hit = (h["edit_type"] == "sex") & (h["sex"] == np.where(female, "2", "1"))
+        age_hit = h["edit_type"].isin(["age", "mce_age"]) & (
+            (h["age_max"].notna() & (age <= h["age_max"])) | (h["age_min"].notna() & (age >= h["age_min"]))
         )
-        hit = hit[(sex_hit | age_hit).to_numpy()]
-        drop = hit[["row", "code"]].drop_duplicates()
-        keys = pd.MultiIndex.from_frame(x[["row", "code"]])
-        x = x[~keys.isin(pd.MultiIndex.from_frame(drop))]
-        moved = hit[hit["action"] == "override"][["row", "code", "cc_override"]].rename(columns={"cc_override": "cc"})
-        x = pd.concat([x, moved.drop_duplicates()], ignore_index=True)
-    cc = x[["row", "cc"]].drop_duplicates()
+        h = h[(sex_hit | age_hit).to_numpy()]
+        gone = np.zeros(len(row), bool)
+        gone[h["i"].to_numpy()] = True  # every CC of an edited diagnosis goes
+        moved = h[h["action"] == "override"].drop_duplicates(["row", "code"])
+        row = np.concatenate([row[~gone], moved["row"].to_numpy()])
+        cc = np.concatenate([cc[~gone], moved["cc_override"].astype(np.int64).to_numpy()])
+    key = _distinct(row * 1024 + cc)
+    row, cc = np.divmod(key, 1024)
     if t.model == "V28":  # hccinfhir: 223 only with another heart failure HCC
-        hf = cc[cc["cc"].isin(["221", "222", "224", "225", "226"])]["row"].unique()
-        cc = cc[~((cc["cc"] == "223") & ~cc["row"].isin(hf))]
-    par = cc.merge(t.hierarchy, left_on="cc", right_on="parent")[["row", "child"]]
-    if len(par):
-        keys = pd.MultiIndex.from_frame(cc[["row", "cc"]])
-        cc = cc[~keys.isin(pd.MultiIndex.from_frame(par.rename(columns={"child": "cc"})))]
-    return cc.reset_index(drop=True)
+        hf = np.zeros(len(d), bool)
+        hf[row[np.isin(cc, [221, 222, 224, 225, 226])]] = True
+        keep = ~((cc == 223) & ~hf[row])
+        row, cc = row[keep], cc[keep]
+    parent = t.hierarchy["parent"].astype(np.int64).to_numpy()
+    child = t.hierarchy["child"].astype(np.int64).to_numpy()
+    at, kid = _expand(cc, parent, child, 1024)
+    drop = _distinct(row[at] * 1024 + kid)
+    keep = ~np.isin(row * 1024 + cc, drop, assume_unique=True)
+    return pd.DataFrame({"row": row[keep], "cc": cc[keep]})
 
 
-def _terms(d: pd.DataFrame, cc: pd.DataFrame, m: pd.DataFrame, t: Tables) -> pd.DataFrame:
-    """Every (member row, term) present, terms named as CMS's variables without the segment prefix."""
+def _vocabulary(model: str) -> list[str]:
+    """Every term a member can have, without the segment prefix; a term's code is its position."""
+    ne = [f"{a}_{b}_NE{s}{band}" for a in ("NMCAID", "MCAID") for b in ("NORIGDIS", "ORIGDIS")
+          for s in ("M", "F") for *_, band in NE_BANDS]  # fmt: skip
+    return (
+        _cells()
+        + [f"HCC{i}" for i in range(1024)]
+        + list(INTERACTIONS[model])
+        + [f"D{i}" for i in range(1, 10)]
+        + ["D10P", "OriginallyDisabled_Male", "OriginallyDisabled_Female", "ORIGDS", "LTIMCAID"]
+        + ne
+    )
+
+
+def _terms(d: pd.DataFrame, cc: pd.DataFrame, m: pd.DataFrame, t: Tables) -> tuple[np.ndarray, np.ndarray]:
+    """Every (member row, term code) present (codes into :func:`_vocabulary`)."""
+    vocab = {v: i for i, v in enumerate(_vocabulary(t.model))}
     n = len(d)
-    rows, names = [np.arange(n)], [d["cell"].to_numpy()]
-    rows.append(cc["row"].to_numpy())
-    names.append(("HCC" + cc["cc"].astype(str)).to_numpy())
-    has = {}
+    r_cc, c_cc = cc["row"].to_numpy(), cc["cc"].to_numpy()
+    rows, terms = [np.arange(n), r_cc], [d["cell"].to_numpy(), vocab["HCC0"] + c_cc]
+    has = {"DISABLED": d["disabled"].to_numpy()}
     for g, members_ in GROUPS[t.model].items():
         flag = np.zeros(n, bool)
-        flag[cc.loc[cc["cc"].isin(members_), "row"].to_numpy()] = True
+        flag[r_cc[np.isin(c_cc, np.array(members_, dtype=np.int64))]] = True
         has[g] = flag
-    has["DISABLED"] = d["disabled"].to_numpy()
     for name, (a, b) in INTERACTIONS[t.model].items():
         r = np.flatnonzero(has[a] & has[b])
         rows.append(r)
-        names.append(np.full(len(r), name, dtype=object))
-    count = np.bincount(cc["row"].to_numpy(), minlength=n)
+        terms.append(np.full(len(r), vocab[name]))
+    count = np.bincount(r_cc, minlength=n)
     r = np.flatnonzero(count > 0)
     rows.append(r)
-    names.append(np.where(count[r] >= 10, "D10P", np.char.add("D", count[r].astype(str))).astype(object))
-    aged, female = d["aged"].to_numpy(), d["female"].to_numpy()
-    orig = d["orig_disabled"].to_numpy()
-    r = np.flatnonzero(aged & orig)  # community and institutional aged members who entered by disability
+    terms.append(vocab["D1"] + np.minimum(count[r], 10) - 1)  # D1 ... D9, then D10P
+    female = d["female"].to_numpy()
+    r = np.flatnonzero(d["aged"].to_numpy() & d["orig_disabled"].to_numpy())  # aged, entered by disability
     rows += [r, r]
-    names += [np.where(female[r], "OriginallyDisabled_Female", "OriginallyDisabled_Male").astype(object),
-              np.full(len(r), "ORIGDS", dtype=object)]  # fmt: skip
+    terms += [vocab["OriginallyDisabled_Male"] + female[r], np.full(len(r), vocab["ORIGDS"])]
     mcaid = m["medicaid"].to_numpy(bool)
-    ins = (d["prefix"] == "INS_").to_numpy()
-    r = np.flatnonzero(ins & mcaid)
+    r = np.flatnonzero((d["segment"].to_numpy() == SEGMENTS.index("INS")) & mcaid)
     rows.append(r)
-    names.append(np.full(len(r), "LTIMCAID", dtype=object))
-    ne = np.flatnonzero(d["new"].to_numpy())
-    ne_orig = (d["age"].to_numpy() >= 65) & (m["orec"].astype(str).to_numpy() == "1")
-    tag = np.char.add(np.where(mcaid[ne], "MCAID_", "NMCAID_"), np.where(ne_orig[ne], "ORIGDIS_", "NORIGDIS_"))
-    rows.append(ne)
-    names.append(np.char.add(tag, d["cell"].to_numpy()[ne].astype(str)).astype(object))
-    return pd.DataFrame({"row": np.concatenate(rows), "term": np.concatenate(names).astype(object)})
+    terms.append(np.full(len(r), vocab["LTIMCAID"]))
+    r = np.flatnonzero(d["new"].to_numpy())
+    cell_in_ne = d["cell"].to_numpy()[r] - female[r] * (len(AGE_BANDS) + len(NE_BANDS)) - len(AGE_BANDS)
+    which = mcaid[r] * 2 + d["ne_origds"].to_numpy()[r]  # NMCAID/MCAID x NORIGDIS/ORIGDIS
+    rows.append(r)
+    terms.append(vocab[f"NMCAID_NORIGDIS_NEM{NE_BANDS[0][2]}"] + (which * 2 + female[r]) * len(NE_BANDS) + cell_in_ne)
+    return np.concatenate(rows), np.concatenate(terms)
+
+
+@lru_cache(maxsize=8)
+def _coefficients(model: str, year: int) -> np.ndarray:
+    """Coefficient of every (segment, term), NaN where the segment has none."""
+    c = load(model, year).coefficients.to_dict()
+    return np.array([[c.get(f"{s}_{v}".lower(), np.nan) for v in _vocabulary(model)] for s in SEGMENTS])
 
 
 def hcc_scores(
@@ -297,8 +366,8 @@ def hcc_scores(
         (cell and demographic terms), ``disease_score`` (HCCs, interactions, counts), ``payment_score``,
         ``n_hcc``.
     terms
-        One row per member and term that counted: ``member_id``, ``term``, ``coefficient`` and, for HCCs,
-        ``label``.
+        One row per member and term that counted: ``member_id``, ``term`` (categorical), ``coefficient``
+        and, for HCCs, ``label``.
 
     Examples
     --------
@@ -309,32 +378,39 @@ def hcc_scores(
     m = validate_members(members)
     d = _demographics(m)
     dx = validate_diagnoses(diagnoses, m)
-    pos = pd.Index(m["member_id"]).get_indexer(dx["member_id"])
-    dx = pd.DataFrame({"row": pos, "code": dx["code"].to_numpy()}).drop_duplicates()
     cc = _conditions(dx, d, t)
-    terms = _terms(d, cc, m, t)
-    key = pd.Series(d["prefix"].to_numpy()[terms["row"].to_numpy()]) + terms["term"].astype(str)
-    coef = t.coefficients.reindex(key.str.lower().to_numpy()).to_numpy()
+    row, term = _terms(d, cc, m, t)
+    coef = _coefficients(model, year)[d["segment"].to_numpy()[row], term]
     ok = ~np.isnan(coef)
-    terms = terms[ok].assign(coefficient=coef[ok])
-    is_disease = terms["term"].str.startswith(("HCC", "D")) | terms["term"].isin(list(INTERACTIONS[t.model]))
-    is_disease &= ~terms["term"].isin(["DISABLED"])
+    row, term, coef = row[ok], term[ok], coef[ok]
+    vocab = _vocabulary(t.model)
+    first = len(_cells())
+    disease = (term >= first) & (term < vocab.index("OriginallyDisabled_Male"))  # HCCs, interactions, counts
     n = len(m)
-    total = np.bincount(terms["row"], weights=terms["coefficient"], minlength=n)
-    disease = np.bincount(terms["row"][is_disease], weights=terms["coefficient"][is_disease], minlength=n)
+    total = np.bincount(row, weights=coef, minlength=n)
+    dis = np.bincount(row[disease], weights=coef[disease], minlength=n)
+    ids = m["member_id"].to_numpy()
     scores = pd.DataFrame(
         {
-            "member_id": m["member_id"].to_numpy(),
+            "member_id": ids,
             "segment": m["segment"].astype(str).to_numpy(),
-            "cell": d["cell"].to_numpy(),
+            "cell": pd.Categorical.from_codes(d["cell"].to_numpy(), categories=_cells()),
             "risk_score": total,
-            "demographic_score": total - disease,
-            "disease_score": disease,
+            "demographic_score": total - dis,
+            "disease_score": dis,
             "payment_score": total * (1 - coding_intensity) / normalization,
             "n_hcc": np.bincount(cc["row"], minlength=n),
         }
     )
-    out = terms.assign(member_id=m["member_id"].to_numpy()[terms["row"].to_numpy()])
-    hcc = out["term"].str.startswith("HCC")
-    out["label"] = out["term"].str[3:].map(t.labels).where(hcc)
-    return scores, out[["member_id", "term", "coefficient", "label"]].reset_index(drop=True)
+    names = pd.Categorical.from_codes(term, categories=vocab)
+    hcc = (term >= vocab.index("HCC0")) & (term < vocab.index("HCC0") + 1024)
+    labels = t.labels.reindex([str(i) for i in range(1024)]).to_numpy()
+    out = pd.DataFrame(
+        {
+            "member_id": ids[row],
+            "term": names,
+            "coefficient": coef,
+            "label": np.where(hcc, labels[np.clip(term - vocab.index("HCC0"), 0, 1023)], None),
+        }
+    )
+    return scores, out
