@@ -200,3 +200,24 @@ def test_unknown_model_or_year():
         load("V99", 2026)
     with pytest.raises(ParamsError, match="years available"):
         load("V24", 1999)
+
+
+def test_who_icd10_codes_read_through_their_cm_descendants():
+    """CID-10 stops at I21.0; ICD-10-CM has I21.01, I21.02, I21.09, all HCC 86 in V24: I21.0 takes HCC 86.
+    E11 has descendants in HCCs 17, 18 and 19 (and their dual categories): ambiguous, no HCC, reported."""
+    t = load("V24", 2026)
+    kids = t.dx[t.dx["code"].str.startswith("I210")]
+    assert len(kids) > 1 and set(kids["cc"]) == {"86"} and "I210" not in set(t.dx["code"])
+    d = pd.DataFrame({"member_id": ["a"] * 5, "code": ["I21.0", "i21.0", "E11", "J06.9", "I50.9"]})
+    m = pd.DataFrame({"member_id": ["a"], "age": [70], "sex": ["F"], "segment": ["CNA"]})
+    _, terms = hcc_scores(m, d, "V24", who=True)
+    assert set(terms["term"].astype(str)) == {"F70_74", "HCC85", "HCC86", "D2"}
+    _, cm = hcc_scores(m, d, "V24")  # read as ICD-10-CM, I21.0 is not a code of the mapping
+    assert "HCC86" not in set(cm["term"].astype(str))
+    from gps_core.capitation.hcc import mapping_report
+
+    r = mapping_report(d, "V24")
+    assert r["rows_mapped"] == pytest.approx(3 / 5) and r["via_descendants"] == 1
+    amb = r["ambiguous"].set_index("code")
+    assert {"17", "18", "19"} <= set(amb.loc["E11", "disputed"]) and amb.loc["E11", "ccs"] == []
+    assert r["unmapped"]["code"].tolist() == ["J069"]

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..contract import Check
+from . import icd
 from .tables import Tables, load
 
 SEGMENTS = ("CNA", "CND", "CFA", "CFD", "CPA", "CPD", "INS", "NE", "SNPNE")
@@ -238,16 +239,20 @@ def _expand(keys: np.ndarray, left: np.ndarray, right: np.ndarray, size: int) ->
     return pos, right[start[keys][pos] + within]
 
 
-def _conditions(dx: pd.DataFrame, d: pd.DataFrame, t: Tables) -> pd.DataFrame:
+def _conditions(dx: pd.DataFrame, d: pd.DataFrame, t: Tables, who: bool = False) -> pd.DataFrame:
     """(member row, cc as int) after mapping, edits and hierarchies."""
     cats = dx["code"].cat.categories
     cid = dx["code"].cat.codes.to_numpy().astype(np.int64)
     row = dx["row"].to_numpy().astype(np.int64)
     key = _distinct(row * len(cats) + cid)  # a code counts once per member
     row, cid = np.divmod(key, len(cats))
-    tid = pd.Index(cats).get_indexer(t.dx["code"])
-    have = tid >= 0
-    at, cc = _expand(cid, tid[have], t.dx["cc"].to_numpy()[have].astype(np.int64), len(cats))
+    if who:  # CID-10 codes through their ICD-10-CM descendants
+        mapping, _ = icd.extend(pd.Index(cats), t)
+    else:
+        mapping = t.dx
+    tid = pd.Index(cats).get_indexer(mapping["code"])
+    have = tid >= 0  # mapping rows of codes this population has
+    at, cc = _expand(cid, tid[have], mapping["cc"].to_numpy()[have].astype(np.int64), len(cats))
     row, cid = row[at], cid[at]
     e = t.edits
     edited = np.zeros(len(cats), bool)
@@ -339,6 +344,15 @@ def _coefficients(model: str, year: int) -> np.ndarray:
     return np.array([[c.get(f"{s}_{v}".lower(), np.nan) for v in _vocabulary(model)] for s in SEGMENTS])
 
 
+def mapping_report(diagnoses: pd.DataFrame, model: str = "V24", year: int = 2026) -> dict:
+    """How a client's diagnosis codes reach the model (:mod:`gps_core.capitation.icd`): share of rows and
+    codes mapped, codes read through their ICD-10-CM descendants, ambiguous and unmapped codes."""
+    t = load(model, year)
+    code = diagnoses["code"].astype("string").str.strip().str.upper().str.replace(".", "", regex=False)
+    _, status = icd.extend(pd.Index(code.dropna().unique()), t)
+    return icd.coverage(pd.DataFrame({"code": code}), status)
+
+
 def hcc_scores(
     members: pd.DataFrame,
     diagnoses: pd.DataFrame,
@@ -346,6 +360,7 @@ def hcc_scores(
     year: int = 2026,
     normalization: float = 1.0,
     coding_intensity: float = 0.0,
+    who: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """CMS-HCC risk scores of every member.
 
@@ -358,6 +373,10 @@ def hcc_scores(
     normalization, coding_intensity
         CMS's normalization factor and MA coding-intensity adjustment: payment score = score x
         (1 - coding_intensity) / normalization.
+    who
+        The codes are WHO ICD-10 (Brazil's CID-10): a code absent from the ICD-10-CM mapping is read
+        through its CM descendants (:mod:`gps_core.capitation.icd`). Off for ICD-10-CM data, where a code
+        absent from the mapping carries no HCC.
 
     Returns
     -------
@@ -378,7 +397,7 @@ def hcc_scores(
     m = validate_members(members)
     d = _demographics(m)
     dx = validate_diagnoses(diagnoses, m)
-    cc = _conditions(dx, d, t)
+    cc = _conditions(dx, d, t, who)
     row, term = _terms(d, cc, m, t)
     coef = _coefficients(model, year)[d["segment"].to_numpy()[row], term]
     ok = ~np.isnan(coef)
