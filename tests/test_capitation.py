@@ -221,3 +221,17 @@ def test_who_icd10_codes_read_through_their_cm_descendants():
     amb = r["ambiguous"].set_index("code")
     assert {"17", "18", "19"} <= set(amb.loc["E11", "disputed"]) and amb.loc["E11", "ccs"] == []
     assert r["unmapped"]["code"].tolist() == ["J069"]
+
+
+def test_hccinfhir_v22_never_pays_chf_with_diabetes():
+    """METHODS 10's known defect: hccinfhir builds the V22 term HCC85_gDiabetesMellitus while CMS's
+    coefficient is HCC85_gDiabetesMellit, so a V22 member with CHF and diabetes misses 0.154 (CNA). We do
+    not offer V22 (V24 and V28 are the payment models); this pins the defect for anyone who would."""
+    from hccinfhir.defaults import coefficients_default
+
+    r = calculate_raf(["E1122", "I509"], "CMS-HCC Model V22", age=70, sex="F", prefix_override="CNA_")
+    assert r.interactions.get("HCC85_gDiabetesMellitus") == 1
+    assert coefficients_default[("cna_hcc85_gdiabetesmellit", "CMS-HCC Model V22")] == pytest.approx(0.154)
+    assert "HCC85_gDiabetesMellitus" not in r.coefficients and "HCC85_gDiabetesMellit" not in r.coefficients
+    with pytest.raises(Exception, match="unknown HCC model"):
+        load("V22", 2026)
