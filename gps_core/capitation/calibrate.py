@@ -1,0 +1,162 @@
+"""Local calibration of a capitation risk model (METHODS 10): the client's own coefficients, fitted
+prospectively (year-t conditions and demographics -> year t+1 cost per member-month), weighted by
+member-months, cross-validated, and compared with an age-sex model and CMS's coefficients.
+
+Models (``METHODS``):
+
+- ``age_sex``: weighted least squares of PMPM cost on age-sex cells (the baseline every risk model must
+  beat);
+- ``ols``: the same plus one indicator per HCC (additive, like CMS's own calibration);
+- ``two_part``: a logit for any cost times a gamma GLM (log link) for the cost when positive;
+- ``gbm``: scikit-learn's histogram gradient boosting on the same columns (a flexible comparator);
+- ``cms``: CMS's risk score scaled to the plan's mean cost (no refitting).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+from . import metrics
+from .hcc import hcc_scores
+
+METHODS = ("age_sex", "ols", "two_part", "gbm", "cms")
+BANDS = [0, 18, 40, 60, 70, 80, 200]
+
+
+def prospective(tables: dict, year: int, model: str = "V24", who: bool = True) -> pd.DataFrame:
+    """The modelling table: members enrolled in ``year`` and ``year + 1``, with year-``year`` age, sex,
+    age-sex cell, HCC flags (``HCC<n>`` columns, after hierarchies), CMS risk score, and the next year's
+    months and cost per member-month (``pmpm``).
+
+    ``tables`` as :func:`gps_core.capitation.synth.plan` (members, eligibility, diagnoses, costs). CMS's
+    segment is taken as community non-dual, aged at 65 (``CNA``) and disabled/under 65 (``CND``).
+    """
+    mem, el, dx, co = tables["members"], tables["eligibility"], tables["diagnoses"], tables["costs"]
+    now = el[(el["year"] == year) & (el["months"] > 0)][["member_id", "months"]]
+    nxt = el[(el["year"] == year + 1) & (el["months"] > 0)][["member_id", "months"]]
+    d = mem.merge(now, on="member_id").merge(nxt, on="member_id", suffixes=("_now", ""))
+    d["age"] = year - d["birth_year"]
+    cost = co[co["year"] == year + 1].set_index("member_id")["amount"]
+    d["pmpm"] = d["member_id"].map(cost).fillna(0.0).to_numpy() / d["months"].to_numpy()
+    band = pd.cut(
+        d["age"], BANDS, right=False, labels=[f"{a}_{b - 1}" for a, b in zip(BANDS[:-1], BANDS[1:], strict=True)]
+    )
+    d["cell"] = d["sex"].astype(str) + band.astype(str).str.replace("_199", "+", regex=False)
+    members = pd.DataFrame(
+        {
+            "member_id": d["member_id"],
+            "age": d["age"],
+            "sex": d["sex"],
+            "segment": np.where(d["age"] >= 65, "CNA", "CND"),
+        }
+    )
+    ydx = dx[(dx["year"] == year) & dx["member_id"].isin(set(d["member_id"]))][["member_id", "code"]]
+    scores, terms = hcc_scores(members, ydx, model, who=who)
+    d["cms_score"] = scores["risk_score"].to_numpy()
+    hcc = terms[terms["term"].astype(str).str.startswith("HCC")]
+    flags = pd.crosstab(hcc["member_id"], hcc["term"].astype(str)).clip(upper=1)
+    d = d.join(flags, on="member_id").fillna({c: 0 for c in flags.columns})
+    return d.astype({c: int for c in flags.columns})
+
+
+def columns(d: pd.DataFrame, min_members: int = 30) -> list[str]:
+    """HCC columns with at least ``min_members`` members (rarer ones cannot be estimated)."""
+    return [c for c in d.columns if c.startswith("HCC") and d[c].sum() >= min_members]
+
+
+def _design(d: pd.DataFrame, hccs: list[str], age: str = "cells") -> pd.DataFrame:
+    if age == "linear":  # female + (age - 50) / 10: the synthetic plan's own specification
+        x = pd.DataFrame({"female": (d["sex"] == "F").astype(float), "age10": (d["age"] - 50) / 10})
+    else:
+        x = pd.get_dummies(d["cell"], dtype=float).iloc[:, 1:]  # the first cell is the reference
+    return sm.add_constant(pd.concat([x.reset_index(drop=True), d[hccs].reset_index(drop=True).astype(float)], axis=1))
+
+
+@dataclass
+class Fitted:
+    """A fitted model: its method, the columns it uses and a predict function of a modelling table."""
+
+    method: str
+    hccs: list[str]
+    params: pd.Series | None
+    predict_fn: object
+    parts: dict
+
+    def predict(self, d: pd.DataFrame) -> np.ndarray:
+        return self.predict_fn(d)
+
+
+def fit(d: pd.DataFrame, method: str, hccs: list[str], age: str = "cells", seed: int = 1) -> Fitted:
+    """Fit one of :data:`METHODS` on a modelling table (weights: next-year member-months)."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    w, y = d["months"].to_numpy(float), d["pmpm"].to_numpy(float)
+    use = [] if method == "age_sex" else hccs
+    if method == "cms":
+        scale = np.sum(w * y) / np.sum(w * d["cms_score"])
+        return Fitted(method, [], pd.Series({"scale": scale}), lambda q: q["cms_score"].to_numpy() * scale, {})
+    x = _design(d, use, age)
+    cols = list(x.columns)
+
+    def xs(q: pd.DataFrame) -> pd.DataFrame:
+        return _design(q, use, age).reindex(columns=cols, fill_value=0.0)
+
+    if method in ("age_sex", "ols"):
+        r = sm.WLS(y, x, weights=w).fit()
+        return Fitted(method, use, r.params, lambda q: xs(q).to_numpy() @ r.params.to_numpy(), {"fit": r})
+    if method == "two_part":
+        logit = sm.GLM((y > 0).astype(float), x, family=sm.families.Binomial(), var_weights=w).fit()
+        pos = y > 0
+        gamma = sm.GLM(y[pos], x[pos], family=sm.families.Gamma(sm.families.links.Log()), var_weights=w[pos]).fit()
+        return Fitted(
+            method,
+            use,
+            gamma.params,
+            lambda q: np.asarray(logit.predict(xs(q))) * np.asarray(gamma.predict(xs(q))),
+            {"any": logit, "positive": gamma},
+        )
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    g = HistGradientBoostingRegressor(max_iter=200, learning_rate=0.05, min_samples_leaf=50, random_state=seed)
+    g.fit(x.to_numpy(), y, sample_weight=w)
+    return Fitted(method, use, None, lambda q: g.predict(xs(q).to_numpy()), {"model": g})
+
+
+def cross_validate(
+    d: pd.DataFrame, methods=METHODS, k: int = 5, seed: int = 1, min_members: int = 30, truncate: float = 0.995
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """k-fold out-of-fold predictions of every method and their metrics (R², R² with costs truncated at
+    the ``truncate`` quantile, Cumming's prediction measure, mean absolute prediction error, and the
+    predictive ratio of the top decile of predicted risk).
+
+    Returns ``(predictions, table)``: ``predictions`` one column per method (PMPM), ``table`` one row per
+    method.
+    """
+    hccs = columns(d, min_members)
+    fold = np.random.default_rng(seed).integers(0, k, len(d))
+    pred = pd.DataFrame(index=d.index, columns=list(methods), dtype=float)
+    for f in range(k):
+        train, test = d[fold != f], d[fold == f]
+        for mth in methods:
+            pred.loc[test.index, mth] = np.asarray(fit(train, mth, hccs, seed=seed).predict(test), dtype=float)
+    y, w = d["pmpm"].to_numpy(float), d["months"].to_numpy(float)
+    cap = float(np.quantile(y, truncate))
+    rows = []
+    for mth in methods:
+        p = pred[mth].to_numpy(float)
+        top = metrics.deciles(p, w) == 10
+        rows.append(
+            {
+                "method": mth,
+                "r2": metrics.r2(y, p, w),
+                "r2_truncated": metrics.r2(y, np.minimum(p, cap), w, truncate=cap),
+                "cpm": metrics.cpm(y, p, w),
+                "mape": metrics.mape(y, p, w),
+                "ratio_top_decile": float(np.sum(w[top] * p[top]) / np.sum(w[top] * y[top])),
+            }
+        )
+    return pred, pd.DataFrame(rows)
