@@ -337,3 +337,42 @@ def value_scatter(hvs: pd.DataFrame, lang: Lang) -> alt.LayerChart:
     vx = base.mark_rule(strokeDash=[4, 3], color="#999").encode(x=alt.datum(float(d["efficiency"].median())))
     hy = base.mark_rule(strokeDash=[4, 3], color="#999").encode(y=alt.datum(float(d["ip"].median())))
     return alt.layer(dots, labels, vx, hy).properties(width=520, height=380)
+
+
+def age_pyramid(p: pd.DataFrame, lang: Lang) -> alt.Chart:
+    """Members by age band, men to the left and women to the right."""
+    d = p.assign(signed=np.where(p["sex"] == "M", -p["members"], p["members"]))
+    en = lang == "en"
+    order = list(p.sort_values("band", ascending=False)["label"].drop_duplicates())
+    return (
+        alt.Chart(d, title="Members by age and sex" if en else "Beneficiários por idade e sexo")
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "signed:Q",
+                title="Men | Women" if en else "Homens | Mulheres",
+                axis=alt.Axis(labelExpr="abs(datum.value)"),
+            ),
+            y=alt.Y("label:N", sort=order, title=None),
+            color=alt.Color("sex:N", scale=alt.Scale(domain=["M", "F"], range=["#4575b4", "#d73027"]), legend=None),
+        )
+        .properties(width=360, height=alt.Step(12))
+    )
+
+
+def predictive_ratios(r: pd.DataFrame, column: str, lang: Lang, title: str) -> alt.LayerChart:
+    """Predictive ratio (predicted / actual cost) per group with the line of an unbiased model at 1."""
+    d = r.assign(group=r[column].astype(str))
+    base = alt.Chart(d, title=title)
+    x = alt.X("group:N", sort=list(d["group"]), title=None, axis=alt.Axis(labelAngle=-45))
+    bars = base.mark_bar(color="#1b9e77").encode(
+        x=x,
+        y=alt.Y(
+            "ratio:Q",
+            title="Predicted / actual" if lang == "en" else "Previsto / observado",
+            scale=alt.Scale(domain=[0, max(1.4, float(d["ratio"].max()) + 0.1)]),
+        ),  # fmt: skip
+        tooltip=["group", alt.Tooltip("ratio:Q", format=".3f"), "members"],
+    )
+    one = base.mark_rule(strokeDash=[4, 3], color="#333").encode(y=alt.datum(1.0))
+    return alt.layer(bars, one).properties(width=alt.Step(28), height=200)

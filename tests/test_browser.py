@@ -14,8 +14,8 @@ def test_charts_render_and_nothing_is_fetched(demo, tmp_path):
     chromium = need_chromium()
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     pages = sorted(demo.rglob("*.html"))
-    # 3 annual evaluations + 2 scorecards each for 3 programs + 2 risk studies + 1 contract design
-    assert len(pages) == 12
+    # 3 annual evaluations + 2 scorecards each for 3 programs + 2 risk studies + 1 contract design + 1 capitation
+    assert len(pages) == 13
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
         for html in pages:
@@ -24,9 +24,12 @@ def test_charts_render_and_nothing_is_fetched(demo, tmp_path):
             page.on("request", lambda r, requests=requests: requests.append(r.url))
             page.goto(html.as_uri(), wait_until="load")
             images = page.evaluate("() => Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
-            expected = {"annual_evaluation.html": 5, "risk_adjustment.html": 2, "p4p_simulation.html": 4}.get(
-                html.name, 3
-            )
+            expected = {
+                "annual_evaluation.html": 5,
+                "risk_adjustment.html": 2,
+                "p4p_simulation.html": 4,
+                "capitation_model.html": 4,
+            }.get(html.name, 3)
             assert len(images) >= expected, html
             assert all(done and width > 0 for done, width in images), (html, images)
             assert [u for u in requests if not u.startswith(("file://", "data:"))] == [], html

@@ -54,3 +54,17 @@ def test_cross_validated_comparison(table):
     assert 0.9 < t.loc["two_part", "ratio_top_decile"] < 1.1  # the sickest tenth is priced right
     assert t.loc["cms", "ratio_top_decile"] < 0.9  # US weights underprice this plan's sickest members
     assert np.isfinite(t.to_numpy(float)).all()
+
+
+def test_capitation_params_need_their_files(tmp_path, root):
+    from gps_core import params
+    from gps_core.errors import ParamsError
+
+    text = (root / "params" / "plano_modelo_2024.yaml").read_text()
+    bad = tmp_path / "p.yaml"
+    bad.write_text(text.replace("data: {kind: synthetic_plan, members: 20000, seed: 2024}", "data: {kind: files}"))
+    with pytest.raises(ParamsError, match="needs member_file, eligibility, diagnoses and costs"):
+        params.load(bad)
+    bad.write_text(text.replace("method: two_part", "method: magic"))
+    with pytest.raises(ParamsError, match="rates.method"):
+        params.load(bad)

@@ -200,3 +200,14 @@ def test_contract_design_report_agrees_with_the_library(demo, root):
     assert mine["p_paid"].tolist() == pays["p_paid"].tolist() and mine["mean"].tolist() == pays["mean"].tolist()
     value = pd.DataFrame(g["value"])
     assert len(value) == 32 and value["hvs"].notna().all()
+
+
+def test_capitation_report_pays_the_budget_and_beats_age_sex(demo):
+    """The capitation report on the synthetic plan: the 2025 budget paid to the cent across the panels, the
+    local two-part model ahead of age-sex and of CMS's US weights out of fold, and unbiased by decile."""
+    g = glued(demo / "plano_modelo" / "2024-2025" / "capitation_model.ipynb", "capitation")
+    assert g["total_paid"] == 30_000_000_00 == sum(r["payment"] for r in g["panels"])
+    comp = pd.DataFrame(g["comparison"]).set_index("method")
+    assert comp.loc["two_part", "r2"] > comp.loc["cms", "r2"] > comp.loc["age_sex", "r2"]
+    dec = pd.DataFrame(g["deciles"])
+    assert len(dec) == 10 and dec["ratio"].between(0.9, 1.1).all()

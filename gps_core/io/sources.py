@@ -50,6 +50,13 @@ def _read(spec, params_path) -> tuple[pd.DataFrame, dict, Path]:
     return df, {"file": str(path), "sha256": sha256(path), "read_as": dialect.describe()}, path
 
 
+def read_file(spec, params_path) -> tuple[pd.DataFrame, dict]:
+    """A params file spec read with its dialect (decimal commas converted for the known numeric columns),
+    and its provenance."""
+    df, info, _ = _read(spec, params_path)
+    return df, info
+
+
 def read_amounts(spec, params_path, units: list[str]) -> tuple[pd.DataFrame, dict]:
     """The client's finance file (:mod:`gps_core.finance`), validated against the evaluation's units, with
     its provenance."""
