@@ -68,3 +68,45 @@ def test_capitation_params_need_their_files(tmp_path, root):
     bad.write_text(text.replace("method: two_part", "method: magic"))
     with pytest.raises(ParamsError, match="rates.method"):
         params.load(bad)
+
+
+def test_a_plan_is_read_from_the_clients_files(tmp_path, root):
+    """data: {kind: files}: the same four tables written as a Brazilian export (';', decimal comma) are read
+    back to the same numbers."""
+    from gps_core import params
+    from gps_core.capitation import study
+
+    tabs = synth.plan(500, seed=3)
+    for name, df in tabs.items():
+        if name != "conditions":
+            df.to_csv(tmp_path / f"{name}.csv", sep=";", decimal=",", index=False, encoding="latin-1")
+    text = (
+        (root / "params" / "plano_modelo_2024.yaml")
+        .read_text()
+        .replace(
+            "data: {kind: synthetic_plan, members: 20000, seed: 2024}",
+            "data: {kind: files, member_file: {path: members.csv}, eligibility: {path: eligibility.csv}, "
+            "diagnoses: {path: diagnoses.csv}, costs: {path: costs.csv}}",
+        )
+    )
+    f = tmp_path / "p.yaml"
+    f.write_text(text)
+    got, inputs = study.load_plan(params.load(f), f)
+    assert len(inputs) == 4 and all(len(i["sha256"]) == 64 for i in inputs)
+    assert got["costs"]["amount"].sum() == pytest.approx(tabs["costs"]["amount"].sum())
+    assert got["diagnoses"]["code"].tolist() == tabs["diagnoses"]["code"].tolist()
+
+    # a bad row is named with its file, line and column, across the four files at once
+    e = tabs["eligibility"].astype({"months": object})
+    e.loc[3, "months"] = "13"
+    e.to_csv(tmp_path / "eligibility.csv", sep=";", decimal=",", index=False, encoding="latin-1")
+    m = tabs["members"].copy()
+    m.loc[0, "sex"] = "X"
+    m.to_csv(tmp_path / "members.csv", sep=";", decimal=",", index=False, encoding="latin-1")
+    from gps_core.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        study.load_plan(params.load(f), f)
+    msg = str(err.value)
+    assert "members.csv: line 2, column 'sex': 'X' is not one of" in msg
+    assert "eligibility.csv: line 5, column 'months'" in msg and "is not a whole number in 0..12" in msg

@@ -36,14 +36,15 @@ def load_plan(params, params_path) -> tuple[dict, list[dict]]:
         t = synth.plan(d.members, d.seed)
         return t, [{"file": f"gps_core.capitation.synth.plan(n={d.members}, seed={d.seed})", "sha256": "generated"}]
     from ..io.sources import read_file
+    from .plan import validate
 
-    out, inputs = {}, []
+    out, inputs, sources = {}, [], {}
     for name, spec in (("members", d.member_file), ("eligibility", d.eligibility), ("diagnoses", d.diagnoses),
                        ("costs", d.costs)):  # fmt: skip
         df, info = read_file(spec, params_path)
-        out[name] = df
+        out[name], sources[name] = df, info["file"]
         inputs.append(info)
-    return out, inputs
+    return validate(out, sources), inputs
 
 
 def ratio_tables(table: pd.DataFrame, predicted: np.ndarray) -> dict[str, pd.DataFrame]:

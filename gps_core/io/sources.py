@@ -28,6 +28,7 @@ class Loaded:
 
 
 NUMERIC = ("numerator", "denominator", "expected", "reference_rate", "age", "cost", "asa", "recommend", "overall")
+NUMERIC += ("amount",)  # a health plan's cost file (gps_core.capitation)
 NUMERIC += tuple(surveys.TOP_BOX.values())
 
 
