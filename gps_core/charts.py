@@ -285,7 +285,7 @@ def payout_strip(table: pd.DataFrame, lang: Lang) -> alt.Chart:
 def payout_shift_bars(shifts: pd.DataFrame, lang: Lang) -> alt.FacetChart:
     """The change in each unit's payout from the base rule to each other rule (green gains, red losses)."""
     d = shifts.assign(amount=shifts["difference"] / 100, sign=np.where(shifts["difference"] >= 0, "+", "-"))
-    order = list(d.groupby("unit_id")["amount"].sum().sort_values(ascending=False).index)
+    order = list(d.sort_values("order")["unit_id"].drop_duplicates())
     en = lang == "en"
     return (
         alt.Chart(d)
@@ -320,7 +320,7 @@ def rank_intervals(ranks: pd.DataFrame, lang: Lang) -> alt.LayerChart:
 
 def value_scatter(hvs: pd.DataFrame, lang: Lang) -> alt.LayerChart:
     """Quality (annual IP) against cost efficiency (expected / observed cost) per unit, with the medians
-    that split the four quadrants."""
+    that split the four quadrants (``attrs`` of :func:`gps_core.design.health_value`)."""
     d = hvs.dropna(subset=["efficiency", "ip"]).assign(unit_id=lambda x: x["unit_id"].astype(str))
     en = lang == "en"
     base = alt.Chart(d, title="Quality against cost" if en else "Qualidade frente ao custo")
@@ -334,8 +334,8 @@ def value_scatter(hvs: pd.DataFrame, lang: Lang) -> alt.LayerChart:
         x=x, y=y, size=alt.Size("stays:Q", legend=None), tooltip=["unit_id", "ip", "efficiency", "hvs"]
     )
     labels = base.mark_text(align="left", dx=6, fontSize=9, color="#444").encode(x=x, y=y, text="unit_id:N")
-    vx = base.mark_rule(strokeDash=[4, 3], color="#999").encode(x=alt.datum(float(d["efficiency"].median())))
-    hy = base.mark_rule(strokeDash=[4, 3], color="#999").encode(y=alt.datum(float(d["ip"].median())))
+    vx = base.mark_rule(strokeDash=[4, 3], color="#999").encode(x=alt.datum(hvs.attrs["median_efficiency"]))
+    hy = base.mark_rule(strokeDash=[4, 3], color="#999").encode(y=alt.datum(hvs.attrs["median_ip"]))
     return alt.layer(dots, labels, vx, hy).properties(width=520, height=380)
 
 

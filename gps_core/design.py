@@ -116,7 +116,10 @@ def shifts(table: pd.DataFrame, base: str) -> pd.DataFrame:
     ]
     out = pd.concat(rows, ignore_index=True)
     out["difference"] = out["other"] - out["base"]
-    return out
+    # units in the order of their total change over the other rules, biggest gain first (the chart's order)
+    total = out.groupby("unit_id")["difference"].sum()
+    rank = out["unit_id"].map(total.rank(method="first", ascending=False))
+    return out.assign(order=rank.astype(int).to_numpy())
 
 
 def shift_summary(sh: pd.DataFrame) -> pd.DataFrame:
@@ -278,27 +281,23 @@ def payout_intervals(ev: Evaluation, dr: Draws, rule) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------
 
 
-def health_value(ev: Evaluation, params_path, v) -> tuple[pd.DataFrame | None, str]:
-    """The Health Value Score of every unit from the stays of the params' encounter source: cost efficiency
-    by a gamma GLM on the value's covariates (:func:`gps_core.value.cost_efficiency`), scored with its band
-    and combined with the annual IP.
+def health_value(ev: Evaluation, v) -> tuple[pd.DataFrame | None, str]:
+    """The Health Value Score of every unit from the stays the evaluation read: cost efficiency by a gamma
+    GLM on the value's covariates (:func:`gps_core.value.cost_efficiency`), scored with its band and
+    combined with the annual IP.
 
     Returns the table (``unit_id``, ``stays``, ``observed``, ``expected``, ``efficiency``, ``ip``,
-    ``cost_score``, ``hvs``, ``quadrant``; its definition in ``attrs``) or ``None`` and the reason (no
-    encounter source, or stays without cost).
+    ``cost_score``, ``hvs``, ``quadrant``; its definition and the medians that split the quadrants in
+    ``attrs``) or ``None`` and the reason (no encounter source, or stays without cost).
     """
     from .derive import chapter
-    from .io.sources import read_records
 
-    srcs = ev.params.source if isinstance(ev.params.source, list) else [ev.params.source]
-    spec = next((s for s in srcs if s.kind == "encounters"), None)
-    if spec is None:
+    enc = ev.stays
+    if enc is None:
         return None, "no_records"
-    recs, _ = read_records(spec, params_path, spec.specialties)
-    enc = recs.encounters
     if "cost" not in enc or enc["cost"].notna().sum() == 0:
         return None, "no_cost"
-    unit = "specialty" if ev.params.unit_level == "specialty" else spec.rules.level
+    unit = "specialty" if ev.params.unit_level == "specialty" else ev.rules["level"]
     stays = pd.DataFrame(
         {
             "unit_id": enc[unit].astype(str).to_numpy(),
@@ -316,7 +315,11 @@ def health_value(ev: Evaluation, params_path, v) -> tuple[pd.DataFrame | None, s
     )
     out = eff.join(hvs.drop(columns="efficiency"), how="right")
     out["quadrant"] = value.quadrant(out)
-    out.attrs = hvs.attrs
+    out.attrs = {
+        **hvs.attrs,
+        "median_ip": float(out["ip"].median()),
+        "median_efficiency": float(out["efficiency"].median()),
+    }
     return out.rename_axis("unit_id").reset_index().sort_values("hvs", ascending=False, ignore_index=True), ""
 
 
@@ -342,6 +345,11 @@ class Design:
     value: pd.DataFrame | None
     no_value: str
 
+    @property
+    def groups_are_units(self) -> bool:
+        """Payouts by specialty are payouts by unit (teams are specialties)."""
+        return bool((self.table["specialty"].astype(str) == self.table["unit_id"].astype(str)).all())
+
 
 def run(params, params_path) -> Design:
     """Evaluate the params' cycle, pay it under every candidate rule, draw the weights and, when asked,
@@ -356,7 +364,7 @@ def run(params, params_path) -> Design:
     dr = weight_draws(ev, u.draws, u.spread, tuple(u.policies), u.seed)
     name = u.rule or rules[0].name
     rule = next(r for r in rules if r.name == name)
-    hvs, why = health_value(ev, params_path, params.value) if params.value is not None else (None, "not_asked")
+    hvs, why = health_value(ev, params.value) if params.value is not None else (None, "not_asked")
     return Design(
         ev,
         table,

@@ -56,6 +56,7 @@ class Evaluation:
     rules: dict | None = None  # definitions and attribution of the record-derived indicators
     payouts: dict = field(default_factory=dict)  # contract rule name -> one row per unit (gps_core.p4p)
     params_path: str | None = None  # the params file, against which its relative paths resolve
+    stays: pd.DataFrame | None = None  # validated encounters of a record-level source (e.g. for cost)
 
     @property
     def latest(self) -> pd.Timestamp:
@@ -160,6 +161,7 @@ def run(params, params_path: str | Path) -> Evaluation:
         loaded.rules,
         pay,
         str(params_path),
+        loaded.stays,
     )
 
 

@@ -6,6 +6,8 @@ module only chooses words and formats them (``en`` or ``pt-BR``).
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 from . import text as T
@@ -284,7 +286,7 @@ def design_sentence(
     """What the candidate rules cost, who gains and loses moving from the first to the others, and how
     stable the ranking is under random weights (tables of :mod:`gps_core.design`)."""
     en = lang == "en"
-    money = lambda c: T.money(int(c), lang, currency)  # noqa: E731
+    money = partial(T.money, lang=lang, currency=currency)
     parts = []
     for _, r in costs.iterrows():
         gini = T.num(r["gini"], lang, 2)
@@ -316,4 +318,48 @@ def design_sentence(
         f"{'; '.join(parts)}. Ao passar {'; '.join(moves)}. Com cada peso variando ao acaso até ±{f} "
         f"({draws} sorteios), o deslocamento absoluto médio de posição é {T.num(ranks['shift'].mean(), lang, 2)}; "
         f"{stable} de {n} unidades mantêm o intervalo de posição 5–95 % em até {max(2, n // 10)} posições."
+    )
+
+
+VALUE_MISSING = {
+    "no_records": {
+        "en": "needs a record-level (encounters) source",
+        "pt-BR": "requer uma fonte de registros (internações)",
+    },
+    "no_cost": {"en": "needs a 'cost' column in the stays", "pt-BR": "requer a coluna 'cost' nas internações"},
+    "not_asked": {"en": "not requested in the params ('value')", "pt-BR": "não solicitado nos parâmetros ('value')"},
+}
+
+
+def value_missing(reason: str, lang: Lang) -> str:
+    """Why a report has no Health Value Score (:func:`gps_core.design.health_value`'s reason)."""
+    return f"{'Not computed' if lang == 'en' else 'Não calculado'}: {VALUE_MISSING[reason][lang]}."
+
+
+def coverage_sentence(cov: dict, year: int, lang: Lang) -> str:
+    """How a plan's diagnoses reach the HCC model (:func:`gps_core.capitation.hcc.mapping_report`)."""
+    share, via, amb = T.pct(100 * cov["rows_mapped"], lang), cov["via_descendants"], len(cov["ambiguous"])
+    if lang == "en":
+        return (
+            f"{share} of the {year} diagnosis rows reach an HCC ({via} CID-10 code(s) through their ICD-10-CM "
+            f"descendants, {amb} ambiguous). The codes without an HCC, most frequent first:"
+        )
+    return (
+        f"{share} das linhas de diagnóstico de {year} chegam a uma HCC ({via} código(s) CID-10 pelos descendentes "
+        f"na CID-10-CM, {amb} ambíguo(s)). Códigos sem HCC, dos mais frequentes:"
+    )
+
+
+def rates_sentence(budget: int, base_pmpm: float, paid: int, lang: Lang, currency: str = "BRL") -> str:
+    """The capitation budget, the base rate at average risk and the total paid (cents;
+    :func:`gps_core.capitation.rates.capitation`)."""
+    b, base, total = (T.money(x, lang, currency) for x in (budget, base_pmpm, paid))
+    if lang == "en":
+        return (
+            f"Budget {b}; base PMPM at average risk {base}; risk normalized to a member-month-weighted mean of 1; "
+            f"payments add up to the budget to the cent ({total})."
+        )
+    return (
+        f"Orçamento {b}; PMPM base no risco médio {base}; risco normalizado para média 1 ponderada por "
+        f"beneficiário-mês; os pagamentos somam o orçamento ao centavo ({total})."
     )

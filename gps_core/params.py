@@ -238,14 +238,19 @@ class Contract(Strict):
     rules: list[PayoutRule] = Field(min_length=1)
 
 
-class Evaluation(Strict):
-    """Shared by the annual evaluation and the scorecards."""
+class Report(Strict):
+    """What every report's params start with: whose report, for which period, in which language."""
 
     client: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="folder-safe client key")
     client_name: str
-    program: str
     period: Period
     language: Literal["en", "pt-BR"] = "en"
+
+
+class Evaluation(Report):
+    """Shared by the annual evaluation and the scorecards."""
+
+    program: str
     currency: str = "BRL"
     catalog: str = "hospital_2015"
     bands: dict[str, Band] = {}
@@ -351,14 +356,10 @@ class Outcome(Strict):
     unit_label: str = Field("", description="suffix of the outcome's values, e.g. ' days' or '%'")
 
 
-class RiskStudyParams(Strict):
+class RiskStudyParams(Report):
     """A risk-adjusted outcome study of units (hospitals) from a patient-level file (METHODS 6 and 8)."""
 
     report: Literal["risk_adjustment"] = "risk_adjustment"
-    client: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    client_name: str
-    period: Period
-    language: Literal["en", "pt-BR"] = "en"
     data: RecordFile
     unit: str = Field(description="column naming each patient's unit (hospital)")
     outcomes: list[Outcome] = Field(min_length=1)
@@ -397,14 +398,10 @@ class Rates(Strict):
     by: str | None = Field("panel", description="member column whose totals are reported (e.g. the provider panel)")
 
 
-class CapitationParams(Strict):
+class CapitationParams(Report):
     """A capitation risk-adjustment model for a health plan (capitation_model.ipynb; METHODS 10)."""
 
     report: Literal["capitation_model"] = "capitation_model"
-    client: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    client_name: str
-    period: Period
-    language: Literal["en", "pt-BR"] = "en"
     currency: str = "BRL"
     data: PlanData
     model: Literal["V24", "V28"] = "V24"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -382,7 +383,7 @@ def payouts_table(res: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.Da
             h("unit", lang): r["unit_id"].astype(str),
             h("ip", lang): r["index"].map(lambda x: T.num(x, lang)),
             ("Volume" if en else "Volume"): r["volume"].map(lambda x: T.num(x, lang, 0)),
-            ("Payout" if en else "Pagamento"): r["payout"].map(lambda c: T.money(int(c), lang, currency)),
+            ("Payout" if en else "Pagamento"): r["payout"].map(partial(T.money, lang=lang, currency=currency)),
             ("How it is computed" if en else "Como é calculado"): r["explanation"],
         }
     )
@@ -391,7 +392,10 @@ def payouts_table(res: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.Da
 def rule_terms(rule, lang: Lang, currency: str = "BRL") -> str:
     """A candidate payout rule's terms in words (params :class:`~gps_core.params.PayoutRule`)."""
     en = lang == "en"
-    m = lambda x: T.money(round(x * 100), lang, currency)  # noqa: E731 (amounts in params are currency units)
+
+    def m(x: float) -> str:  # amounts in params are currency units
+        return T.money(100 * x, lang, currency)
+
     pr = rule.production
     if pr.file is not None:
         base = ("amount received" if en else "valor recebido") + f" ({pr.file.path.rsplit('/', 1)[-1]})"
@@ -424,7 +428,7 @@ def rule_costs(costs: pd.DataFrame, rules: list, lang: Lang, currency: str = "BR
     concentration (:func:`gps_core.design.costs`)."""
     en = lang == "en"
     terms = {r.name: rule_terms(r, lang, currency) for r in rules}
-    money = lambda c: T.money(round(c), lang, currency)  # noqa: E731
+    money = partial(T.money, lang=lang, currency=currency)
     return pd.DataFrame(
         {
             ("Rule" if en else "Regra"): costs["rule"].astype(str),
@@ -450,7 +454,7 @@ def money_wide(wide: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.Data
     column is the label."""
     out = wide.copy()
     for c in out.columns[1:]:
-        out[c] = out[c].map(lambda x: T.money(round(x), lang, currency) if pd.notna(x) else "–")
+        out[c] = out[c].map(partial(T.money, lang=lang, currency=currency))
     return out.rename(columns={out.columns[0]: ("Specialty" if lang == "en" else "Especialidade")})
 
 
@@ -463,8 +467,8 @@ def shift_table(summary: pd.DataFrame, base: str, lang: Lang, currency: str = "B
             ("Units gaining" if en else "Unidades que ganham"): summary["gain"],
             ("Units losing" if en else "Unidades que perdem"): summary["lose"],
             ("Unchanged" if en else "Sem mudança"): summary["same"],
-            ("Gained" if en else "Ganho"): summary["gained"].map(lambda c: T.money(int(c), lang, currency)),
-            ("Lost" if en else "Perdido"): summary["lost"].map(lambda c: T.money(int(c), lang, currency)),
+            ("Gained" if en else "Ganho"): summary["gained"].map(partial(T.money, lang=lang, currency=currency)),
+            ("Lost" if en else "Perdido"): summary["lost"].map(partial(T.money, lang=lang, currency=currency)),
         }
     )
 
@@ -474,7 +478,7 @@ def robustness_table(ranks: pd.DataFrame, pays: pd.DataFrame, lang: Lang, curren
     :func:`gps_core.design.payout_intervals`), in nominal rank order."""
     en = lang == "en"
     d = ranks.merge(pays, on="unit_id", how="left")
-    money = lambda c: T.money(round(c), lang, currency)  # noqa: E731
+    money = partial(T.money, lang=lang, currency=currency)
     return pd.DataFrame(
         {
             h("unit", lang): d["unit_id"].astype(str),
@@ -513,10 +517,10 @@ def value_table(hvs: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.Data
             h("unit", lang): hvs["unit_id"].astype(str),
             ("Stays" if en else "Internações"): hvs["stays"].map(lambda x: T.num(x, lang, 0)),
             ("Observed cost" if en else "Custo observado"): hvs["observed"].map(
-                lambda x: T.money(round(100 * x), lang, currency) if pd.notna(x) else "–"
+                lambda x: T.money(100 * x, lang, currency)
             ),
             ("Expected cost" if en else "Custo esperado"): hvs["expected"].map(
-                lambda x: T.money(round(100 * x), lang, currency) if pd.notna(x) else "–"
+                lambda x: T.money(100 * x, lang, currency)
             ),
             ("Efficiency (E/O)" if en else "Eficiência (E/O)"): hvs["efficiency"].map(lambda x: T.num(x, lang, 2)),
             ("Cost score" if en else "Escore de custo"): hvs["cost_score"].map(lambda x: T.num(x, lang)),
@@ -546,7 +550,7 @@ def model_comparison(comp: pd.DataFrame, lang: Lang, currency: str = "BRL") -> p
             ("R² (truncated)" if en else "R² (truncado)"): comp["r2_truncated"].map(lambda x: T.num(x, lang, 3)),
             "CPM": comp["cpm"].map(lambda x: T.num(x, lang, 3)),
             ("Mean abs. error (PMPM)" if en else "Erro abs. médio (PMPM)"): comp["mape"].map(
-                lambda x: T.money(round(100 * x), lang, currency)
+                lambda x: T.money(100 * x, lang, currency)
             ),
             ("Predictive ratio, top decile" if en else "Razão preditiva, decil mais alto"): comp[
                 "ratio_top_decile"
@@ -564,7 +568,7 @@ def panel_rates(groups: pd.DataFrame, by: str, lang: Lang, currency: str = "BRL"
             ("Members" if en else "Beneficiários"): groups["members"].map(lambda x: T.num(x, lang, 0)),
             ("Member-months" if en else "Beneficiários-mês"): groups["member_months"].map(lambda x: T.num(x, lang, 0)),
             ("Mean risk" if en else "Risco médio"): groups["mean_score"].map(lambda x: T.num(x, lang, 3)),
-            "PMPM": groups["pmpm"].map(lambda c: T.money(round(c), lang, currency)),
-            ("Payment" if en else "Pagamento"): groups["payment"].map(lambda c: T.money(int(c), lang, currency)),
+            "PMPM": groups["pmpm"].map(partial(T.money, lang=lang, currency=currency)),
+            ("Payment" if en else "Pagamento"): groups["payment"].map(partial(T.money, lang=lang, currency=currency)),
         }
     )

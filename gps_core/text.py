@@ -97,10 +97,13 @@ def month(ts: pd.Timestamp, lang: Lang) -> str:
     return f"{m}/{ts.year}" if lang == "pt-BR" else f"{m} {ts.year}"
 
 
-def money(cents: int, lang: Lang, currency: str = "BRL") -> str:
-    """An amount in integer cents: ``R$ 1.234,56`` (pt-BR) or ``R$1,234.56`` (en)."""
+def money(cents: float, lang: Lang, currency: str = "BRL") -> str:
+    """An amount in cents (a fractional cent is rounded): ``R$ 1.234,56`` (pt-BR) or ``R$1,234.56`` (en);
+    an en dash for a missing amount."""
+    if pd.isna(cents):
+        return "–"
     sym = CURRENCY.get(currency, currency + " ")
-    s = num(cents / 100, lang, 2)
+    s = num(round(cents) / 100, lang, 2)
     return f"{sym}\u00a0{s}" if lang == "pt-BR" else f"{sym}{s}"  # no break between symbol and amount
 
 

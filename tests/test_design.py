@@ -97,7 +97,7 @@ def test_candidates_side_by_side(sim):
 def test_health_value_score_per_unit(sim):
     p, f = sim
     e = evaluation.run(p, f)
-    hvs, why = design.health_value(e, f, p.value)
+    hvs, why = design.health_value(e, p.value)
     assert why == "" and len(hvs) == 32 and hvs["hvs"].between(0, 100).all()
     # HVS = 0.6 IP + 0.4 cost score, the cost score the band of E/O between 0.8 and 1.2
     r = hvs.iloc[0]
@@ -106,7 +106,12 @@ def test_health_value_score_per_unit(sim):
     # expected cost comes from a gamma GLM fitted on every stay: it adds up near the observed total
     assert hvs["expected"].sum() / hvs["observed"].sum() == pytest.approx(1, abs=0.05)
     e2 = evaluation.run(params.load(f.parent / "hospital_2015.yaml"), f.parent / "hospital_2015.yaml")
-    assert design.health_value(e2, f.parent / "hospital_2015.yaml", p.value) == (None, "no_records")
+    assert design.health_value(e2, p.value) == (None, "no_records")
+    from gps_core import narrative
+
+    assert narrative.value_missing("no_records", "pt-BR") == (
+        "Não calculado: requer uma fonte de registros (internações)."
+    )
 
 
 @pytest.mark.parametrize(

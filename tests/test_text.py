@@ -13,6 +13,7 @@ def test_number_date_and_currency_formats():
     assert T.pct(12.345, "pt-BR", sign=True) == "+12,3\u00a0%" and T.pct(float("nan"), "en") == "–"
     assert T.month(pd.Timestamp("2015-08-01"), "pt-BR") == "ago/2015" and T.month("2015-08-01", "en") == "Aug 2015"
     assert T.money(1492471, "en", "GBP") == "£14,924.71" and T.money(1492471, "pt-BR") == "R$\u00a014.924,71"
+    assert T.money(14690.69, "pt-BR") == "R$\u00a0146,91" and T.money(float("nan"), "en") == "–"  # PMPM in cents
     assert T.join(["a", "b", "c"], "pt-BR") == "a, b e c"
 
 

@@ -25,6 +25,7 @@ class Loaded:
     trace: pd.DataFrame | None = None
     risk: dict = field(default_factory=dict)
     rules: dict | None = None
+    stays: pd.DataFrame | None = None  # the validated encounters of a record-level source
 
 
 NUMERIC = ("numerator", "denominator", "expected", "reference_rate", "age", "cost", "asa", "recommend", "overall")
@@ -112,7 +113,7 @@ def _records(source, params_path, catalog, client, program) -> Loaded:
     unit_type = "doctor" if rules.level == "doctor_id" else "specialty"
     m = derive.to_measurements(t, client, program, unit_type)
     m = validate_measurements(m, catalog, f"indicators derived from {inputs[0]['file']}")
-    return Loaded(m, inputs, t, risk, rules.describe())
+    return Loaded(m, inputs, t, risk, rules.describe(), recs.encounters)
 
 
 def _one(source, params_path, catalog, client, program) -> Loaded:
@@ -168,6 +169,6 @@ def load_source(
     traces = [p.trace for p in parts if p.trace is not None]
     risk = {k: v for p in parts for k, v in p.risk.items()}
     rules = next((p.rules for p in parts if p.rules is not None), None)
-    return Loaded(
-        m, [i for p in parts for i in p.inputs], pd.concat(traces, ignore_index=True) if traces else None, risk, rules
-    )
+    stays = next((p.stays for p in parts if p.stays is not None), None)
+    trace = pd.concat(traces, ignore_index=True) if traces else None
+    return Loaded(m, [i for p in parts for i in p.inputs], trace, risk, rules, stays)
