@@ -339,25 +339,32 @@ def value_scatter(hvs: pd.DataFrame, lang: Lang) -> alt.LayerChart:
     return alt.layer(dots, labels, vx, hy).properties(width=520, height=380)
 
 
-def age_pyramid(p: pd.DataFrame, lang: Lang) -> alt.Chart:
-    """Members by age band, men to the left and women to the right."""
-    d = p.assign(signed=np.where(p["sex"] == "M", -p["members"], p["members"]))
+def age_pyramid(p: pd.DataFrame, lang: Lang, title: str | None = None) -> alt.Chart | alt.LayerChart:
+    """Share of members by age band, men to the left and women to the right; with a ``reference``
+    column (:func:`gps_core.capitation.study.pyramid`), the reference population's shares as black ticks."""
+    d = p.assign(signed=np.where(p["sex"] == "M", -p["share"], p["share"]))
     en = lang == "en"
     order = list(p.sort_values("band", ascending=False)["label"].drop_duplicates())
-    return (
-        alt.Chart(d, title="Members by age and sex" if en else "Beneficiários por idade e sexo")
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "signed:Q",
-                title="Men | Women" if en else "Homens | Mulheres",
-                axis=alt.Axis(labelExpr="abs(datum.value)"),
-            ),
-            y=alt.Y("label:N", sort=order, title=None),
-            color=alt.Color("sex:N", scale=alt.Scale(domain=["M", "F"], range=["#4575b4", "#d73027"]), legend=None),
-        )
-        .properties(width=360, height=alt.Step(12))
+    base = alt.Chart(d, title=title or ("Members by age and sex" if en else "Beneficiários por idade e sexo"))
+    y = alt.Y("label:N", sort=order, title=None)
+    bars = base.mark_bar().encode(
+        x=alt.X(
+            "signed:Q",
+            title="% men | % women" if en else "% homens | % mulheres",
+            axis=alt.Axis(labelExpr="abs(datum.value)"),
+        ),  # fmt: skip
+        y=y,
+        color=alt.Color("sex:N", scale=alt.Scale(domain=["M", "F"], range=["#4575b4", "#d73027"]), legend=None),
+        tooltip=["label", "sex", "members", alt.Tooltip("share:Q", format=".1f")],
     )
+    if "reference" not in p:
+        return bars.properties(width=360, height=alt.Step(12))
+    ref = (
+        base.transform_calculate(ref_signed="datum.sex == 'M' ? -datum.reference : datum.reference")
+        .mark_tick(color="black", thickness=2, size=10)
+        .encode(x="ref_signed:Q", y=y)
+    )
+    return alt.layer(bars, ref).properties(width=360, height=alt.Step(12))
 
 
 def predictive_ratios(r: pd.DataFrame, column: str, lang: Lang, title: str) -> alt.LayerChart:
@@ -376,3 +383,22 @@ def predictive_ratios(r: pd.DataFrame, column: str, lang: Lang, title: str) -> a
     )
     one = base.mark_rule(strokeDash=[4, 3], color="#333").encode(y=alt.datum(1.0))
     return alt.layer(bars, one).properties(width=alt.Step(28), height=200)
+
+
+def ratio_intervals(d: pd.DataFrame, group: str, lang: Lang, title: str, y_title: str | None = None) -> alt.LayerChart:
+    """A ratio per group (``value``, ``lower``, ``upper``) and year, with its 95 % interval and the line at
+    1 (standardized prevalence ratios, cost O/E per panel)."""
+    d = d.assign(group=d[group].astype(str), year=d["year"].astype(str))
+    base = alt.Chart(d, title=title)
+    y = alt.Y("group:N", sort=list(dict.fromkeys(d["group"])), title=None)
+    color = alt.Color("year:N", title="Year" if lang == "en" else "Ano", scale=alt.Scale(scheme="dark2"))
+    off = alt.YOffset("year:N")
+    rule = base.mark_rule().encode(x=alt.X("lower:Q", title=y_title or ("Ratio" if lang == "en" else "Razão")),
+                                   x2="upper:Q", y=y, yOffset=off, color=color)  # fmt: skip
+    dot = base.mark_point(filled=True, size=40).encode(
+        x="value:Q", y=y, yOffset=off, color=color,
+        tooltip=["group", "year", alt.Tooltip("value:Q", format=".3f"), alt.Tooltip("lower:Q", format=".3f"),
+                 alt.Tooltip("upper:Q", format=".3f")],
+    )  # fmt: skip
+    one = base.mark_rule(strokeDash=[4, 3], color="#333").encode(x=alt.datum(1.0))
+    return alt.layer(rule, dot, one).properties(width=360, height=alt.Step(10))

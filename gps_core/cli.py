@@ -24,6 +24,7 @@ DEMO = (
     "hospital_modelo_2015_scorecards.yaml",
     "hospital_modelo_2015_p4p.yaml",
     "plano_modelo_2024.yaml",
+    "synpuf_2008.yaml",
     "nhs_ae_2018_19.yaml",
     "nhs_ae_2018_19_scorecards.yaml",
     "medpar_1991.yaml",

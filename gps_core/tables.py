@@ -533,7 +533,7 @@ def value_table(hvs: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.Data
 
 MODEL_NAMES = {
     "age_sex": {"en": "Age and sex only", "pt-BR": "Só idade e sexo"},
-    "ols": {"en": "Local OLS (cells + HCCs)", "pt-BR": "MQO local (células + HCCs)"},
+    "ols": {"en": "Local OLS (cells + conditions)", "pt-BR": "MQO local (células + condições)"},
     "two_part": {"en": "Local two-part (logit x gamma)", "pt-BR": "Local em duas partes (logit x gama)"},
     "gbm": {"en": "Gradient boosting", "pt-BR": "Gradient boosting"},
     "cms": {"en": "CMS coefficients (US), scaled", "pt-BR": "Coeficientes CMS (EUA), escalados"},
@@ -570,5 +570,78 @@ def panel_rates(groups: pd.DataFrame, by: str, lang: Lang, currency: str = "BRL"
             ("Mean risk" if en else "Risco médio"): groups["mean_score"].map(lambda x: T.num(x, lang, 3)),
             "PMPM": groups["pmpm"].map(partial(T.money, lang=lang, currency=currency)),
             ("Payment" if en else "Pagamento"): groups["payment"].map(partial(T.money, lang=lang, currency=currency)),
+        }
+    )
+
+
+def _interval(v, lo, hi, lang: Lang, decimals: int, scale: float = 1.0) -> str:
+    if pd.isna(v):
+        return "–"
+    return (
+        f"{T.num(v * scale, lang, decimals)} ({T.num(lo * scale, lang, decimals)}–{T.num(hi * scale, lang, decimals)})"
+    )
+
+
+def condition_profile(
+    prev: pd.DataFrame, inc: pd.DataFrame, std: pd.DataFrame, names: dict, lang: Lang
+) -> pd.DataFrame:
+    """Prevalence per year, incidence and standardized ratio of the last year, one row per condition, with
+    95 % limits (:mod:`gps_core.capitation.epi`)."""
+    en = lang == "en"
+    years = sorted(prev["year"].unique())
+    out = pd.DataFrame({("Condition" if en else "Condição"): [names.get(c, c) for c in prev["condition"].unique()]})
+    conds = list(prev["condition"].unique())
+    for y in years:
+        r = prev[prev["year"] == y].set_index("condition").loc[conds]
+        out[f"{'Prevalence' if en else 'Prevalência'} {y} (%)"] = [
+            _interval(v, lo, hi, lang, 1, 100) for v, lo, hi in zip(r["value"], r["lower"], r["upper"], strict=True)
+        ]
+    if len(inc):
+        last = inc[inc["year"] == inc["year"].max()].set_index("condition").reindex(conds)
+        out[f"{'Incidence' if en else 'Incidência'} {int(inc['year'].max())} (%)"] = [
+            _interval(v, lo, hi, lang, 1, 100)
+            for v, lo, hi in zip(last["value"], last["lower"], last["upper"], strict=True)
+        ]
+    s = std[std["year"] == years[-1]].set_index("condition").reindex(conds)
+    out[f"{'Standardized ratio' if en else 'Razão padronizada'} {years[-1]}"] = [
+        _interval(v, lo, hi, lang, 2) for v, lo, hi in zip(s["isr"], s["isr_lower"], s["isr_upper"], strict=True)
+    ]
+    return out
+
+
+def churn(c: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Risk of stayers, leavers and joiners (:func:`gps_core.capitation.epi.churn`)."""
+    en = lang == "en"
+    words = {"stayers": ("stayed", "permaneceram"), "leavers": ("left", "saíram"), "joiners": ("joined", "entraram")}
+    return pd.DataFrame(
+        {
+            ("Year" if en else "Ano"): c["year"].astype(str),
+            ("Members who" if en else "Beneficiários que"): c["group"].map(lambda g: words[g][0 if en else 1]),
+            ("Members" if en else "Beneficiários"): c["members"].map(lambda x: T.num(x, lang, 0)),
+            ("Mean relative risk (95 % CI)" if en else "Risco relativo médio (IC 95 %)"): [
+                _interval(v, lo, hi, lang, 3) for v, lo, hi in zip(c["mean_risk"], c["lower"], c["upper"], strict=True)
+            ],
+        }
+    )
+
+
+def panel_monitor(m: pd.DataFrame, by: str, lang: Lang) -> pd.DataFrame:
+    """Risk mix and use per panel and year (:func:`gps_core.capitation.epi.monitor`)."""
+    en = lang == "en"
+    flag = {"": "", "undertreatment?": "undertreatment?" if en else "subtratamento?"}
+    return pd.DataFrame(
+        {
+            ("Year" if en else "Ano"): m["year"].astype(str),
+            by: m[by].astype(str),
+            ("Members" if en else "Beneficiários"): m["members"].map(lambda x: T.num(x, lang, 0)),
+            ("Relative risk" if en else "Risco relativo"): m["relative_risk"].map(lambda x: T.num(x, lang, 3)),
+            ("Cost O/E (95 % CI)" if en else "Custo O/E (IC 95 %)"): [
+                _interval(v, lo, hi, lang, 2) for v, lo, hi in zip(m["oe"], m["oe_lower"], m["oe_upper"], strict=True)
+            ],
+            ("Any use (%)" if en else "Algum uso (%)"): [
+                _interval(v, lo, hi, lang, 1, 100)
+                for v, lo, hi in zip(m["any_use"], m["use_lower"], m["use_upper"], strict=True)
+            ],
+            ("Signal" if en else "Sinal"): m["flag"].map(flag),
         }
     )

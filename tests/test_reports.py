@@ -211,3 +211,22 @@ def test_capitation_report_pays_the_budget_and_beats_age_sex(demo):
     assert comp.loc["two_part", "r2"] > comp.loc["cms", "r2"] > comp.loc["age_sex", "r2"]
     dec = pd.DataFrame(g["deciles"])
     assert len(dec) == 10 and dec["ratio"].between(0.9, 1.1).all()
+
+
+def test_synpuf_capitation_report_fits_2008_to_2009_and_monitors_2010(demo):
+    """The capitation report on CMS's SynPUF beneficiaries (params/synpuf_2008.yaml): the 2009 budget paid
+    to the cent by region; the local OLS ahead of the CMS comparator and of age-sex out of fold, within the
+    published range of prospective models (METHODS 10: about 10-13 %); the profile standardized to 2008
+    catches the 2010 break in the data (every condition's standardized ratio below 1)."""
+    g = glued(demo / "synpuf" / "2008-2010" / "capitation_model.ipynb", "capitation")
+    assert g["total_paid"] == 31_640_000_00 == sum(r["payment"] for r in g["panels"])
+    comp = pd.DataFrame(g["comparison"]).set_index("method")
+    assert comp.loc["ols", "r2"] > comp.loc["cms", "r2"] > comp.loc["age_sex", "r2"]
+    assert 0.08 < comp.loc["ols", "r2"] < 0.25 and comp.loc["age_sex", "r2"] < 0.02
+    st = pd.DataFrame(g["standardized"])
+    assert (st[st["year"] == 2008]["isr"] == 1).all() and (st[st["year"] == 2010]["isr_upper"] < 1.06).all()
+    assert (st[st["year"] == 2010]["isr"] < 1).all()
+    mon = pd.DataFrame(g["monitor"])
+    assert set(mon["year"]) == {2009, 2010} and mon["region"].nunique() == 5
+    churn = pd.DataFrame(g["churn"]).set_index(["year", "group"])
+    assert churn.loc[(2009, "joiners"), "mean_risk"] < churn.loc[(2009, "stayers"), "mean_risk"]

@@ -27,25 +27,28 @@ METHODS = ("age_sex", "ols", "two_part", "gbm", "cms")
 BANDS = [0, 18, 40, 60, 70, 80, 200]
 
 
-def prospective(tables: dict, year: int, model: str = "V24", who: bool = True) -> pd.DataFrame:
-    """The modelling table: members enrolled in ``year`` and ``year + 1``, with year-``year`` age, sex,
-    age-sex cell, HCC flags (``HCC<n>`` columns, after hierarchies), CMS risk score, and the next year's
-    months and cost per member-month (``pmpm``).
+def _cells(age: pd.Series, sex: pd.Series) -> pd.Series:
+    band = pd.cut(age, BANDS, right=False, labels=[f"{a}_{b - 1}" for a, b in zip(BANDS[:-1], BANDS[1:], strict=True)])
+    return sex.astype(str) + band.astype(str).str.replace("_199", "+", regex=False)
 
-    ``tables`` as :func:`gps_core.capitation.synth.plan` (members, eligibility, diagnoses, costs). CMS's
-    segment is taken as community non-dual, aged at 65 (``CNA``) and disabled/under 65 (``CND``).
+
+def profile(tables: dict, year: int, model: str = "V24", who: bool = True, features: str = "hcc") -> pd.DataFrame:
+    """Every member enrolled in ``year``: ``months``, age, sex, age-sex ``cell``, CMS risk score
+    (``cms_score``) and the condition flags of the year: ``HCC<n>`` columns (payment HCCs after
+    hierarchies) with ``features="hcc"``, or ``C_<name>`` columns from the plan's ``conditions`` table
+    (e.g. SynPUF's chronic-condition flags) with ``features="conditions"``.
+
+    ``tables`` as :func:`gps_core.capitation.synth.plan` (members, eligibility, diagnoses, costs; and
+    ``conditions`` for ``features="conditions"``). CMS's segment is taken as community non-dual, aged at
+    65 (``CNA``) and disabled/under 65 (``CND``).
     """
-    mem, el, dx, co = tables["members"], tables["eligibility"], tables["diagnoses"], tables["costs"]
+    if features not in ("hcc", "conditions"):
+        raise ValueError(f"features must be 'hcc' or 'conditions', got {features!r}")
+    mem, el, dx = tables["members"], tables["eligibility"], tables["diagnoses"]
     now = el[(el["year"] == year) & (el["months"] > 0)][["member_id", "months"]]
-    nxt = el[(el["year"] == year + 1) & (el["months"] > 0)][["member_id", "months"]]
-    d = mem.merge(now, on="member_id").merge(nxt, on="member_id", suffixes=("_now", ""))
+    d = mem.merge(now, on="member_id")
     d["age"] = year - d["birth_year"]
-    cost = co[co["year"] == year + 1].set_index("member_id")["amount"]
-    d["pmpm"] = d["member_id"].map(cost).fillna(0.0).to_numpy() / d["months"].to_numpy()
-    band = pd.cut(
-        d["age"], BANDS, right=False, labels=[f"{a}_{b - 1}" for a, b in zip(BANDS[:-1], BANDS[1:], strict=True)]
-    )
-    d["cell"] = d["sex"].astype(str) + band.astype(str).str.replace("_199", "+", regex=False)
+    d["cell"] = _cells(d["age"], d["sex"])
     members = pd.DataFrame(
         {
             "member_id": d["member_id"],
@@ -57,15 +60,41 @@ def prospective(tables: dict, year: int, model: str = "V24", who: bool = True) -
     ydx = dx[(dx["year"] == year) & dx["member_id"].isin(set(d["member_id"]))][["member_id", "code"]]
     scores, terms = hcc_scores(members, ydx, model, who=who)
     d["cms_score"] = scores["risk_score"].to_numpy()
-    hcc = terms[terms["term"].astype(str).str.startswith("HCC")]
+    if features == "conditions":
+        c = tables["conditions"]
+        c = c[c["year"] == year].drop(columns="year").set_index("member_id")
+        c = c.rename(columns=lambda k: f"C_{k}").astype(int)
+        return d.join(c, on="member_id").fillna({k: 0 for k in c.columns}).astype({k: int for k in c.columns})
+    hcc = terms[terms["term"].astype(str).str.fullmatch(r"HCC\d+")]  # categories, not interactions (HCC85_gRenal)
     flags = pd.crosstab(hcc["member_id"], hcc["term"].astype(str)).clip(upper=1)
     d = d.join(flags, on="member_id").fillna({c: 0 for c in flags.columns})
     return d.astype({c: int for c in flags.columns})
 
 
+def prospective(tables: dict, year: int, model: str = "V24", who: bool = True, features: str = "hcc") -> pd.DataFrame:
+    """The modelling table: :func:`profile` of the members enrolled in ``year`` and ``year + 1``, with the
+    next year's ``months`` (``months_now``: this year's) and cost per member-month (``pmpm``)."""
+    d = profile(tables, year, model, who, features)
+    el, co = tables["eligibility"], tables["costs"]
+    nxt = el[(el["year"] == year + 1) & (el["months"] > 0)].set_index("member_id")["months"]
+    d = d.rename(columns={"months": "months_now"})
+    d.insert(d.columns.get_loc("months_now") + 1, "months", d["member_id"].map(nxt))
+    d = d[d["months"].notna()].reset_index(drop=True)
+    d["months"] = d["months"].astype(int)
+    cost = co[co["year"] == year + 1].set_index("member_id")["amount"]
+    d["pmpm"] = d["member_id"].map(cost).fillna(0.0).to_numpy() / d["months"].to_numpy()
+    return d
+
+
 def columns(d: pd.DataFrame, min_members: int = 30) -> list[str]:
-    """HCC columns with at least ``min_members`` members (rarer ones cannot be estimated)."""
-    return [c for c in d.columns if c.startswith("HCC") and d[c].sum() >= min_members]
+    """Condition columns (:func:`features`) with at least ``min_members`` members (rarer ones cannot be
+    estimated)."""
+    return [c for c in features(d) if d[c].sum() >= min_members]
+
+
+def features(d: pd.DataFrame) -> list[str]:
+    """The condition columns of a modelling table: ``HCC<n>`` or ``C_<name>``."""
+    return [c for c in d.columns if c.startswith(("HCC", "C_"))]
 
 
 def _design(d: pd.DataFrame, hccs: list[str], age: str = "cells") -> pd.DataFrame:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import calibrate, metrics, rates, synth
+from . import calibrate, epi, metrics, rates, synth
 from .hcc import mapping_report
 
 
@@ -27,6 +27,12 @@ class Study:
     ratios: dict
     payments: pd.DataFrame
     groups: pd.DataFrame | None
+    profiles: dict
+    prevalence: pd.DataFrame
+    incidence: pd.DataFrame
+    standardized: pd.DataFrame
+    churn: pd.DataFrame
+    monitor: pd.DataFrame | None
 
 
 def load_plan(params, params_path) -> tuple[dict, list[dict]]:
@@ -36,6 +42,14 @@ def load_plan(params, params_path) -> tuple[dict, list[dict]]:
         t = synth.plan(d.members, d.seed)
         return t, [{"file": f"gps_core.capitation.synth.plan(n={d.members}, seed={d.seed})", "sha256": "generated"}]
     from ..io.sources import read_file
+    from ..params import resolve
+    from ..refdata import sha256
+
+    if d.kind == "synpuf":
+        from . import synpuf
+
+        t, paths = synpuf.read(resolve(params_path, d.folder), d.years)
+        return t, [{"file": str(q), "sha256": sha256(q)} for q in paths]
     from .plan import validate
 
     out, inputs, sources = {}, [], {}
@@ -55,7 +69,7 @@ def ratio_tables(table: pd.DataFrame, predicted: np.ndarray) -> dict[str, pd.Dat
         "cell": metrics.predictive_ratios(d, "cell", "pmpm", "predicted", "months"),
     }
     rows = []
-    for h in [c for c in table.columns if c.startswith("HCC")]:
+    for h in calibrate.features(table):
         sub = d[d[h] == 1]
         if len(sub) >= 10:
             r = metrics.predictive_ratios(sub.assign(group=h), "group", "pmpm", "predicted", "months")
@@ -67,10 +81,16 @@ def ratio_tables(table: pd.DataFrame, predicted: np.ndarray) -> dict[str, pd.Dat
 def run(params, params_path) -> Study:
     """Everything the capitation report shows, computed once."""
     tables, inputs = load_plan(params, params_path)
-    c = params.calibration
+    c, feats = params.calibration, params.features
+    years = sorted(int(y) for y in tables["eligibility"]["year"].unique())
+    if c.year not in years or c.year + 1 not in years:
+        from ..errors import ParamsError
+
+        raise ParamsError(f"calibration.year {c.year}: the plan needs enrolment in {c.year} and {c.year + 1}; "
+                          f"it has {years}")  # fmt: skip
     year_dx = tables["diagnoses"][tables["diagnoses"]["year"] == c.year]
     cov = mapping_report(year_dx, params.model, params.table_year)
-    table = calibrate.prospective(tables, c.year, params.model, params.who_codes)
+    table = calibrate.prospective(tables, c.year, params.model, params.who_codes, feats)
     pred, comp = calibrate.cross_validate(table, k=c.folds, seed=c.seed, min_members=c.min_members)
     method = params.rates.method
     fitted = calibrate.fit(table, method, calibrate.columns(table, c.min_members), seed=c.seed)
@@ -84,10 +104,29 @@ def run(params, params_path) -> Study:
             "member_months": table["months"].to_numpy(float),
         }
     )
-    if params.rates.by:
-        members[params.rates.by] = table[params.rates.by].to_numpy()
-    pay = rates.capitation(members, round(params.rates.budget * 100), by=params.rates.by)
-    return Study(params, tables, inputs, cov, table, pred, comp, fitted, ratios, pay, pay.attrs.get("groups"))
+    by = params.rates.by
+    if by:
+        members[by] = table[by].to_numpy()
+    pay = rates.capitation(members, round(params.rates.budget * 100), by=by)
+    # profile and monitors over every year of the plan, risk from the same fitted model
+    keep = set(calibrate.columns(table, c.min_members))  # the conditions frequent enough to model
+    profiles = {}
+    for y in years:
+        q = calibrate.profile(tables, y, params.model, params.who_codes, feats)
+        profiles[y] = q.drop(columns=[f for f in calibrate.features(q) if f not in keep])
+    scored = {y: pd.Series(np.maximum(fitted.predict(q), 0.0), index=q["member_id"].to_numpy())
+              for y, q in profiles.items()}  # fmt: skip
+    ref = profiles[c.year]
+    base = np.average(scored[c.year], weights=ref["months"])
+    pairs = {}
+    for y in years[:-1]:
+        q = calibrate.prospective(tables, y, params.model, params.who_codes, feats)
+        pairs[y] = q.assign(risk=np.maximum(fitted.predict(q), 0.0))
+    return Study(
+        params, tables, inputs, cov, table, pred, comp, fitted, ratios, pay, pay.attrs.get("groups"), profiles,
+        epi.prevalence(profiles), epi.incidence(profiles), epi.standardized(profiles, c.year),
+        epi.churn({y: r / base for y, r in scored.items()}), epi.monitor(pairs, by) if by else None,
+    )  # fmt: skip
 
 
 def provenance(study: Study) -> dict:
@@ -101,10 +140,37 @@ def provenance(study: Study) -> dict:
     return p
 
 
-def pyramid(table: pd.DataFrame) -> pd.DataFrame:
-    """Members by five-year age band and sex (the population the model is fitted on)."""
-    band = (np.minimum(table["age"].to_numpy(), 90) // 5) * 5
-    d = pd.DataFrame({"band": band, "sex": table["sex"].to_numpy()})
-    out = d.groupby(["band", "sex"]).size().rename("members").reset_index()
+def pyramid(table: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Members by five-year age band and sex and their ``share`` (% of all members); with a
+    ``reference`` population (e.g. an earlier year), its share of each band and sex in ``reference``."""
+
+    def count(t: pd.DataFrame) -> pd.Series:
+        band = (np.minimum(t["age"].to_numpy(), 90) // 5) * 5
+        return pd.DataFrame({"band": band, "sex": t["sex"].to_numpy()}).groupby(["band", "sex"]).size()
+
+    n = count(table)
+    out = n.rename("members").to_frame()
+    out["share"] = 100 * n / n.sum()
+    if reference is not None:
+        r = count(reference)
+        out = out.join((100 * r / r.sum()).rename("reference"), how="outer").fillna({"members": 0, "share": 0.0})
+        out["reference"] = out["reference"].fillna(0.0)
+    out = out.reset_index()
     out["label"] = [f"{b}-{b + 4}" if b < 90 else "90+" for b in out["band"]]
+    return out
+
+
+def condition_names(conditions, model: str = "V24", year: int = 2026) -> dict[str, str]:
+    """Readable names of condition columns: ``HCC85`` -> ``HCC85 Congestive Heart Failure`` (CMS's label,
+    cut at 40 characters), ``C_heart_failure`` -> ``Heart failure``."""
+    from .tables import load
+
+    labels = load(model, year).labels
+    out = {}
+    for c in conditions:
+        if c.startswith("HCC"):
+            lab = str(labels.get(c[3:], ""))
+            out[c] = f"{c} {lab[:40]}".strip()
+        else:
+            out[c] = c.removeprefix("C_").replace("_", " ").capitalize().replace("Esrd", "ESRD").replace("Copd", "COPD")
     return out
