@@ -393,7 +393,8 @@ def ratio_intervals(d: pd.DataFrame, group: str, lang: Lang, title: str, y_title
     y = alt.Y("group:N", sort=list(dict.fromkeys(d["group"])), title=None)
     color = alt.Color("year:N", title="Year" if lang == "en" else "Ano", scale=alt.Scale(scheme="dark2"))
     off = alt.YOffset("year:N")
-    rule = base.mark_rule().encode(x=alt.X("lower:Q", title=y_title or ("Ratio" if lang == "en" else "Razão")),
+    x = alt.X("lower:Q", title=y_title or ("Ratio" if lang == "en" else "Razão"), scale=alt.Scale(zero=False))
+    rule = base.mark_rule().encode(x=x,
                                    x2="upper:Q", y=y, yOffset=off, color=color)  # fmt: skip
     dot = base.mark_point(filled=True, size=40).encode(
         x="value:Q", y=y, yOffset=off, color=color,

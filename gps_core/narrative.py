@@ -480,3 +480,35 @@ def capitation_methods(features: str, kind: str, negative: int, lang: Lang) -> s
         "juntas em 2010: mudança nos dados, não na saúde da população."
     )
     return head + body + (en_puf if en else pt_puf)
+
+
+def bundles_sentence(bundles, lang: Lang) -> str:
+    """How the specialty bundles are carved out of the capitation (params ``rates.bundles``)."""
+    names = ", ".join(b.name for b in bundles)
+    if lang == "en":
+        return (
+            f"Specialty bundles ({names}) are paid apart: each has its own budget, the costs of its specialties and "
+            "a model of its own conditions plus age and sex; the global capitation is refitted on the remaining costs."
+        )
+    return (
+        f"Os pacotes por especialidade ({names}) são pagos à parte: cada um com orçamento próprio, os custos das suas "
+        "especialidades e um modelo das suas condições mais idade e sexo; a capitação global é reajustada nos custos "
+        "restantes."
+    )
+
+
+def value_sentence(v, out: pd.DataFrame, lang: Lang) -> str:
+    """The value payment (params ``rates.value``; :func:`gps_core.capitation.rates.value_payment`)."""
+    share, none = T.pct(100 * v.share, lang), ", ".join(out.loc[out["payout"] == 0, "unit_id"].astype(str)) or "–"
+    low = T.num(v.minimum, lang, 0)
+    if lang == "en":
+        return (
+            f"{share} of the budget is a value payment: shared among the panels in proportion to quality score"
+            f"{'' if v.alpha == 1 else f' ^ {v.alpha:g}'} × risk-adjusted member-months; panels scoring below {low} "
+            f"receive none ({none})."
+        )
+    return (
+        f"{share} do orçamento é pagamento por valor: repartido entre os painéis na proporção da nota de qualidade"
+        f"{'' if v.alpha == 1 else f' ^ {v.alpha:g}'} × beneficiários-mês ajustados pelo risco; painéis abaixo de "
+        f"{low} não recebem ({none})."
+    )

@@ -399,10 +399,53 @@ class Calibration(Strict):
     seed: int = 1
 
 
+class Bundle(Strict):
+    """A specialty bundle carved out of the capitation: its own budget, costs and model (METHODS 10)."""
+
+    name: str
+    specialties: list[str] = Field(min_length=1, description="the cost specialties the bundle pays for")
+    conditions: list[str] = Field(
+        min_length=1, description="the condition columns its model uses beside age and sex (HCC85, C_copd, ...)"
+    )
+    budget: float = Field(gt=0, description="the bundle's budget in the rated year, in currency units")
+
+
+class ScoreFile(RecordFile):
+    """A quality score per provider panel (e.g. each clinic's Performance Index from its annual evaluation)."""
+
+    unit: str = Field("panel", description="column naming the panel, as in the plan's members")
+    score: str = Field("ip", description="column of the score, 0-100")
+
+
+class ValuePayment(Strict):
+    """A share of the budget paid by quality instead of by risk: a pool shared among the panels in
+    proportion to score ** alpha x risk-adjusted member-months (gps_core.p4p.budget_pool)."""
+
+    share: float = Field(gt=0, le=0.5, description="share of the total budget in the value pool")
+    scores: ScoreFile
+    alpha: float = Field(1.0, gt=0)
+    minimum: float = Field(0.0, ge=0, le=100, description="panels scoring below this receive no value payment")
+
+
 class Rates(Strict):
-    budget: float = Field(gt=0, description="the capitation budget of the rated year, in currency units")
+    budget: float = Field(gt=0, description="the total budget of the rated year (capitation, bundles, value pool)")
     method: Literal["age_sex", "ols", "two_part", "gbm", "cms"] = "two_part"
     by: str | None = Field("panel", description="member column whose totals are reported (e.g. the provider panel)")
+    bundles: list[Bundle] = Field(default_factory=list)
+    value: ValuePayment | None = None
+
+    @model_validator(mode="after")
+    def _fits(self):
+        carved = sum(b.budget for b in self.bundles) + (self.value.share * self.budget if self.value else 0.0)
+        if carved >= self.budget:
+            raise ValueError(f"rates: bundles and value pool ({carved:,.2f}) leave nothing of the budget "
+                             f"({self.budget:,.2f}) for the global capitation")  # fmt: skip
+        if self.value is not None and self.by is None:
+            raise ValueError("rates: a value payment is paid per panel: set 'by' (e.g. panel)")
+        names = [b.name for b in self.bundles]
+        if len(set(names)) < len(names):
+            raise ValueError(f"rates: bundle names must differ, got {names}")
+        return self
 
 
 class CapitationParams(Report):

@@ -645,3 +645,39 @@ def panel_monitor(m: pd.DataFrame, by: str, lang: Lang) -> pd.DataFrame:
             ("Signal" if en else "Sinal"): m["flag"].map(flag),
         }
     )
+
+
+def bundles(b: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """Specialty bundles: budget, the cost they replace, base PMPM and out-of-fold R² against age-sex
+    (:func:`gps_core.capitation.study.run`)."""
+    en = lang == "en"
+    money = partial(T.money, lang=lang, currency=currency)
+    return pd.DataFrame(
+        {
+            ("Bundle" if en else "Pacote"): b["bundle"],
+            ("Conditions in its model" if en else "Condições no modelo"): b["conditions"],
+            ("Members with them" if en else "Beneficiários com elas"): b["members_with"].map(
+                lambda x: T.num(x, lang, 0)
+            ),
+            ("Budget" if en else "Orçamento"): b["budget"].map(money),
+            ("Observed cost" if en else "Custo observado"): b["cost"].map(money),
+            ("Base PMPM" if en else "PMPM base"): b["base_pmpm"].map(money),
+            "R²": b["r2"].map(lambda x: T.num(x, lang, 3)),
+            ("R², age-sex only" if en else "R², só idade e sexo"): b["r2_age_sex"].map(lambda x: T.num(x, lang, 3)),
+        }
+    )
+
+
+def payment_streams(s: pd.DataFrame, by: str, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """Per panel: global capitation, each bundle, the value payment and the total, with a total row."""
+    en = lang == "en"
+    money = partial(T.money, lang=lang, currency=currency)
+    cols = [c for c in s.columns if c not in (by, "members", "member_months")]
+    tot = s[cols].sum()
+    names = {"capitation": "Capitation" if en else "Capitação", "value": "Value" if en else "Valor",
+             "total": "Total"}  # fmt: skip
+    out = pd.DataFrame({by: list(s[by].astype(str)) + ["Total"]})
+    out["Members" if en else "Beneficiários"] = [T.num(x, lang, 0) for x in [*s["members"], s["members"].sum()]]
+    for c in cols:
+        out[names.get(c, c)] = [money(x) for x in [*s[c], tot[c]]]
+    return out

@@ -110,3 +110,80 @@ def test_a_plan_is_read_from_the_clients_files(tmp_path, root):
     msg = str(err.value)
     assert "members.csv: line 2, column 'sex': 'X' is not one of" in msg
     assert "eligibility.csv: line 5, column 'months'" in msg and "is not a whole number in 0..12" in msg
+
+
+@pytest.fixture(scope="module")
+def rated(root):
+    """The demo's capitation study (params/plano_modelo_2024.yaml): two bundles and a 3 % value pool."""
+    from gps_core import params
+    from gps_core.capitation import study
+
+    f = root / "params" / "plano_modelo_2024.yaml"
+    return study.run(params.load(f), f)
+
+
+def test_bundles_and_value_pool_add_up_to_the_budget_to_the_cent(rated):
+    """Global capitation + each bundle + the value pool = the budget; each stream pays its own budget exactly."""
+    r, s = rated.params.rates, rated.streams
+    assert int(s["total"].sum()) == round(r.budget * 100)
+    for b in r.bundles:
+        assert int(s[b.name].sum()) == round(b.budget * 100)
+    assert int(s["value"].sum()) == round(r.value.share * r.budget * 100)
+    carved = sum(round(b.budget * 100) for b in r.bundles) + round(r.value.share * r.budget * 100)
+    assert int(s["capitation"].sum()) == round(r.budget * 100) - carved
+    # a clinic under the minimum score gets no value payment; the others share in score x risk-months
+    v = rated.value.set_index("unit_id")
+    assert v.loc["Clínica G", "index"] < r.value.minimum and v.loc["Clínica G", "payout"] == 0
+    w = v["index"] * v["production"] * (v["index"] >= r.value.minimum)
+    assert np.allclose(v["payout"], w / w.sum() * v["payout"].sum(), atol=1)
+
+
+def test_a_bundle_model_is_fitted_on_its_own_costs_and_conditions(rated):
+    """Cardiology cost (synth: the excess cost of heart failure, AMI and stroke) is explained by those HCCs,
+    not by age and sex; its predicted PMPM is higher for members with them."""
+    b = rated.bundles.set_index("bundle")
+    assert b.loc["Cardiologia", "conditions"] == "HCC100, HCC85, HCC86"
+    assert b.loc["Cardiologia", "r2"] > 0.3 > 0.1 > b.loc["Cardiologia", "r2_age_sex"]
+    # the bundle's budget close to its observed cost, so its base rate is near the cost per member-month
+    assert b.loc["Cardiologia", "cost"] == pytest.approx(b.loc["Cardiologia", "budget"], rel=0.15)
+
+
+def test_bad_bundles_and_scores_are_refused(tmp_path, root):
+    from gps_core import params
+    from gps_core.capitation import study
+    from gps_core.errors import InputError, ParamsError
+
+    text = (root / "params" / "plano_modelo_2024.yaml").read_text().replace("../data/", str(root / "data") + "/")
+    f = tmp_path / "p.yaml"
+    f.write_text(text.replace("budget: 2400000.00", "budget: 29000000.00"))
+    with pytest.raises(ParamsError, match="leave nothing of the budget"):
+        params.load(f)
+    f.write_text(text.replace("conditions: [HCC57, HCC59]", "conditions: [HCC57, HCC999]").replace(
+        "members: 20000", "members: 3000"))  # fmt: skip
+    with pytest.raises(ParamsError, match=r"'Saúde mental': condition\(s\) \['HCC999'\]"):
+        study.run(params.load(f), f)
+    scores = tmp_path / "q.csv"
+    scores.write_text("panel;ip\nClínica A;78,7\nClinica B;62,5\nClínica C;101\n")
+    f.write_text(text.replace("members: 20000", "members: 3000").replace(
+        str(root / "data") + "/synthetic/plano_modelo/qualidade_paineis.csv", str(scores)))  # fmt: skip
+    with pytest.raises(InputError) as e:
+        study.run(params.load(f), f)
+    msg = str(e.value)
+    assert "line 3, column 'panel': 'Clinica B' is not a known panel; did you mean 'Clínica B'?" in msg
+    assert "line 4, column 'ip': '101' is not a number in 0..100" in msg
+    assert "panel 'Clínica H' of the plan has no score" in msg
+
+
+def test_bundles_need_costs_by_specialty():
+    from gps_core.errors import InputError
+
+    t = synth.plan(500, seed=3)
+    t["costs"] = t["costs"].drop(columns="specialty")
+    with pytest.raises(InputError, match="no 'specialty' column"):
+        calibrate.prospective(t, 2024, specialties=["cardiologia"])
+
+
+def test_the_shipped_panel_scores_are_the_generators(root, tmp_path):
+    synth.write_scores(tmp_path / "q.csv")
+    shipped = root / "data" / "synthetic" / "plano_modelo" / "qualidade_paineis.csv"
+    assert shipped.read_bytes() == (tmp_path / "q.csv").read_bytes()

@@ -203,10 +203,19 @@ def test_contract_design_report_agrees_with_the_library(demo, root):
 
 
 def test_capitation_report_pays_the_budget_and_beats_age_sex(demo):
-    """The capitation report on the synthetic plan: the 2025 budget paid to the cent across the panels, the
+    """The capitation report on the synthetic plan: the 2025 budget paid to the cent across the panels (global
+    capitation, two specialty bundles and a 3 % value pool), the
     local two-part model ahead of age-sex and of CMS's US weights out of fold, and unbiased by decile."""
     g = glued(demo / "plano_modelo" / "2024-2025" / "capitation_model.ipynb", "capitation")
-    assert g["total_paid"] == 30_000_000_00 == sum(r["payment"] for r in g["panels"])
+    streams = pd.DataFrame(g["streams"])
+    assert g["total_paid"] == 30_000_000_00 == streams["total"].sum()
+    # the global capitation per panel is what the panel table shows; bundles and the value pool come on top
+    assert (
+        streams["capitation"].sum()
+        == sum(r["payment"] for r in g["panels"])
+        == (30_000_000 - 2_760_000 - 900_000) * 100
+    )
+    assert {b["bundle"] for b in g["bundles"]} == {"Cardiologia", "Saúde mental"}
     comp = pd.DataFrame(g["comparison"]).set_index("method")
     assert comp.loc["two_part", "r2"] > comp.loc["cms", "r2"] > comp.loc["age_sex", "r2"]
     dec = pd.DataFrame(g["deciles"])

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from ..errors import InputError
 from . import metrics
 from .hcc import hcc_scores
 
@@ -71,17 +72,37 @@ def profile(tables: dict, year: int, model: str = "V24", who: bool = True, featu
     return d.astype({c: int for c in flags.columns})
 
 
-def prospective(tables: dict, year: int, model: str = "V24", who: bool = True, features: str = "hcc") -> pd.DataFrame:
+def prospective(
+    tables: dict,
+    year: int,
+    model: str = "V24",
+    who: bool = True,
+    features: str = "hcc",
+    specialties: list[str] | None = None,
+    exclude: list[str] | None = None,
+) -> pd.DataFrame:
     """The modelling table: :func:`profile` of the members enrolled in ``year`` and ``year + 1``, with the
-    next year's ``months`` (``months_now``: this year's) and cost per member-month (``pmpm``)."""
+    next year's ``months`` (``months_now``: this year's) and cost per member-month (``pmpm``).
+
+    ``specialties`` keeps only the costs of those specialties (a specialty bundle), ``exclude`` drops them
+    (the global capitation beside the bundles); both need a ``specialty`` column in the costs.
+    """
     d = profile(tables, year, model, who, features)
     el, co = tables["eligibility"], tables["costs"]
+    if specialties is not None or exclude:
+        if "specialty" not in co.columns:
+            need = "specialty bundles need each member's yearly cost by specialty (member_id, year, specialty, amount)"
+            raise InputError([f"the costs have no 'specialty' column; {need}"], "plan costs")
+        if specialties is not None:
+            co = co[co["specialty"].isin(specialties)]
+        if exclude:
+            co = co[~co["specialty"].isin(exclude)]
     nxt = el[(el["year"] == year + 1) & (el["months"] > 0)].set_index("member_id")["months"]
     d = d.rename(columns={"months": "months_now"})
     d.insert(d.columns.get_loc("months_now") + 1, "months", d["member_id"].map(nxt))
     d = d[d["months"].notna()].reset_index(drop=True)
     d["months"] = d["months"].astype(int)
-    cost = co[co["year"] == year + 1].set_index("member_id")["amount"]
+    cost = co[co["year"] == year + 1].groupby("member_id")["amount"].sum()
     d["pmpm"] = d["member_id"].map(cost).fillna(0.0).to_numpy() / d["months"].to_numpy()
     return d
 
@@ -103,6 +124,17 @@ def _design(d: pd.DataFrame, hccs: list[str], age: str = "cells") -> pd.DataFram
     else:
         x = pd.get_dummies(d["cell"], dtype=float).iloc[:, 1:]  # the first cell is the reference
     return sm.add_constant(pd.concat([x.reset_index(drop=True), d[hccs].reset_index(drop=True).astype(float)], axis=1))
+
+
+def _independent(x: pd.DataFrame) -> list[str]:
+    """The columns of a design that are linearly independent (QR with column pivoting), in their order."""
+    from scipy.linalg import qr
+
+    _, r, piv = qr(x.to_numpy(float), mode="economic", pivoting=True)
+    d = np.abs(np.diag(r))
+    rank = int(np.sum(d > d.max() * max(x.shape) * np.finfo(float).eps)) if len(d) else 0
+    keep = set(piv[:rank])
+    return [c for i, c in enumerate(x.columns) if i in keep]
 
 
 @dataclass
@@ -138,14 +170,18 @@ def fit(d: pd.DataFrame, method: str, hccs: list[str], age: str = "cells", seed:
         r = sm.WLS(y, x, weights=w).fit()
         return Fitted(method, use, r.params, lambda q: xs(q).to_numpy() @ r.params.to_numpy(), {"fit": r})
     if method == "two_part":
-        logit = sm.GLM((y > 0).astype(float), x, family=sm.families.Binomial(), var_weights=w).fit()
         pos = y > 0
-        gamma = sm.GLM(y[pos], x[pos], family=sm.families.Gamma(sm.families.links.Log()), var_weights=w[pos]).fit()
+        # in a specialty bundle only members with its conditions have cost, so among them the intercept is a sum
+        # of condition flags and a child's cell is empty: the gamma part keeps a full-rank set of columns
+        seen = _independent(x[pos])
+        logit = sm.GLM(pos.astype(float), x, family=sm.families.Binomial(), var_weights=w).fit()
+        gamma = sm.GLM(y[pos], x.loc[pos, seen], family=sm.families.Gamma(sm.families.links.Log()),
+                       var_weights=w[pos]).fit()  # fmt: skip
         return Fitted(
             method,
             use,
             gamma.params,
-            lambda q: np.asarray(logit.predict(xs(q))) * np.asarray(gamma.predict(xs(q))),
+            lambda q: np.asarray(logit.predict(xs(q))) * np.asarray(gamma.predict(xs(q)[seen])),
             {"any": logit, "positive": gamma},
         )
     from sklearn.ensemble import HistGradientBoostingRegressor

@@ -36,6 +36,7 @@ def validate(tables: dict[str, pd.DataFrame], sources: dict[str, str]) -> dict[s
                 c.text("code")
             if name == "costs":
                 c.number("amount", 0, 1e10)
+                c.text("specialty", optional=True)  # optional: costs by specialty, for specialty bundles
             out[name] = c.done()
         except InputError as e:
             problems += [f"{sources[name]}: {p}" for p in e.problems]

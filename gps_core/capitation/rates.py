@@ -53,3 +53,49 @@ def capitation(members: pd.DataFrame, budget: int, by: str | None = None) -> pd.
         grp["pmpm"] = grp["payment"] / grp["member_months"]
         out.attrs["groups"] = grp.reset_index()
     return out
+
+
+def scores(df: pd.DataFrame, source: str, unit: str, score: str, panels: list[str], decimal: str = ".") -> pd.DataFrame:
+    """A quality score file checked against the plan's panels: ``panel``, ``score`` (``decimal``: the
+    file's decimal mark, ``,`` for a Brazilian export).
+
+    Raises
+    ------
+    InputError
+        With the line and column of each bad row (missing or non-numeric score, outside 0-100, a panel
+        listed twice or unknown), and every panel of the plan the file lacks.
+    """
+    from ..contract import Check
+    from ..io.readers import to_number
+
+    if score in df.columns:
+        df = df.assign(**{score: to_number(df[score], decimal)})
+    c = Check(df, source, [unit, score], "a panel score file")
+    c.text(unit)
+    c.unique(unit, "panel")
+    c.number(score, 0, 100)
+    c.known(unit, panels, kind="panel", fix="use the panel names of the plan's member file")
+    problems = list(c.problems)
+    have = set(c.out[unit].dropna().astype(str))
+    problems += [f"panel {p!r} of the plan has no score; add a row for it" for p in panels if p not in have]
+    if problems:
+        raise InputError(problems, source)
+    out = c.done()
+    return pd.DataFrame({"panel": out[unit].astype(str), "score": out[score].astype(float)})
+
+
+def value_payment(groups: pd.DataFrame, by: str, s: pd.DataFrame, pool: int, alpha: float = 1.0,
+                  minimum: float = 0.0) -> pd.DataFrame:  # fmt: skip
+    """The value pool (cents) shared among panels in proportion to ``score ** alpha x risk-adjusted
+    member-months`` (the panel's member-months x mean normalized score), panels scoring below ``minimum``
+    excluded: :func:`gps_core.p4p.budget_pool` with the panels as units, so a larger or sicker panel earns
+    more for the same score and Σ payouts equals the pool to the cent.
+
+    ``groups``: :func:`capitation`'s ``attrs["groups"]``; ``s``: :func:`scores`.
+    """
+    from ..p4p import budget_pool
+
+    risk_months = groups["member_months"].to_numpy(float) * groups["mean_score"].to_numpy(float)
+    score = groups[by].astype(str).map(s.set_index("panel")["score"])
+    units = pd.DataFrame({"unit_id": groups[by].astype(str), "index": score.to_numpy(float), "production": risk_months})
+    return budget_pool(units, pool, alpha=alpha, minimum=minimum)

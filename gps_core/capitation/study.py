@@ -28,6 +28,9 @@ class Study:
     payments: pd.DataFrame
     groups: pd.DataFrame | None
     profiles: dict
+    bundles: pd.DataFrame | None
+    streams: pd.DataFrame | None
+    value: pd.DataFrame | None
     prevalence: pd.DataFrame
     incidence: pd.DataFrame
     standardized: pd.DataFrame
@@ -95,19 +98,31 @@ def run(params, params_path) -> Study:
     method = params.rates.method
     fitted = calibrate.fit(table, method, calibrate.columns(table, c.min_members), seed=c.seed)
     ratios = ratio_tables(table, pred[method].to_numpy(float))
-    # the rated year: the chosen model's predicted PMPM as the member's risk, member-months of that year
-    risk = np.maximum(np.asarray(fitted.predict(table), dtype=float), 0.0)
-    members = pd.DataFrame(
-        {
-            "member_id": table["member_id"].to_numpy(),
-            "score": risk,
-            "member_months": table["months"].to_numpy(float),
-        }
-    )
-    by = params.rates.by
-    if by:
-        members[by] = table[by].to_numpy()
-    pay = rates.capitation(members, round(params.rates.budget * 100), by=by)
+    by, r = params.rates.by, params.rates
+    total = round(r.budget * 100)
+    pool = round(r.value.share * total) if r.value else 0
+    carved = [round(b.budget * 100) for b in r.bundles]
+    # the global capitation: all costs, or those outside the bundles' specialties, refitted on them
+    gtable, gfit = table, fitted
+    if r.bundles:
+        out_of = sorted({s for b in r.bundles for s in b.specialties})
+        gtable = calibrate.prospective(tables, c.year, params.model, params.who_codes, feats, exclude=out_of)
+        gfit = calibrate.fit(gtable, method, calibrate.columns(gtable, c.min_members), seed=c.seed)
+    pay = _capitate(gtable, gfit, total - pool - sum(carved), by)
+    bundles, streams = _bundles(params, tables, carved, pay), None
+    value = None
+    if r.value:
+        from ..io.sources import read_file
+        from ..params import resolve
+
+        df, info = read_file(r.value.scores, params_path)
+        inputs.append(info)
+        panels = sorted(table[by].astype(str).unique())
+        sc = rates.scores(df, str(resolve(params_path, r.value.scores.path)), r.value.scores.unit,
+                          r.value.scores.score, panels, info["read_as"].get("decimal", "."))  # fmt: skip
+        value = rates.value_payment(pay.attrs["groups"], by, sc, pool, r.value.alpha, r.value.minimum)
+    if by and (r.bundles or r.value):
+        streams = _streams(pay, bundles, value, by)
     # profile and monitors over every year of the plan, risk from the same fitted model
     keep = set(calibrate.columns(table, c.min_members))  # the conditions frequent enough to model
     profiles = {}
@@ -124,9 +139,72 @@ def run(params, params_path) -> Study:
         pairs[y] = q.assign(risk=np.maximum(fitted.predict(q), 0.0))
     return Study(
         params, tables, inputs, cov, table, pred, comp, fitted, ratios, pay, pay.attrs.get("groups"), profiles,
+        bundles[0] if bundles else None, streams, value,
         epi.prevalence(profiles), epi.incidence(profiles), epi.standardized(profiles, c.year),
         epi.churn({y: r / base for y, r in scored.items()}), epi.monitor(pairs, by) if by else None,
     )  # fmt: skip
+
+
+def _capitate(table: pd.DataFrame, fitted: calibrate.Fitted, budget: int, by: str | None) -> pd.DataFrame:
+    """``budget`` cents split by the fitted model's predicted PMPM of the rated year (the members'
+    member-months of that year)."""
+    members = pd.DataFrame(
+        {
+            "member_id": table["member_id"].to_numpy(),
+            "score": np.maximum(np.asarray(fitted.predict(table), dtype=float), 0.0),
+            "member_months": table["months"].to_numpy(float),
+        }
+    )
+    if by:
+        members[by] = table[by].to_numpy()
+    return rates.capitation(members, budget, by=by)
+
+
+def _bundles(params, tables: dict, budgets: list[int], pay: pd.DataFrame) -> tuple[pd.DataFrame, list] | None:
+    """Each specialty bundle fitted on its own costs and conditions, cross-validated against age-sex, and
+    paid its budget by risk. Returns (one summary row per bundle, the bundles' member payments)."""
+    from ..errors import ParamsError
+
+    c, r = params.calibration, params.rates
+    rows, payments = [], []
+    for b, budget in zip(r.bundles, budgets, strict=True):
+        t = calibrate.prospective(
+            tables, c.year, params.model, params.who_codes, params.features, specialties=b.specialties
+        )
+        have = calibrate.features(t)
+        unknown = [x for x in b.conditions if x not in have]
+        if unknown:
+            raise ParamsError(f"rates.bundles '{b.name}': condition(s) {unknown} are not in the plan's "
+                              f"{c.year} table; known: {have}")  # fmt: skip
+        t = t.drop(columns=[x for x in have if x not in b.conditions])
+        cols = calibrate.columns(t, c.min_members)
+        if (t["pmpm"] <= 0).all():
+            raise ParamsError(f"rates.bundles '{b.name}': no cost in specialties {b.specialties} in {c.year + 1}")
+        f = calibrate.fit(t, r.method, cols, seed=c.seed)
+        _, comp = calibrate.cross_validate(t, methods=("age_sex", r.method), k=c.folds, seed=c.seed,
+                                           min_members=c.min_members)  # fmt: skip
+        got = _capitate(t, f, budget, r.by)
+        cost = float((t["pmpm"] * t["months"]).sum())
+        with_any = (t[cols].sum(axis=1) > 0) if cols else pd.Series(False, index=t.index)
+        rows.append({"bundle": b.name, "specialties": ", ".join(b.specialties), "conditions": ", ".join(cols),
+                     "budget": budget, "cost": cost * 100, "base_pmpm": got.attrs["base_pmpm"],
+                     "r2": float(comp.set_index("method").loc[r.method, "r2"]),
+                     "r2_age_sex": float(comp.set_index("method").loc["age_sex", "r2"]),
+                     "members_with": int(with_any.sum())})  # fmt: skip
+        payments.append((b.name, got))
+    return pd.DataFrame(rows), payments
+
+
+def _streams(pay: pd.DataFrame, bundles, value: pd.DataFrame | None, by: str) -> pd.DataFrame:
+    """Per panel, cents: the global capitation, each bundle, the value payment and the total."""
+    out = pay.groupby(by, observed=True).agg(members=("member_id", "size"), member_months=("member_months", "sum"),
+                                              capitation=("payment", "sum"))  # fmt: skip
+    for name, got in bundles[1] if bundles else []:
+        out[name] = got.groupby(by, observed=True)["payment"].sum().reindex(out.index, fill_value=0)
+    if value is not None:
+        out["value"] = value.set_index("unit_id")["payout"].reindex(out.index.astype(str)).to_numpy()
+    out["total"] = out.drop(columns=["members", "member_months"]).sum(axis=1)
+    return out.reset_index()
 
 
 def provenance(study: Study) -> dict:

@@ -13,6 +13,9 @@ Generative model (``numpy.random.default_rng(seed)``, ``truth()`` returns the co
 - Year-2 cost per member-month (R$), two-part, from year-1 conditions (prospective):
   ``P(any cost) = logistic(g0 + g_age (age - 50) / 10 + Σ g_c x_c)`` and, when positive,
   ``cost ~ Gamma(shape 1.5, mean exp(b0 + b_female f + b_age (age - 50) / 10 + Σ b_c x_c))``.
+- Each member-year's cost is split by specialty (``SPECIALTY``; no random draw): a condition c the member
+  has takes ``(exp(b_c) - 1) / (1 + Σ_c' (exp(b_c') - 1))`` of it, the part its cost multiplier adds, for
+  the specialty that treats it; the rest is ``geral``. So specialty bundles have their own costs.
 """
 
 from __future__ import annotations
@@ -34,6 +37,15 @@ CONDITIONS = {
     "schizophrenia": ("F20.0", -5.8, -0.10, 0.98, 1.2, 0.70),
 }
 NOISE = ["J06.9", "R50.9", "M54.5", "Z00.0", "I10"]
+# the specialty that treats each condition; the rest of a member's cost is "geral" (general care)
+SPECIALTY = {
+    "heart_failure": "cardiologia",
+    "ami": "cardiologia",
+    "stroke": "cardiologia",
+    "breast_cancer": "oncologia",
+    "depression": "psiquiatria",
+    "schizophrenia": "psiquiatria",
+}
 BASE = {"g0": 0.6, "g_age": 0.25, "b0": 5.0, "b_female": 0.10, "b_age": 0.12}
 
 
@@ -45,7 +57,7 @@ def truth() -> dict:
 
 def plan(n: int = 20_000, seed: int = 2024, years: tuple[int, int] = (2024, 2025)) -> dict[str, pd.DataFrame]:
     """The plan's tables: ``members`` (member_id, sex, birth year, panel), ``eligibility`` (member_id, year,
-    months), ``diagnoses`` (member_id, year, code) and ``costs`` (member_id, year, amount in R$); and
+    months), ``diagnoses`` (member_id, year, code) and ``costs`` (member_id, year, specialty, amount in R$); and
     ``conditions`` (the true condition flags per member and year, for tests)."""
     rng = np.random.default_rng(seed)
     y1, y2 = years
@@ -94,13 +106,19 @@ def plan(n: int = 20_000, seed: int = 2024, years: tuple[int, int] = (2024, 2025
         who = np.repeat(np.arange(n), k_noise)
         dx.append(pd.DataFrame({"member_id": ids[who], "year": y, "code": rng.choice(NOISE, len(who))}))
     dx = pd.concat(dx, ignore_index=True).drop_duplicates().sort_values(["year", "member_id"], ignore_index=True)
-    costs = pd.concat(
-        [
-            pd.DataFrame({"member_id": ids, "year": y, "amount": np.round(p * mm, 2)})
-            for y, p, mm in ((y1, pmpm1, mm1), (y2, pmpm2, mm2))
-        ],  # fmt: skip
-        ignore_index=True,
-    )
+    costs = []
+    # both years' costs were drawn from the year-1 conditions, so those split them
+    excess = {k: (np.exp(CONDITIONS[k][5]) - 1) * flags1[k] for k in CONDITIONS}
+    total = 1 + sum(excess.values())
+    for y, pm, mm in ((y1, pmpm1, mm1), (y2, pmpm2, mm2)):
+        spent = np.zeros(n)
+        for s in ("cardiologia", "oncologia", "psiquiatria"):
+            part = np.round(pm * mm * sum(excess[k] for k, v in SPECIALTY.items() if v == s) / total, 2)
+            spent += part
+            costs.append(pd.DataFrame({"member_id": ids, "year": y, "specialty": s, "amount": part}))
+        rest = np.round(np.round(pm * mm, 2) - spent, 2)
+        costs.append(pd.DataFrame({"member_id": ids, "year": y, "specialty": "geral", "amount": rest}))
+    costs = pd.concat(costs, ignore_index=True)
     costs = costs.merge(elig[["member_id", "year"]], on=["member_id", "year"])
     cond = pd.concat(
         [
@@ -110,3 +128,16 @@ def plan(n: int = 20_000, seed: int = 2024, years: tuple[int, int] = (2024, 2025
         ignore_index=True,
     )
     return {"members": members, "eligibility": elig, "diagnoses": dx, "costs": costs, "conditions": cond}
+
+
+def panel_scores(seed: int = 2024) -> pd.DataFrame:
+    """A quality score (0-100, as a Performance Index) per panel of :func:`plan`, for the value payment of
+    the demo: ``panel``, ``ip``, drawn uniformly between 55 and 90."""
+    rng = np.random.default_rng(seed)
+    panels = [f"Clínica {c}" for c in "ABCDEFGH"]
+    return pd.DataFrame({"panel": panels, "ip": np.round(rng.uniform(55, 90, len(panels)), 1)})
+
+
+def write_scores(path, seed: int = 2024) -> None:
+    """Write :func:`panel_scores` as a Brazilian client sends it (``;`` and decimal comma)."""
+    panel_scores(seed).to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8")
