@@ -212,9 +212,11 @@ def main(argv: list[str] | None = None) -> int:
             for f in a.params:
                 p = load(f)
                 if p.report == "capitation_model":
-                    from .capitation.study import load_plan
+                    from .capitation.study import load_plan, read_scores
 
                     tabs, _ = load_plan(p, f)
+                    if p.rates.value:  # the panels of the members file: every one needs a score
+                        read_scores(p, f, sorted(tabs["members"][p.rates.by].astype(str).unique()))
                     print(f"{f}: OK ({len(tabs['members'])} members, {len(tabs['diagnoses'])} diagnoses)")
                     continue
                 if p.report == "risk_adjustment":

@@ -64,6 +64,18 @@ def load_plan(params, params_path) -> tuple[dict, list[dict]]:
     return validate(out, sources), inputs
 
 
+def read_scores(params, params_path, panels: list[str]) -> tuple[pd.DataFrame, dict]:
+    """The value payment's panel scores (params ``rates.value.scores``), checked against ``panels``, and
+    their provenance."""
+    from ..io.sources import read_file
+    from ..params import resolve
+
+    spec = params.rates.value.scores
+    df, info = read_file(spec, params_path)
+    src = str(resolve(params_path, spec.path))
+    return rates.scores(df, src, spec.unit, spec.score, panels, info["read_as"].get("decimal", ".")), info
+
+
 def ratio_tables(table: pd.DataFrame, predicted: np.ndarray) -> dict[str, pd.DataFrame]:
     """Predictive ratios (out of fold) by decile of predicted risk, by age-sex cell and by HCC."""
     d = table.assign(predicted=predicted, decile=metrics.deciles(predicted, table["months"]))
@@ -112,14 +124,8 @@ def run(params, params_path) -> Study:
     bundles, streams = _bundles(params, tables, carved, pay), None
     value = None
     if r.value:
-        from ..io.sources import read_file
-        from ..params import resolve
-
-        df, info = read_file(r.value.scores, params_path)
+        sc, info = read_scores(params, params_path, sorted(table[by].astype(str).unique()))
         inputs.append(info)
-        panels = sorted(table[by].astype(str).unique())
-        sc = rates.scores(df, str(resolve(params_path, r.value.scores.path)), r.value.scores.unit,
-                          r.value.scores.score, panels, info["read_as"].get("decimal", "."))  # fmt: skip
         value = rates.value_payment(pay.attrs["groups"], by, sc, pool, r.value.alpha, r.value.minimum)
     if by and (r.bundles or r.value):
         streams = _streams(pay, bundles, value, by)
