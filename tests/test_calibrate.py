@@ -187,3 +187,15 @@ def test_the_shipped_panel_scores_are_the_generators(root, tmp_path):
     synth.write_scores(tmp_path / "q.csv")
     shipped = root / "data" / "synthetic" / "plano_modelo" / "qualidade_paineis.csv"
     assert shipped.read_bytes() == (tmp_path / "q.csv").read_bytes()
+
+
+def test_truncated_r2_refits_on_truncated_costs(table):
+    """With the cap at the largest cost nothing is truncated, so the truncated R² is the raw R²; with a
+    few extreme costs added, truncation at the 99.5th percentile raises R² (Ash et al.: outliers dominate
+    the raw R² of cost models)."""
+    d = table.sample(6000, random_state=1).reset_index(drop=True)
+    _, same = calibrate.cross_validate(d, methods=("ols",), k=3, truncate=1.0)
+    assert same["r2_truncated"].iloc[0] == pytest.approx(same["r2"].iloc[0], rel=1e-12)
+    d.loc[d.sample(6, random_state=2).index, "pmpm"] *= 200
+    _, out = calibrate.cross_validate(d, methods=("ols",), k=3, truncate=0.995)
+    assert out["r2_truncated"].iloc[0] > out["r2"].iloc[0] + 0.05

@@ -194,8 +194,9 @@ def fit(d: pd.DataFrame, method: str, hccs: list[str], age: str = "cells", seed:
 def cross_validate(
     d: pd.DataFrame, methods=METHODS, k: int = 5, seed: int = 1, min_members: int = 30, truncate: float = 0.995
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """k-fold out-of-fold predictions of every method and their metrics (R², R² with costs truncated at
-    the ``truncate`` quantile, Cumming's prediction measure, mean absolute prediction error, and the
+    """k-fold out-of-fold predictions of every method and their metrics (R²; truncated R²: each model
+    refitted on costs truncated at the ``truncate`` quantile and scored against the truncated costs;
+    Cumming's prediction measure, mean absolute prediction error, and the
     predictive ratio of the top decile of predicted risk).
 
     Returns ``(predictions, table)``: ``predictions`` one column per method (PMPM), ``table`` one row per
@@ -203,13 +204,17 @@ def cross_validate(
     """
     hccs = columns(d, min_members)
     fold = np.random.default_rng(seed).integers(0, k, len(d))
-    pred = pd.DataFrame(index=d.index, columns=list(methods), dtype=float)
-    for f in range(k):
-        train, test = d[fold != f], d[fold == f]
-        for mth in methods:
-            pred.loc[test.index, mth] = np.asarray(fit(train, mth, hccs, seed=seed).predict(test), dtype=float)
     y, w = d["pmpm"].to_numpy(float), d["months"].to_numpy(float)
     cap = float(np.quantile(y, truncate))
+    pred = pd.DataFrame(index=d.index, columns=list(methods), dtype=float)
+    capped = pred.copy()
+    for f in range(k):
+        train, test = d[fold != f], d[fold == f]
+        low = train.assign(pmpm=np.minimum(train["pmpm"], cap))
+        for mth in methods:
+            pred.loc[test.index, mth] = np.asarray(fit(train, mth, hccs, seed=seed).predict(test), dtype=float)
+            # truncated R² as Ash et al.: the model re-estimated on costs truncated at the cap
+            capped.loc[test.index, mth] = np.asarray(fit(low, mth, hccs, seed=seed).predict(test), dtype=float)
     rows = []
     for mth in methods:
         p = pred[mth].to_numpy(float)
@@ -218,7 +223,7 @@ def cross_validate(
             {
                 "method": mth,
                 "r2": metrics.r2(y, p, w),
-                "r2_truncated": metrics.r2(y, np.minimum(p, cap), w, truncate=cap),
+                "r2_truncated": metrics.r2(y, capped[mth].to_numpy(float), w, truncate=cap),
                 "cpm": metrics.cpm(y, p, w),
                 "mape": metrics.mape(y, p, w),
                 "ratio_top_decile": float(np.sum(w[top] * p[top]) / np.sum(w[top] * y[top])),
