@@ -229,6 +229,7 @@ def test_synpuf_capitation_report_fits_2008_to_2009_and_monitors_2010(demo):
     catches the 2010 break in the data (every condition's standardized ratio below 1)."""
     g = glued(demo / "synpuf" / "2008-2010" / "capitation_model.ipynb", "capitation")
     assert g["total_paid"] == 31_640_000_00 == sum(r["payment"] for r in g["panels"])
+    assert g["bundles"] is None and g["streams"] is None  # a global capitation only
     comp = pd.DataFrame(g["comparison"]).set_index("method")
     assert comp.loc["ols", "r2"] > comp.loc["cms", "r2"] > comp.loc["age_sex", "r2"]
     assert 0.08 < comp.loc["ols", "r2"] < 0.25 and comp.loc["age_sex", "r2"] < 0.02

@@ -168,10 +168,13 @@ def _capitate(table: pd.DataFrame, fitted: calibrate.Fitted, budget: int, by: st
 
 def _bundles(params, tables: dict, budgets: list[int], pay: pd.DataFrame) -> tuple[pd.DataFrame, list] | None:
     """Each specialty bundle fitted on its own costs and conditions, cross-validated against age-sex, and
-    paid its budget by risk. Returns (one summary row per bundle, the bundles' member payments)."""
+    paid its budget by risk. Returns (one summary row per bundle, the bundles' member payments), or None
+    when the rates have no bundles."""
     from ..errors import ParamsError
 
     c, r = params.calibration, params.rates
+    if not r.bundles:
+        return None
     rows, payments = [], []
     for b, budget in zip(r.bundles, budgets, strict=True):
         t = calibrate.prospective(
