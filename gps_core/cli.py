@@ -195,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--sep", default=None, help="CSV separator (default: detected)")
     v.add_argument("--decimal", default=None, choices=[".", ","], help="decimal mark (default: detected)")
     v.add_argument("--encoding", default=None, help="text encoding (default: UTF-8, else latin-1)")
+    from .pooled import cli as pool_cli
+
+    pool_cli.add(sub)
     for s in (r, b, d):
         s.add_argument("--out", default="reports", help="output root (default: reports)")
         s.add_argument("-j", "--jobs", type=int, default=1, help="reports to run in parallel")
@@ -205,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         return validate_files(a)
     if a.cmd == "payouts":
         return payouts_workbook(a)
+    if a.cmd == "pool":
+        return pool_cli.run(a)
     try:
         if a.cmd == "check":
             from .evaluation import run as evaluate
