@@ -281,3 +281,47 @@ def test_the_same_benchmark_query_gives_identical_results_on_duckdb_and_spark(fi
         got[name] = t.sort_values(keys).reset_index(drop=True)[sorted(t.columns)]
     assert len(got["duckdb"]) == 2
     pd.testing.assert_frame_equal(got["duckdb"], got["spark"], check_dtype=False, rtol=1e-12)
+
+
+def test_hrrp_o_over_e_is_cms_excess_readmission_ratio():
+    """CMS HRRP FY2026 (data/external): discharges x predicted rate over discharges x expected rate gives
+    CMS's published ERR for every hospital and condition (to its 4-decimal rounding); CMS's predicted
+    readmissions are shrunk by its hierarchical model, so the funnels are underdispersed (phi < 1) and keep
+    the Poisson limits."""
+    from gps_core import funnel
+    from gps_core.pooled import sources
+
+    h = sources.hrrp("data/external/cms_hrrp_fy2026_hospital.csv")
+    assert len(h) + h.attrs["blank"] == 18_330 and h["hospital"].nunique() == 2_477
+    assert np.abs(h["observed"] / h["expected"] - h["err"]).max() < 1e-4
+    hf = h[h["condition"] == "HF"]
+    f = funnel.funnel_data(hf["observed"], hf["expected"], "SR", "SHMI", units=hf["hospital"].to_numpy())
+    assert f.attrs["phi"] < 1 and f.attrs["tau2"] == 0
+    lo, hi = funnel.limits(hf["expected"], 95)
+    assert f["outlier"].sum() == ((f["value"] < lo) | (f["value"] > hi)).sum() > 0
+
+
+def test_nhs_ae_providers_as_contributors(pool):
+    """NHS England A&E 2018/19 (data/external): each type-1 provider a contributor. The pool's overall
+    4-hour cell equals the same statistics computed from the raw file with pandas; the providers are
+    strongly overdispersed around the England mean (phi >> 1)."""
+    from gps_core import funnel
+    from gps_core.io import nhs_ae
+    from gps_core.pooled import sources
+
+    p, key = pool
+    clients = sources.nhs_ae_clients("data/external/nhs_ae_attendances_2016_2019.csv", "2018-04-01", 12)
+    for name, seg, m in clients:
+        ingest.ingest(p, [f"{name}.csv"], name, "2018-19", key, segment=seg, frames=[m],
+                      catalog="nhs_ae_2019")  # fmt: skip
+    b = benchmark.study(p, catalog.load_catalog("nhs_ae_2019"), ["size"])
+    raw = nhs_ae.read("data/external/nhs_ae_attendances_2016_2019.csv")
+    raw = raw[(raw["type"] == "1") & (raw["period"] >= "2018-04-01") & (raw["period"] < "2019-04-01")]
+    by = raw.groupby("org_code")[["attendances", "breaches"]].sum()
+    by = by[by["attendances"] > 0]
+    v = 100 * (1 - by["breaches"] / by["attendances"])
+    cell = b[(b["indicator_id"] == "AE4H") & (b["segment"] == "all")].iloc[0]
+    assert cell["published"] and cell["clients"] == len(by) == len(clients)
+    np.testing.assert_allclose(cell[["p10", "p50", "p90"]].astype(float), np.quantile(v, [0.1, 0.5, 0.9]))
+    f = funnel.funnel_data(by["attendances"] - by["breaches"], by["attendances"], "PR", units=by.index.to_numpy())
+    assert f.attrs["phi"] > 100 and f.attrs["od_adjusted"]

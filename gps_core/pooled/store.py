@@ -111,12 +111,14 @@ def connect(location: str | Path, backend: Backend = "duckdb", create: bool = Fa
             SparkSession.builder.master("local[2]")
             .appName("gps-pool")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.sql.session.timeZone", "UTC")
             # not the working directory: Spark would leave a spark-warehouse folder in the user's checkout
             .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "gps-spark-warehouse"))
             .getOrCreate()
         )
+        spark.sparkContext.setLogLevel("ERROR")
         con = ibis.pyspark.connect(spark)
         for f in sorted(loc.glob("*.parquet")):
             con.read_parquet(str(f), table_name=f.stem)
