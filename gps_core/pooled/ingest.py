@@ -25,6 +25,7 @@ from .. import catalog as cat
 from .. import schemas
 from ..errors import InputError
 from ..io.readers import read_table, to_number
+from ..refdata import sha256
 from . import deid, store
 
 STAY_COLUMNS = ("patient_id", "doctor_id", "admission", "discharge", "specialty", "age", "sex")
@@ -32,14 +33,6 @@ STAY_OPTIONAL = ("discharge_status", "diagnosis", "cost", "cep")
 DEATH = {"obito", "óbito", "died", "death", "dead"}
 QUASI = ["age_band", "sex"]
 GEO = ["cep3", "cep1"]
-
-
-def sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def measurements(df: pd.DataFrame, client: str, key: bytes, catalog: pd.DataFrame, source: str) -> tuple:
