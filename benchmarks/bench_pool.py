@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -130,7 +129,10 @@ def phase(name: str, path: Path) -> None:
         sql_study(p.con.con)
     else:
         pandas_study(frame(p.con.con), p.fetch("contributors"))
-    print(json.dumps({"peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec, so a child of
+    # the process holding the pandas copy would report the parent's peak
+    hwm = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM"))
+    print(json.dumps({"peak_mib": int(hwm.split()[1]) / 1024}))
 
 
 def main() -> None:
