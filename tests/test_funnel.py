@@ -67,9 +67,11 @@ def test_outliers_are_outside_and_the_limit_is_inside():
     f = funnel.funnel_data(PO, PN, "PR")
     assert f["outlier"].sum() < u["outlier"].sum()
     assert ((f["lower"] <= u["lower"]) & (f["upper"] >= u["upper"])).all()
-    # a unit exactly on its limit is not an outlier
-    on = funnel.funnel_data([15 * 0.5596924, 20], [15, 20], "SR", od_adjust=False)
-    assert on.loc[0, "lower"] == pytest.approx(on.loc[0, "value"], rel=1e-6)
+    # a unit exactly on its limit is not an outlier (15 x lower / 15 is the lower limit again, bit for bit)
+    lo15 = funnel.limits([15.0], 95)[0][0]
+    on = funnel.funnel_data([15 * lo15, 20], [15, 20], "SR", od_adjust=False)
+    assert on.loc[0, "value"] == on.loc[0, "lower"] and not on.loc[0, "outlier"]
+    assert funnel.funnel_data([15 * lo15 * 0.999, 20], [15, 20], "SR", od_adjust=False).loc[0, "outlier"]
 
 
 def test_ratio_z_and_intervals():

@@ -106,7 +106,7 @@ def test_generalization_coarsens_geography_only_as_far_as_k_needs():
 def test_no_direct_identifier_survives_and_k_anonymity_holds(pool):
     p, key = pool
     raw = people(3000)
-    e = ingest.ingest(p, ["stays.csv"], "Hospital Exemplo", "2024", key, "stays", frames=[raw])
+    e = ingest.ingest(p, ["stays.csv"], "Hospital Exemplo", "2024", key, "stays", frames=[raw], decimal=",")
     got = p.fetch("stays")
     assert len(got) + e["rows_dropped"] == 3000 and e["k"] >= 5
     # scan every column of every table for identifier names and patterns (the load's own time stamp is
@@ -125,6 +125,35 @@ def test_no_direct_identifier_survives_and_k_anonymity_holds(pool):
     assert got.groupby(["client", "age_band", "sex", "geo"], dropna=False).size().min() >= 5
     assert set(got["geo"]) <= {"013", "045", "200", "900", "0", "2", "4", "9", "*"}
     assert (got["month"].dt.day == 1).all() and got["died"].any()
+    # costs read with the file's decimal comma: every loaded amount is one of the client's amounts
+    parsed = set(pd.to_numeric(raw["cost"].str.replace(",", ".")).round(2))
+    assert set(got["cost"].round(2)) <= parsed
+
+
+def test_bad_stays_name_each_file_and_line(pool):
+    """Two files in one load: a problem is reported with its own file's line, and nothing is loaded."""
+    p, key = pool
+    a, b = people(50, 1), people(50, 2)
+    b.loc[6, "cost"] = "12,5"  # a decimal comma in a file read with '.'
+    b.loc[9, "admission"] = "31/02/2024"
+    with pytest.raises(InputError) as err:
+        ingest.ingest(p, ["a.csv", "b.csv"], "H", "2024", key, "stays", frames=[a, b])
+    text = str(err.value)
+    assert text.startswith("a.csv") and "line 2, column 'cost': '" in text  # a's costs use commas too
+    with pytest.raises(InputError) as err:
+        ingest.ingest(p, ["a.csv", "b.csv"], "H", "2024", key, "stays", frames=[a, b], decimal=",")
+    text = str(err.value)
+    assert text.startswith("b.csv") and "line 11, column 'admission': '31/02/2024' is not a date" in text
+    assert p.fetch("stays").empty and p.fetch("loads").empty
+
+
+def test_a_load_without_a_segment_keeps_the_clients_segment(pool):
+    p, key = pool
+    m = measurements("Cliente A", 2, 0.8, 1)
+    ingest.ingest(p, ["a.csv"], "Cliente A", "2024", key, frames=[m], segment={"size": "small", "region": "Sul"})
+    ingest.ingest(p, ["a.csv"], "Cliente A", "2025", key, frames=[m], segment={"region": "Norte"})
+    c = p.fetch("contributors")
+    assert len(c) == 1 and c.loc[0, "size"] == "small" and c.loc[0, "region"] == "Norte"
 
 
 def test_reingest_replaces_and_is_recorded(pool):
@@ -281,6 +310,16 @@ def test_the_same_benchmark_query_gives_identical_results_on_duckdb_and_spark(fi
         got[name] = t.sort_values(keys).reset_index(drop=True)[sorted(t.columns)]
     assert len(got["duckdb"]) == 2
     pd.testing.assert_frame_equal(got["duckdb"], got["spark"], check_dtype=False, rtol=1e-12)
+
+
+def test_synthetic_pool_clients_have_their_stated_sizes():
+    from gps_core import synth_pool
+
+    got = synth_pool.clients(n=2)
+    assert [(n, s["size"]) for n, s, _ in got] == [("Hospital Aurora", "large"), ("Hospital Boa Vista", "medium")]
+    assert got[0][2]["unit_id"].nunique() == 556 and got[1][2]["unit_id"].nunique() == synth_pool.SIZES["medium"]
+    assert (got[1][2]["client"] == "Hospital Boa Vista").all()
+    pd.testing.assert_frame_equal(synth_pool.clients(n=2)[1][2], got[1][2])  # deterministic
 
 
 def test_hrrp_o_over_e_is_cms_excess_readmission_ratio():

@@ -25,12 +25,13 @@ QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 STATS = ["p10", "p25", "p50", "p75", "p90", "mean", "best_decile"]
 
 
-def unit_values(pool, kind_filter: dict | None = None, months: tuple | None = None):
-    """Ibis table: one row per client, unit and indicator over the months, with the client's segment."""
+def unit_values(pool, filters: dict | None = None, months: tuple | None = None):
+    """Ibis table: one row per client, unit and indicator over the months (first and last, inclusive),
+    with the client's segment; ``filters`` maps a measurements column to the values kept."""
     m = pool.table("measurements")
     if months is not None:
         m = m.filter((m.month >= pd.Timestamp(months[0]).date()) & (m.month <= pd.Timestamp(months[1]).date()))
-    for col, values in (kind_filter or {}).items():
+    for col, values in (filters or {}).items():
         m = m.filter(m[col].isin(list(values)))
     u = m.group_by(["client", "unit", "unit_type", "specialty", "indicator_id"]).agg(
         numerator=m.numerator.sum(), denominator=m.denominator.sum(), expected=m.expected.sum()

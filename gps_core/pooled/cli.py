@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from ..errors import GpsError
+from ..errors import GpsError, ParamsError
 from . import ingest, store
 
 DEFAULT_POOL = "pool/gps_pool.duckdb"
@@ -41,7 +41,7 @@ def add(sub) -> None:
 def run(a: argparse.Namespace) -> int:
     try:
         if a.pool_cmd in ("init", "ingest") and not a.key_file:
-            raise store.ParamsError(f"give --key-file or set {KEY_ENV}: the key lives outside the pool")
+            raise ParamsError(f"give --key-file or set {KEY_ENV}: the key lives outside the pool")
         if a.pool_cmd == "init":
             made = not os.path.exists(os.path.expanduser(a.key_file))
             key = store.read_key(a.key_file, create=made)

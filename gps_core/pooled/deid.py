@@ -60,14 +60,12 @@ def pseudonym(values, key: bytes, domain: str, length: int = 20) -> np.ndarray:
     """
     if len(key) < 16:
         raise ValueError("the pseudonym key must be at least 16 bytes")
-    s = pd.Series(values, dtype="string")
-    codes, uniques = pd.factorize(s)
-    mapped = np.array(
-        [hmac.new(key, f"{domain}:{u}".encode(), hashlib.sha256).hexdigest()[:length] for u in uniques],
-        dtype=object,
-    )
-    out = np.where(codes >= 0, mapped[np.maximum(codes, 0)] if len(mapped) else None, None)
-    return out.astype(object)
+    codes, uniques = pd.factorize(pd.Series(values, dtype="string"))
+    mapped = np.array([hmac.new(key, f"{domain}:{u}".encode(), hashlib.sha256).hexdigest()[:length] for u in uniques],
+                      dtype=object)  # fmt: skip
+    out = np.full(len(codes), None, dtype=object)
+    out[codes >= 0] = mapped[codes[codes >= 0]]
+    return out
 
 
 def fingerprint(key: bytes) -> str:

@@ -52,31 +52,27 @@ def measurements(df: pd.DataFrame, client: str, key: bytes, catalog: pd.DataFram
             "expected": m["expected"].astype(float) if "expected" in m else np.nan,
         }
     )
-    return rows, {"rows_in": len(df), "dropped": 0, "dropped_columns": ["client", "program", *dropped]}
+    return rows, {"rows_in": len(df), "dropped_columns": ["client", "program", *dropped]}
 
 
-def _dates(s: pd.Series, col: str, source: str) -> pd.Series:
-    d = pd.to_datetime(s, format="%d/%m/%Y", errors="coerce")
-    iso = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
-    d = d.fillna(iso)
-    bad = np.flatnonzero(d.isna().to_numpy() & s.notna().to_numpy())
-    if len(bad) or s.isna().any():
-        lines = np.flatnonzero(d.isna().to_numpy())[:20] + 2
-        raise InputError(
-            [f"line {i}, column '{col}': {s.iloc[i - 2]!r} is not a date (dd/mm/yyyy or yyyy-mm-dd)" for i in lines],
-            source,
-        )
+def _dates(s: pd.Series, col: str, problems: list[str]) -> pd.Series:
+    d = pd.to_datetime(s, format="%d/%m/%Y", errors="coerce").fillna(
+        pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
+    )
+    for i in np.flatnonzero(d.isna().to_numpy())[:20]:
+        problems.append(f"line {i + 2}, column '{col}': {s.iloc[i]!r} is not a date (dd/mm/yyyy or yyyy-mm-dd)")
     return d
 
 
-def stays(df: pd.DataFrame, client: str, key: bytes, source: str, k: int = 5, decimal: str = ",") -> tuple:
-    """Validated, de-identified stay rows (one per stay) and the de-identification report."""
+def stays(df: pd.DataFrame, key: bytes, source: str, decimal: str = ".") -> tuple:
+    """One file's stays validated and mapped to pool rows (one per stay), before the geography is
+    generalized (that is done over the whole load: see ``ingest``). ``decimal`` is the cost column's mark."""
     missing = [c for c in STAY_COLUMNS if c not in df.columns]
     if missing:
         raise InputError([f"missing column(s) {missing}; found {list(df.columns)}; a stays file needs "
                           f"{list(STAY_COLUMNS)} (optional {list(STAY_OPTIONAL)})"], source)  # fmt: skip
-    adm, dis = _dates(df["admission"], "admission", source), _dates(df["discharge"], "discharge", source)
     problems = []
+    adm, dis = _dates(df["admission"], "admission", problems), _dates(df["discharge"], "discharge", problems)
     for i in np.flatnonzero((dis < adm).to_numpy())[:20]:
         problems.append(f"line {i + 2}, column 'discharge': {df['discharge'].iloc[i]} is before the admission")
     age = pd.to_numeric(df["age"], errors="coerce")
@@ -88,7 +84,13 @@ def stays(df: pd.DataFrame, client: str, key: bytes, source: str, k: int = 5, de
     for c in ("patient_id", "doctor_id"):
         for i in np.flatnonzero(df[c].isna().to_numpy())[:20]:
             problems.append(f"line {i + 2}, column '{c}': empty; every stay needs one")
-    cost = to_number(df["cost"].astype("string"), decimal) if "cost" in df else pd.Series(np.nan, index=df.index)
+    cost = pd.Series(np.nan, index=df.index)
+    if "cost" in df:
+        text = df["cost"].astype("string").str.strip()
+        cost = pd.to_numeric(to_number(text, decimal), errors="coerce")
+        for i in np.flatnonzero(((cost.isna() & text.notna() & (text != "")) | (cost < 0)).to_numpy())[:20]:
+            problems.append(f"line {i + 2}, column 'cost': {df['cost'].iloc[i]!r} is not an amount >= 0 "
+                            f"(decimal mark {decimal!r})")  # fmt: skip
     if problems:
         raise InputError([*problems, "nothing was loaded; fix these rows and ingest the file again"], source)
     cep = df["cep"].astype("string").str.replace(r"\D", "", regex=True) if "cep" in df else None
@@ -114,10 +116,9 @@ def stays(df: pd.DataFrame, client: str, key: bytes, source: str, k: int = 5, de
             "cost": cost.astype(float),
         }
     )
-    rows, rep = deid.generalize(rows, QUASI, GEO, k=k)
     dropped = [c for c in df.columns if c not in (*STAY_COLUMNS, *STAY_OPTIONAL)]
     replaced = {"patient_id", "doctor_id", "admission", "discharge", "age", "cep"} & set(df.columns)
-    return rows, {**rep, "rows_in": len(df), "dropped_columns": sorted({*dropped, *replaced})}
+    return rows, {"rows_in": len(df), "dropped_columns": sorted({*dropped, *replaced})}
 
 
 def ingest(
@@ -132,35 +133,36 @@ def ingest(
     k: int = 5,
     who: str | None = None,
     frames: list[pd.DataFrame] | None = None,
+    decimal: str = ".",
 ) -> dict:
     """Validate, de-identify and load a client's files for a period (replacing any earlier load of the
-    same client, period and kind). ``frames`` may stand in for files already read (names kept for hashes).
+    same client, period and kind). ``frames`` may stand in for files already read (the names then only
+    label messages; ``decimal`` is their decimal mark, a file's own is detected).
 
     Returns the ``loads`` entry (row counts, k, dropped columns, input hashes).
     """
     if kind not in store.DATA:
         raise InputError([f"kind must be one of {list(store.DATA)}, got {kind!r}"], "gps pool ingest")
     store.check_key(pool, key)
-    inputs, raw = {}, []
+    inputs, parts = {}, []
+    catalogue = cat.load_catalog(catalog) if kind == "measurements" else None
     for i, f in enumerate(files):
         if frames is not None:
-            df = frames[i]
+            df, mark = frames[i], decimal
             digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()).hexdigest()
         else:
-            df, _ = read_table(f)
-            digest = sha256(f)
+            df, dialect = read_table(f)
+            mark, digest = dialect.decimal, sha256(f)
         inputs[f"input_{i + 1}"] = digest  # the hash, not the file name: names often say who the client is
-        raw.append(df)
-    name = ", ".join(map(str, files))
-    if kind == "measurements":
-        catalogue = cat.load_catalog(catalog)
-        parts = [measurements(df, client, key, catalogue, str(f)) for df, f in zip(raw, files, strict=True)]
-        rows = pd.concat([r for r, _ in parts], ignore_index=True)
-        rep = {"rows_in": sum(r["rows_in"] for _, r in parts),
-               "dropped_columns": sorted({c for _, r in parts for c in r["dropped_columns"]})}  # fmt: skip
-    else:
-        # one de-identification over all the files: k-anonymity holds for the load as a whole
-        rows, rep = stays(pd.concat(raw, ignore_index=True), client, key, name, k=k)
+        # each file validated on its own, so messages give its own line numbers
+        parts.append(measurements(df, client, key, catalogue, str(f)) if catalogue is not None
+                     else stays(df, key, str(f), mark))  # fmt: skip
+    rows = pd.concat([r for r, _ in parts], ignore_index=True)
+    rep = {"rows_in": sum(r["rows_in"] for _, r in parts),
+           "dropped_columns": sorted({c for _, r in parts for c in r["dropped_columns"]})}  # fmt: skip
+    if kind == "stays":  # one generalization over all the files: k-anonymity holds for the load as a whole
+        rows, g = deid.generalize(rows, QUASI, GEO, k=k)
+        rep.update(g)
     store.ensure_rows(rows, ", ".join(map(str, files)))
     pseud = deid.pseudonym([client], key, "client")[0]
     seg = {k_: (str(v) if v is not None else None) for k_, v in (segment or {}).items()}

@@ -198,9 +198,12 @@ def load(
         cx.register("incoming", incoming)
         _run(cx, f"INSERT INTO {kind} BY NAME SELECT * FROM incoming")
         cx.unregister("incoming")
+        # a load that does not state a segment keeps the one the client already has
         _run(
             cx,
-            "INSERT OR REPLACE INTO contributors VALUES (?, ?, ?, ?)",
+            "INSERT INTO contributors VALUES (?, ?, ?, ?) ON CONFLICT (client) DO UPDATE SET "
+            "client_type = coalesce(excluded.client_type, client_type), size = coalesce(excluded.size, size), "
+            "region = coalesce(excluded.region, region)",
             [client, segment.get("client_type"), segment.get("size"), segment.get("region")],
         )
         entry = {
