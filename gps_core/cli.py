@@ -7,6 +7,7 @@ fix (2: bad params or input, 1: a report failed to run).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -54,6 +55,9 @@ def jobs_for(params_file: str, out: str, pdf: bool, limit: int | None = None, no
     ]
 
 
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def execute(jobs: list[Job], workers: int) -> int:
     """Run jobs (in parallel when ``workers`` > 1) with a progress bar; return the number of failures."""
     from tqdm import tqdm
@@ -68,12 +72,24 @@ def execute(jobs: list[Job], workers: int) -> int:
                 failures.append((j, e))
             bar.update()
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futs = {pool.submit(run_job, j): j for j in jobs}
-            for f in as_completed(futs):
-                if (e := f.exception()) is not None:
-                    failures.append((futs[f], e))
-                bar.update()
+        # each kernel gets its share of the cores: OpenMP and BLAS otherwise start a thread per core in every
+        # kernel, and spin-waiting threads made two scikit-learn GBMs in parallel take 15+ minutes, not seconds
+        share = str(max(1, (os.cpu_count() or 1) // workers))
+        saved = {v: os.environ.get(v) for v in THREAD_VARS}
+        os.environ.update({v: saved[v] or share for v in THREAD_VARS})
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futs = {pool.submit(run_job, j): j for j in jobs}
+                for f in as_completed(futs):
+                    if (e := f.exception()) is not None:
+                        failures.append((futs[f], e))
+                    bar.update()
+        finally:
+            for v, old in saved.items():
+                if old is None:
+                    os.environ.pop(v, None)
+                else:
+                    os.environ[v] = old
     bar.close()
     for j, e in failures:
         print(f"FAILED {j.notebook} {j.params_file} {j.extra or ''}:\n{e}", file=sys.stderr)
