@@ -25,9 +25,10 @@ QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 STATS = ["p10", "p25", "p50", "p75", "p90", "mean", "best_decile"]
 
 
-def unit_values(pool, filters: dict | None = None, months: tuple | None = None):
+def unit_values(pool, filters: dict | None = None, months: tuple | None = None, min_cases: dict | None = None):
     """Ibis table: one row per client, unit and indicator over the months (first and last, inclusive),
-    with the client's segment; ``filters`` maps a measurements column to the values kept."""
+    with the client's segment; ``filters`` maps a measurements column to the values kept; ``min_cases``
+    maps an indicator to the smallest denominator a unit needs over the period to count."""
     m = pool.table("measurements")
     if months is not None:
         m = m.filter((m.month >= pd.Timestamp(months[0]).date()) & (m.month <= pd.Timestamp(months[1]).date()))
@@ -37,6 +38,8 @@ def unit_values(pool, filters: dict | None = None, months: tuple | None = None):
         numerator=m.numerator.sum(), denominator=m.denominator.sum(), expected=m.expected.sum()
     )
     u = u.filter(u.denominator > 0)
+    if min_cases:
+        u = u.filter(u.denominator >= u.indicator_id.substitute({k: float(v) for k, v in min_cases.items()}, else_=0.0))
     u = u.mutate(value=u.numerator / u.denominator)
     c = pool.table("contributors")
     return u.join(c, "client")
@@ -72,13 +75,14 @@ def study(
     filters: dict | None = None,
     min_clients: int = disclosure.MIN_CLIENTS,
     max_share: float = disclosure.MAX_SHARE,
+    min_cases: dict | None = None,
 ) -> pd.DataFrame:
     """Published benchmark cells for every indicator, overall (``segment='all'``) and by each column of
     ``by``, on the indicator's own scale (percent x 100 ...), best decile by its polarity, disclosure
-    control applied (``published``, ``reason``)."""
+    control applied (``published``, ``reason``); units below ``min_cases`` (see ``unit_values``) left out."""
     from ..catalog import UNITS
 
-    units = unit_values(pool, filters, months)
+    units = unit_values(pool, filters, months, min_cases)
     parts = []
     for seg in [None, *by]:
         t = cells(units, [seg] if seg else []).to_pandas()
@@ -102,7 +106,11 @@ def study(
         margins = ["group"] if seg != "all" else []
         t = disclosure.suppress(t, ["indicator_id", "group"], margins, STATS, min_clients=min_clients,
                                 max_share=max_share)  # fmt: skip
-        kept.append(disclosure.top_decile(t))
+        t = disclosure.top_decile(t)
+        ranged = (t["polarity"] == "range").to_numpy()  # the best is inside a clinical range, not at one end
+        t.loc[ranged, "best_decile"] = np.nan
+        t.loc[ranged, "best_decile_note"] = "range indicator: no best decile"
+        kept.append(t)
     cols = ["indicator_id", "segment", "group", "units", "clients", "events", "cases", "max_share", *STATS,
             "top_clients", "polarity", "published", "reason", "best_decile_note"]  # fmt: skip
     res = pd.concat(kept, ignore_index=True)[cols]
@@ -130,6 +138,10 @@ def suggested_bands(bench: pd.DataFrame, catalog: pd.DataFrame, source: str) -> 
             skipped[r.indicator_id] = r.best_decile_note
         elif np.isclose(r.p50, r.best_decile):
             skipped[r.indicator_id] = "median equals the best-decile mean: no room for a band"
+        elif np.isclose(r.best_decile, 0) or (info.loc[r.indicator_id, "unit"] == "percent" and
+                                               np.isclose(r.best_decile, 100)):  # fmt: skip
+            skipped[r.indicator_id] = (f"the best decile sits at {r.best_decile:g} (units without events): "
+                                       "set this band by hand or raise min_cases")  # fmt: skip
         else:
             bands[r.indicator_id] = {
                 "rule": "linear",
