@@ -1,7 +1,8 @@
 """Run a notebook with papermill and export it to self-contained HTML and PDF, atomically.
 
 Computes nothing: a report is a notebook executed on validated params. Output goes to
-``<out>/<client>/<period>/<report>.{ipynb,html,pdf}``; files are first written in a temporary folder
+``<out>/<client>/<period>/<report>.{ipynb,html,pdf}`` (and ``<report>_exports/`` when the notebook wrote
+figures and tables for papers under ``exports/``); files are first written in a temporary folder
 beside the destination and moved in only when every step succeeded, so a failed run never replaces a
 good report with a half one.
 """
@@ -159,6 +160,13 @@ def run(job: Job) -> list[Path]:
             export_pdf(tmp / f"{final.name}.html", tmp / f"{final.name}.pdf")
             outputs.append(tmp / f"{final.name}.pdf")
         written = []
+        made = tmp / "exports"  # figures and tables a notebook wrote for papers (gps_core.exports)
+        if made.is_dir():
+            target = final.parent / f"{final.name}_exports"
+            if target.exists():  # the old folder goes into tmp, removed with it
+                os.replace(target, tmp / "previous_exports")
+            os.replace(made, target)
+            written.append(target)
         for f in outputs:  # each os.replace is atomic; all exports succeeded before the first one
             target = final.parent / f.name
             os.replace(f, target)
