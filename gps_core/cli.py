@@ -30,6 +30,9 @@ DEMO = (
     "nhs_ae_2018_19_scorecards.yaml",
     "medpar_1991.yaml",
     "azpro_1991.yaml",
+    "pool_2024.yaml",
+    "pool_2024_boa_vista.yaml",
+    "pool_nhs_ae_2018_19.yaml",
 )
 
 
@@ -245,6 +248,14 @@ def main(argv: list[str] | None = None) -> int:
 
                     s = study(p, f)
                     print(f"{f}: OK ({len(s.data)} patients, {len(s.outcomes)} outcome models)")
+                    continue
+                if p.report == "benchmark_study":
+                    from .pooled.study import run as bench
+
+                    s = bench(p, f)
+                    s.close()
+                    n = int(s.cells["published"].sum())
+                    print(f"{f}: OK ({s.source}; {n} of {len(s.cells)} cells published, {len(s.funnels)} funnels)")
                     continue
                 ev = evaluate(p, f)
                 print(

@@ -464,12 +464,97 @@ class CapitationParams(Report):
     rates: Rates
 
 
+class PoolSource(Strict):
+    """The pool a benchmark study reads: an existing pool (``duckdb`` file, or a ``pyspark`` folder of its
+    Parquet export), or one built for the run from shipped data (``synthetic``: the 14-client demo pool;
+    ``nhs_ae``: NHS England's type-1 A&E providers as contributors) in a temporary folder, with a key made
+    for the run and never stored."""
+
+    kind: Literal["duckdb", "pyspark", "synthetic", "nhs_ae"]
+    location: str | None = Field(None, description="duckdb: the pool file; pyspark: the exported folder")
+    key_file: str | None = Field(None, description="the pool's key file (needed only for a client's own view)")
+    path: str | None = Field(None, description="nhs_ae: the A&E attendances file")
+    seed: int = Field(11, description="synthetic: the generator's seed")
+
+    @model_validator(mode="after")
+    def _where(self):
+        if self.kind in ("duckdb", "pyspark") and self.location is None:
+            raise ValueError(f"pool: kind '{self.kind}' needs 'location'")
+        if self.kind == "nhs_ae" and self.path is None:
+            raise ValueError("pool: kind 'nhs_ae' needs 'path' (the A&E attendances file)")
+        return self
+
+
+class FunnelSpec(Strict):
+    """One funnel plot of the study (METHODS 7, gps_core.funnel): an indicator's units or clients."""
+
+    indicator: str
+    level: Literal["unit", "client"] = Field("unit", description="one point per unit, or per client")
+    data_type: Literal["PR", "SR"] = Field("PR", description="PR: proportion events/cases; SR: O/E (needs expected)")
+    sr_method: Literal["SHMI", "CQC"] = "SHMI"
+    od_adjust: bool = True
+    limit: Literal[95, 99.8] = Field(99.8, description="the limit that flags outliers (both lines are drawn)")
+
+
+class HrrpFunnels(Strict):
+    """O/E funnels of CMS's Hospital Readmissions Reduction Program file, one per condition."""
+
+    path: str
+    conditions: list[Literal["AMI", "HF", "PN", "COPD", "CABG", "HIP-KNEE"]] = ["AMI", "HF", "PN", "COPD",
+                                                                                 "CABG", "HIP-KNEE"]  # fmt: skip
+    sr_method: Literal["SHMI", "CQC"] = "SHMI"
+    od_adjust: bool = True
+    limit: Literal[95, 99.8] = 99.8
+
+
+class BenchmarkParams(Report):
+    """A benchmark study on the pooled de-identified database (benchmark_study.ipynb; METHODS 2, 6, 7, 11)."""
+
+    report: Literal["benchmark_study"] = "benchmark_study"
+    pool: PoolSource
+    catalog: str = "hospital_2015"
+    by: list[Literal["client_type", "size", "region", "specialty", "unit_type"]] = Field(
+        ["client_type", "size", "region"], description="segments of the benchmark cells (each on its own)"
+    )
+    featured: list[str] = Field(
+        default_factory=list, description="indicators shown by segment in the report (all are in the CSV tables)"
+    )
+    min_cases: Literal["catalog", "none"] | dict[str, float] = Field(
+        "catalog",
+        description="smallest denominator over the period for a unit to count (as CMS's minimum cases): "
+        "'catalog' = the catalogue's min_denominator, or a value per indicator",
+    )
+    min_clients: int = Field(5, ge=3, description="a published cell needs at least this many clients")
+    max_share: float = Field(0.25, gt=0, le=0.5, description="no client may hold more of a cell's volume")
+    funnels: list[FunnelSpec] = Field(default_factory=list)
+    hrrp: HrrpFunnels | None = None
+    audience: Literal["research", "client"] = Field(
+        "research", description="client: only the client's own values and published cells are shown"
+    )
+    own_client: str | None = Field(None, description="client: the client's name as it was ingested")
+    exports: bool = Field(True, description="write figures (SVG, PNG at 300 ppi) and tables (CSV) beside the report")
+
+    @model_validator(mode="after")
+    def _audience(self):
+        if self.audience == "client":
+            if self.own_client is None:
+                raise ValueError("audience 'client' needs own_client (the client's name as ingested)")
+            if self.pool.kind in ("duckdb", "pyspark") and self.pool.key_file is None:
+                raise ValueError("audience 'client' needs pool.key_file to find the client's pseudonym")
+            if self.hrrp is not None:
+                raise ValueError("audience 'client': the HRRP funnels name every hospital; leave hrrp out")
+        elif self.own_client is not None:
+            raise ValueError("own_client is only for audience 'client'")
+        return self
+
+
 MODELS: dict[str, type[Strict]] = {
     "annual_evaluation": AnnualParams,
     "scorecard": ScorecardParams,
     "risk_adjustment": RiskStudyParams,
     "p4p_simulation": P4PSimulationParams,
     "capitation_model": CapitationParams,
+    "benchmark_study": BenchmarkParams,
 }
 
 
