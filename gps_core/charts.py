@@ -403,3 +403,79 @@ def ratio_intervals(d: pd.DataFrame, group: str, lang: Lang, title: str, y_title
     )  # fmt: skip
     one = base.mark_rule(strokeDash=[4, 3], color="#333").encode(x=alt.datum(1.0))
     return alt.layer(rule, dot, one).properties(width=360, height=alt.Step(10))
+
+
+def benchmark_ranges(cells: pd.DataFrame, y: str, facet: str, lang: Lang, title: str) -> alt.FacetChart:
+    """Published benchmark cells as ranges: P10-P90 line, P25-P75 box, median tick, best-decile mean
+    diamond (and the client's own median, a blue dot, when ``cells`` has ``own``); one row per ``y`` value,
+    one panel per ``facet`` value with its own scales (units differ)."""
+    en = lang == "en"
+    mine = "own" in cells
+    d = cells[[y, facet, "p10", "p25", "p50", "p75", "p90", "best_decile", *(["own"] if mine else [])]].assign(
+        **{y: lambda x: x[y].astype(str), facet: lambda x: x[facet].astype(str)}
+    )
+    order = list(dict.fromkeys(d[y]))
+    base = alt.Chart()
+    yy = alt.Y(f"{y}:N", sort=order, title=None)
+    rule = base.mark_rule(color="#888").encode(
+        x=alt.X("p10:Q", title="Value" if en else "Valor", scale=alt.Scale(zero=False)), x2="p90:Q", y=yy
+    )
+    box = base.mark_bar(size=9, color="#9ecae1").encode(x="p25:Q", x2="p75:Q", y=yy)
+    tick = base.mark_tick(color="#08306b", thickness=2, size=12).encode(x="p50:Q", y=yy)
+    best = base.mark_point(shape="diamond", filled=True, color="#e6550d", size=45).encode(x="best_decile:Q", y=yy)
+    sub = ("line P10–P90 · box P25–P75 · tick median · diamond mean of the best decile" if en
+           else "linha P10–P90 · caixa P25–P75 · traço mediana · losango média do melhor decil")  # fmt: skip
+    marks = [rule, box, tick, best]
+    if mine:
+        marks.append(base.mark_circle(color="#2166ac", size=50, opacity=1).encode(x="own:Q", y=yy))
+        sub += " · blue dot your units' median" if en else " · ponto azul a mediana das suas unidades"
+    return (
+        alt.layer(*marks, data=d)
+        .properties(width=420, height=alt.Step(14))
+        .facet(
+            row=alt.Row(f"{facet}:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+            title=alt.TitleParams(title, subtitle=sub),
+        )  # fmt: skip
+        .resolve_scale(x="independent", y="independent")
+    )
+
+
+# log axes: label only 1, 2 and 5 times a power of ten (vega labels every tick, and they collide)
+TICKS_125 = (
+    "indexof([1, 2, 5], round(datum.value / pow(10, floor(log(datum.value) / LN10 + 1e-9)) * 1e6) / 1e6) >= 0"
+    " ? datum.label : ''"
+)
+
+
+def funnel(f: dict, lang: Lang, x_title: str, y_title: str) -> alt.LayerChart:
+    """A funnel plot (METHODS 7): the ``shown`` points of a study funnel (outliers in red, the client's own
+    in blue when marked), its 95 % and 99.8 % limit lines and the target; x on a log scale."""
+    en = lang == "en"
+    pts = f["shown"][["denominator", "value", "outlier", "own"]].copy()
+    pts["status"] = np.where(pts["outlier"], T.label("outlier", lang), T.label("within", lang))
+    if pts["own"].any():
+        pts.loc[pts["own"] & ~pts["outlier"], "status"] = "own, within" if en else "próprio, dentro"
+    lines = f["lines"].melt(["denominator", "level"], ["lower", "upper"], var_name="side")
+    lines["limit"] = lines["level"].map(lambda v: f"{v:g} %")
+    lines["line"] = lines["limit"] + " " + lines["side"]
+    x = alt.X(
+        "denominator:Q", scale=alt.Scale(type="log"), title=x_title, axis=alt.Axis(format=",~g", labelExpr=TICKS_125)
+    )
+    lim = (
+        alt.Chart(lines)
+        .mark_line(color="#555", strokeWidth=1)
+        .encode(x=x, y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)), detail="line:N",
+                strokeDash=alt.StrokeDash("limit:N", title=None, scale=alt.Scale(range=[[4, 3], [1, 0]])))
+    )  # fmt: skip
+    target = alt.Chart(pd.DataFrame({"t": [f["target"]]})).mark_rule(color="#333").encode(y="t:Q")
+    colors = {"outlier": "#d73027", "fora dos limites": "#d73027", "within limits": "#9e9e9e",
+              "dentro dos limites": "#9e9e9e", "own, within": "#2166ac", "próprio, dentro": "#2166ac"}  # fmt: skip
+    kinds = [k for k in colors if k in (T.label("within", lang), T.label("outlier", lang))]
+    kinds += [k for k in dict.fromkeys(pts["status"]) if k not in kinds]  # the same colours in every panel
+    dots = (
+        alt.Chart(pts)
+        .mark_circle(size=18, opacity=0.7)
+        .encode(x=x, y="value:Q", color=alt.Color("status:N", title=None,
+                scale=alt.Scale(domain=kinds, range=[colors[k] for k in kinds])))
+    )  # fmt: skip
+    return alt.layer(lim, target, dots, title=f["label"]).properties(width=300, height=220)

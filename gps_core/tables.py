@@ -681,3 +681,190 @@ def payment_streams(s: pd.DataFrame, by: str, lang: Lang, currency: str = "BRL")
     for c in cols:
         out[names.get(c, c)] = [money(x) for x in [*s[c], tot[c]]]
     return out
+
+
+SEGMENT = {
+    "all": {"en": "all", "pt-BR": "todos"},
+    "client_type": {"en": "client type", "pt-BR": "tipo de cliente"},
+    "size": {"en": "size", "pt-BR": "porte"},
+    "region": {"en": "region", "pt-BR": "região"},
+    "specialty": {"en": "specialty", "pt-BR": "especialidade"},
+    "unit_type": {"en": "unit type", "pt-BR": "tipo de unidade"},
+}
+
+
+def _seg(s: pd.Series, lang: Lang) -> pd.Series:
+    return s.map(lambda x: SEGMENT.get(x, {}).get(lang, x))
+
+
+def benchmark_cells(cells: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Benchmark cells: counts, percentiles, mean and best-decile mean on the indicator's scale; a
+    suppressed cell keeps its row with the reason instead of numbers."""
+    en = lang == "en"
+    unit = cells["indicator_id"].map(catalog.set_index("indicator_id")["unit"])
+    pub = cells["published"].to_numpy(bool)
+
+    def col(c: str, decimals: int = 2) -> list[str]:
+        return [T.value(v, u, lang, decimals) if p else "" for v, u, p in zip(cells[c], unit, pub, strict=True)]
+
+    best = [
+        (T.value(v, u, lang, 2) if np.isfinite(v) else f"– ({note})") if p else ""
+        for v, u, p, note in zip(cells["best_decile"], unit, pub, cells["best_decile_note"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            h("indicator", lang): cells["indicator_id"],
+            ("Segment" if en else "Segmento"): _seg(cells["segment"], lang),
+            ("Group" if en else "Grupo"): cells["group"].replace({"all": "all" if en else "todos"}),
+            ("Units" if en else "Unidades"): cells["units"].map(lambda x: T.num(x, lang, 0)),
+            ("Clients" if en else "Clientes"): cells["clients"].map(lambda x: T.num(x, lang, 0)),
+            "P10": col("p10"),
+            "P25": col("p25"),
+            ("Median (threshold)" if en else "Mediana (limiar)"): col("p50"),
+            "P75": col("p75"),
+            "P90": col("p90"),
+            ("Best decile (benchmark)" if en else "Melhor decil (referência)"): [T.reason(b, lang) for b in best],
+            ("Suppressed: why" if en else "Suprimida: motivo"): cells["reason"].map(lambda r: T.reason(r, lang)),
+        }
+    )
+
+
+def suppression(sup: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Cells per segment: published and suppressed by each reason."""
+    out = sup.rename(
+        columns=lambda c: T.reason(c, lang) if c != "published" else ("published" if lang == "en" else "publicadas")
+    )
+    out["segment"] = _seg(out["segment"], lang)
+    return out.rename(columns={"segment": "Segment" if lang == "en" else "Segmento"})
+
+
+def contributors(seg: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    en = lang == "en"
+    return pd.DataFrame({("Segment" if en else "Segmento"): _seg(seg["segment"], lang),
+                         ("Group" if en else "Grupo"): seg["group"],
+                         ("Clients" if en else "Clientes"): seg["clients"].astype(int)})  # fmt: skip
+
+
+def pool_loads(loads: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            ("Data" if en else "Dados"): loads["kind"],
+            ("Period" if en else "Período"): loads["period"],
+            ("Clients" if en else "Clientes"): loads["clients"].astype(int),
+            ("Rows" if en else "Linhas"): loads["rows"].map(lambda x: T.num(x, lang, 0)),
+            ("Smallest k" if en else "Menor k"): loads["k"].map(lambda x: "–" if pd.isna(x) else str(int(x))),
+            ("Last load (UTC)" if en else "Última carga (UTC)"): pd.to_datetime(loads["last"]).dt.strftime(
+                "%Y-%m-%d %H:%M"
+            ),
+        }
+    )
+
+
+def funnel_summary(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Per funnel: method, points, target, phi, tau2, limits widened or not, outliers above and below."""
+    en = lang == "en"
+    yes, no = ("yes", "no") if en else ("sim", "não")
+    return pd.DataFrame(
+        {
+            "Funnel": summary["funnel"],
+            ("Method" if en else "Método"): summary["method"],
+            ("Points" if en else "Pontos"): summary["units"].map(lambda x: T.num(x, lang, 0)),
+            ("Target" if en else "Alvo"): summary["target"].map(lambda x: T.num(x, lang, 3)),
+            "φ": summary["phi"].map(lambda x: T.num(x, lang, 2)),
+            "τ²": summary["tau2"].map(lambda x: T.num(x, lang, 5)),
+            ("Limits widened" if en else "Limites alargados"): summary["od_adjusted"].map({True: yes, False: no}),
+            ("Limit" if en else "Limite"): summary["limit"].map(lambda x: f"{x:g} %"),
+            ("Above" if en else "Acima"): summary["above"].astype(str),
+            ("Below" if en else "Abaixo"): summary["below"].astype(str),
+        }
+    )
+
+
+def funnel_outliers(d: pd.DataFrame, unit: str, lang: Lang, limit: int = 15) -> pd.DataFrame:
+    """The points outside a funnel's limits, farthest first, with their limits, z and own 95 % interval
+    (METHODS 6); pseudonyms shortened to 8 characters."""
+    en = lang == "en"
+    o = d[d["outlier"]].reindex(d.loc[d["outlier"], "z"].abs().sort_values(ascending=False).index).head(limit)
+    return pd.DataFrame(
+        {
+            h("unit", lang): o["unit"].astype(str).str[:8],
+            ("Numerator" if en else "Numerador"): o["numerator"].map(partial(_count, lang=lang)),
+            ("Denominator" if en else "Denominador"): o["denominator"].map(partial(_count, lang=lang)),
+            h("value", lang): o["value"].map(lambda x: T.value(x, unit, lang, 2)),
+            ("Limits" if en else "Limites"): [
+                f"{T.num(a, lang, 2)}–{T.num(b, lang, 2)}" for a, b in zip(o["lower"], o["upper"], strict=True)
+            ],  # fmt: skip
+            "z": o["z"].map(lambda x: T.num(x, lang, 2)),
+            h("ci", lang): [
+                f"{T.num(a, lang, 2)}–{T.num(b, lang, 2)}" for a, b in zip(o["ci_lower"], o["ci_upper"], strict=True)
+            ],  # fmt: skip
+            ("Exact p (no overdispersion)" if en else "p exato (sem sobredispersão)"): o["p_exact"].map(
+                lambda x: "–" if pd.isna(x) else ("< 0.0001" if x < 1e-4 else T.num(x, lang, 4))
+            ),
+        }
+    )
+
+
+def _count(x: float, lang: Lang) -> str:
+    return T.num(x, lang, 0 if float(x).is_integer() else 1)
+
+
+def excluded(ex: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Per indicator: units with data, the minimum cases and the units left out below it."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            h("indicator", lang): ex["indicator_id"],
+            ("Units with data" if en else "Unidades com dados"): ex["units"].map(lambda x: T.num(x, lang, 0)),
+            ("Minimum cases" if en else "Casos mínimos"): ex["min_cases"].map(lambda x: T.num(x, lang, 0)),
+            ("Left out" if en else "Excluídas"): ex["left_out"].map(lambda x: T.num(x, lang, 0)),
+        }
+    )
+
+
+def suggested_bands(fragment: dict, lang: Lang) -> pd.DataFrame:
+    """The suggested bands (floor, target) and the indicators skipped with the reason."""
+    en = lang == "en"
+    rows = [(k, T.num(b["floor"], lang, 2), T.num(b["target"], lang, 2), "") for k, b in fragment["bands"].items()]
+    rows += [(k, "", "", why) for k, why in fragment["skipped"].items()]
+    out = pd.DataFrame(rows, columns=[h("indicator", lang), ("Floor (median)" if en else "Piso (mediana)"),
+                                      ("Target (best decile)" if en else "Meta (melhor decil)"),
+                                      ("Skipped: why" if en else "Não sugerida: motivo")])  # fmt: skip
+    return out.sort_values(h("indicator", lang)).reset_index(drop=True)
+
+
+def own_position(pos: pd.DataFrame, by: list[str], lang: Lang) -> pd.DataFrame:
+    """The client's own values against the published percentiles (nothing of another client)."""
+    en = lang == "en"
+    pub = pos["published"].fillna(False).to_numpy(bool)
+
+    def col(c: str) -> list[str]:
+        return [T.value(v, u, lang, 2) if p else "" for v, u, p in zip(pos[c], pos["unit"], pub, strict=True)]
+
+    better = pos["better_than_median"].map({True: "✓", False: "✗"}).astype(object).fillna("")
+    out = pd.DataFrame(
+        {
+            h("indicator", lang): pos["indicator_id"],
+            ("Your units" if en else "Suas unidades"): pos["units"].map(lambda x: T.num(x, lang, 0)),
+            ("Your median" if en else "Sua mediana"): [
+                T.value(v, u, lang, 2) for v, u in zip(pos["value"], pos["unit"], strict=True)
+            ],
+            ("Your total" if en else "Seu total"): [
+                T.value(v, u, lang, 2) for v, u in zip(pos["total"], pos["unit"], strict=True)
+            ],
+            "P25": col("p25"),
+            ("Median" if en else "Mediana"): col("p50"),
+            "P75": col("p75"),
+            ("Best decile" if en else "Melhor decil"): col("best_decile"),
+            ("Position" if en else "Posição"): pos["position"],
+            ("Better than median" if en else "Melhor que a mediana"): better,
+        }
+    )
+    for seg in by:
+        if f"p50_{seg}" in pos:
+            name = f"{'Median' if en else 'Mediana'}, {SEGMENT[seg][lang]}"
+            out[name] = [T.value(v, u, lang, 2) if np.isfinite(v) else "–"
+                         for v, u in zip(pos[f"p50_{seg}"], pos["unit"], strict=True)]  # fmt: skip
+    out[("Suppressed: why" if en else "Suprimida: motivo")] = pos["reason"].fillna("").map(lambda r: T.reason(r, lang))
+    return out

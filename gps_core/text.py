@@ -33,6 +33,8 @@ LABELS: dict[str, dict[str, str]] = {
         "pt-BR": "Rastreabilidade: numeradores e denominadores",
     },
     "provenance": {"en": "Provenance", "pt-BR": "Proveniência"},
+    "outlier": {"en": "outlier", "pt-BR": "fora dos limites"},
+    "within": {"en": "within limits", "pt-BR": "dentro dos limites"},
     "risk": {"en": "Risk adjustment", "pt-BR": "Ajuste de risco"},
     "own_records": {"en": "the client's own records", "pt-BR": "os próprios registros do cliente"},
     "methods": {"en": "Methods", "pt-BR": "Métodos"},
@@ -66,6 +68,30 @@ UNIT_SUFFIX = {
     "ratio": {"en": "", "pt-BR": ""},
     "nps": {"en": " points", "pt-BR": " pontos"},
 }
+
+
+REASONS_PT = (  # disclosure.REASONS and the best-decile notes, in Portuguese
+    (r"fewer than (\d+) clients in the best decile", r"menos de \1 clientes no melhor decil"),
+    (r"fewer than (\d+) clients", r"menos de \1 clientes"),
+    (r"one client above ([\d.]+) % of the cell", r"um cliente acima de \1 % da célula"),
+    (r"a count of 1-10", "contagem de 1 a 10"),
+    (
+        r"complementary \(would reveal a suppressed cell from the total\)",
+        "complementar (revelaria uma célula suprimida pelo total)",
+    ),
+    (r"range indicator: no best decile", "indicador de faixa: sem melhor decil"),
+)
+
+
+def reason(text: str, lang: Lang) -> str:
+    """A suppression reason or note in ``lang`` (they are stored in English)."""
+    if lang == "en" or not isinstance(text, str):
+        return text
+    import re
+
+    for pat, rep in REASONS_PT:
+        text = re.sub(pat, rep, text)
+    return text
 
 
 def label(key: str, lang: Lang) -> str:

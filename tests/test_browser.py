@@ -15,7 +15,8 @@ def test_charts_render_and_nothing_is_fetched(demo, tmp_path):
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     pages = sorted(demo.rglob("*.html"))
     # 3 annual evaluations + 2 scorecards each for 3 programs + 2 risk studies + 1 contract design + 2 capitation
-    assert len(pages) == 14
+    # + 3 benchmark studies
+    assert len(pages) == 17
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
         for html in pages:
@@ -29,6 +30,7 @@ def test_charts_render_and_nothing_is_fetched(demo, tmp_path):
                 "risk_adjustment.html": 2,
                 "p4p_simulation.html": 4,
                 "capitation_model.html": 6,
+                "benchmark_study.html": 3,
             }.get(html.name, 3)
             assert len(images) >= expected, html
             assert all(done and width > 0 for done, width in images), (html, images)

@@ -240,3 +240,107 @@ def test_synpuf_capitation_report_fits_2008_to_2009_and_monitors_2010(demo):
     assert set(mon["year"]) == {2009, 2010} and mon["region"].nunique() == 5
     churn = pd.DataFrame(g["churn"]).set_index(["year", "group"])
     assert churn.loc[(2009, "joiners"), "mean_risk"] < churn.loc[(2009, "stayers"), "mean_risk"]
+
+
+def test_benchmark_study_publishes_only_safe_cells_and_exports_them(demo):
+    """The synthetic pool's study: every published cell has 5+ clients and no client above 25 %, every
+    suppressed one is blank with its reason; the suggested bands are the median and best-decile mean of the
+    published overall cells; the exported CSV holds the same cells and the PNGs are at 300 ppi."""
+    from PIL import Image
+
+    d = demo / "gps_pool" / "2024"
+    g = glued(d / "benchmark_study.ipynb", "benchmark")
+    cells = pd.DataFrame(g["cells"])
+    pub = cells[cells["published"]]
+    assert len(cells) == 540 and 80 <= len(pub) <= 100
+    assert (pub["clients"] >= 5).all() and (pub["max_share"] <= 0.25).all() and pub["p50"].notna().all()
+    sup = cells[~cells["published"]]
+    assert sup["p50"].isna().all() and (sup["reason"] != "").all()
+    assert set(cells.loc[cells["indicator_id"].isin(["E02", "F07"]), "best_decile"].dropna()) == set()  # ranges
+    allc = pub[pub["segment"] == "all"].set_index("indicator_id")
+    bands = g["bands"]["bands"]
+    assert len(bands) >= 20
+    for ind, b in bands.items():
+        assert b["floor"] == round(allc.loc[ind, "p50"], 4) and b["target"] == round(allc.loc[ind, "best_decile"], 4)
+    assert "F01" in g["bands"]["skipped"]  # best decile at 0: doctors without deaths
+    ex = d / "benchmark_study_exports"
+    csv = pd.read_csv(ex / "tables" / "benchmark_cells.csv", keep_default_na=False, na_values=[""])
+    np.testing.assert_allclose(csv["p50"].to_numpy(float), cells["p50"].to_numpy(float), equal_nan=True)
+    for name in g["exports"]:
+        assert (ex / name).stat().st_size > 500, name
+    png = Image.open(ex / "figures" / "funnel_F02_unit.png")
+    assert round(png.info["dpi"][0]) == 300 and png.size[0] > 1000
+    assert (ex / "figures" / "funnel_F02_unit.svg").read_text().startswith("<svg")
+    assert yaml_bands(ex / "suggested_bands.yaml") == bands
+    funnels = pd.DataFrame(g["funnels"]).set_index("funnel")
+    assert funnels.loc["F01 In-hospital mortality", "units"] == 14  # one point per client
+
+
+def yaml_bands(path):
+    import yaml
+
+    return yaml.safe_load(path.read_text())["bands"]
+
+
+def test_a_clients_benchmark_shows_only_its_own_units(demo):
+    g = glued(demo / "hospital_boa_vista" / "2024" / "benchmark_study.ipynb", "benchmark")
+    assert g["shown_points"] == g["shown_own"] and g["shown_points"]["F01"] > 100  # a medium client: 150 doctors
+    pos = pd.DataFrame(g["own_position"]).set_index("indicator_id")
+    assert pos.loc["F01", "units"] == g["shown_points"]["F01"]
+    cells = pd.DataFrame(g["cells"]).query("segment == 'all'").set_index("indicator_id")
+    pub = cells["published"]
+    assert (pos.loc[pub[pub].index, "p50"] == cells.loc[pub[pub].index, "p50"]).all()
+    html = (demo / "hospital_boa_vista" / "2024" / "benchmark_study.html").read_text()
+    assert "Bandas ideais sugeridas" not in html and "Distribuições" in html  # no study-only sections
+
+
+def test_real_data_benchmark_nhs_cells_and_hrrp_funnels(demo):
+    """The NHS pool's overall 4-hour cell equals the percentiles computed with pandas from the raw file (all
+    137 providers pass the 500-attendance minimum), and each HRRP condition's outliers equal the Poisson
+    limits (phi < 1, so not widened) applied to CMS's file directly."""
+    from scipy import stats as sps
+
+    from gps_core.io import nhs_ae
+
+    g = glued(demo / "nhs_cms_benchmark" / "FY2018-19" / "benchmark_study.ipynb", "benchmark")
+    cells = pd.DataFrame(g["cells"]).set_index(["indicator_id", "segment", "group"])
+    raw = nhs_ae.read(EXTERNAL / "nhs_ae_attendances_2016_2019.csv")
+    raw = raw[(raw["type"] == "1") & (raw["period"] >= "2018-04-01") & (raw["period"] < "2019-04-01")]
+    by = raw.groupby("org_code")[["attendances", "breaches"]].sum()
+    by = by[by["attendances"] >= 500]
+    v = 100 * (1 - by["breaches"] / by["attendances"])
+    cell = cells.loc[("AE4H", "all", "all")]
+    assert cell["published"] and cell["units"] == len(by) == 137
+    np.testing.assert_allclose(cell[["p10", "p50", "p90"]].astype(float), np.quantile(v, [0.1, 0.5, 0.9]))
+    assert np.isnan(cells.loc[("AECONV", "all", "all"), "best_decile"])  # a range indicator
+    h = pd.read_csv(EXTERNAL / "cms_hrrp_fy2026_hospital.csv", dtype=str)
+    hrrp = pd.DataFrame(g["hrrp"]).set_index("funnel")
+    for cond, name in (("HF", "Heart failure"), ("HIP-KNEE", "Hip/knee replacement")):
+        x = h[h["Measure Name"] == f"READM-30-{cond}-HRRP"]
+        n = pd.to_numeric(x["Number of Discharges"], errors="coerce")
+        o = n * pd.to_numeric(x["Predicted Readmission Rate"], errors="coerce") / 100
+        e = n * pd.to_numeric(x["Expected Readmission Rate"], errors="coerce") / 100
+        ok = o.notna() & e.notna() & pd.to_numeric(x["Excess Readmission Ratio"], errors="coerce").notna()
+        o, e = o[ok].to_numpy(), e[ok].to_numpy()
+        a = 0.001
+        lo, hi = sps.chi2.ppf(a, 2 * e) / (2 * e), sps.chi2.ppf(1 - a, 2 * (e + 1)) / (2 * e)
+        r = hrrp.loc[name]
+        assert r["phi"] < 1 and not r["od_adjusted"] and r["units"] == len(e)
+        assert (r["above"], r["below"]) == (int((o / e > hi).sum()), int((o / e < lo).sum()))
+
+
+def test_a_failed_study_leaves_the_previous_report_and_exports_intact(demo, tmp_path):
+    """A study that fails in its kernel (an O/E funnel on a pool without expected counts) replaces neither
+    the report nor its exports folder."""
+    d = demo / "nhs_cms_benchmark" / "FY2018-19"
+    files = [d / "benchmark_study.html", *(d / "benchmark_study_exports").rglob("*.*")]
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+    text = (ROOT / "params" / "pool_nhs_ae_2018_19.yaml").read_text()
+    text = text.replace("../data/external", str(EXTERNAL)).replace("data_type: PR", "data_type: SR")
+    params = tmp_path / "p.yaml"
+    params.write_text(text)
+    with pytest.raises(ReportError, match="expected counts"):
+        run(Job("benchmark_study", str(params), str(demo), pdf=False))
+    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in before} == before
+    assert len(list((d / "benchmark_study_exports").rglob("*.*"))) == len(before) - 1
+    assert not list(demo.rglob(".tmp-*"))
