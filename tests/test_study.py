@@ -150,3 +150,24 @@ def test_gps_check_runs_a_study_without_writing_anything(pooled, capsys):
     assert main(["check", f]) == 0
     assert "2 of 2 cells published, 1 funnels" in capsys.readouterr().out
     assert sorted(p.name for p in pooled.rglob("*")) == files
+
+
+@pytest.mark.slow
+def test_the_study_gives_the_same_cells_and_funnels_on_spark(pooled):
+    """The whole study on the pool's Parquet export in a local Spark session: the same published cells,
+    the same funnel points and the same client view as on DuckDB (the key is checked through Spark too)."""
+    pytest.importorskip("pyspark")
+    p = store.connect(pooled / "pool.duckdb")
+    store.export(p, pooled / "parquet")
+    p.close()
+    got = {}
+    for kind, loc in (("duckdb", "pool.duckdb"), ("pyspark", "parquet")):
+        f = write(pooled, audience="client", own_client="B", client="b",
+                  pool={"kind": kind, "location": loc, "key_file": "keys/pool.key"})  # fmt: skip
+        s = S.run(params.load(f), f)
+        try:
+            got[kind] = (s.cells, s.funnels[0]["data"].sort_values("unit").reset_index(drop=True), S.own_position(s))
+        finally:
+            s.close()
+    for a, b in zip(got["duckdb"], got["pyspark"], strict=True):
+        pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-12)
