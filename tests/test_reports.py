@@ -266,8 +266,9 @@ def test_benchmark_study_publishes_only_safe_cells_and_exports_them(demo):
     ex = d / "benchmark_study_exports"
     csv = pd.read_csv(ex / "tables" / "benchmark_cells.csv", keep_default_na=False, na_values=[""])
     np.testing.assert_allclose(csv["p50"].to_numpy(float), cells["p50"].to_numpy(float), equal_nan=True)
-    for name in g["exports"]:
-        assert (ex / name).stat().st_size > 500, name
+    for name in g["exports"]:  # every file listed was written whole: CSVs parse with rows, images have bytes
+        f = ex / name
+        assert (len(pd.read_csv(f)) > 0) if f.suffix == ".csv" else f.stat().st_size > 1000, name
     png = Image.open(ex / "figures" / "funnel_F02_unit.png")
     assert round(png.info["dpi"][0]) == 300 and png.size[0] > 1000
     assert (ex / "figures" / "funnel_F02_unit.svg").read_text().startswith("<svg")
