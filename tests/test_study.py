@@ -60,6 +60,8 @@ def test_a_clients_view_shows_its_own_units_and_published_cells_only(pooled):
         cell = s.cells[(s.cells["segment"] == "all")].iloc[0]
         assert cell["published"] and pos["p50"] == cell["p50"]  # the published cell, nothing else of others
         assert S.funnel_summary(s.funnels).iloc[0]["units"] == 4
+        exported = S.points(s.funnels)  # the CSV for papers holds the same four points, none of another client
+        assert len(exported) == 4 and set(exported["unit"]) == set(fun["shown"]["unit"])
     finally:
         s.close()
 

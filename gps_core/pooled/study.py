@@ -47,9 +47,7 @@ class Study:
 
     def close(self) -> None:
         """Close the pool and remove a pool built for the run."""
-        self.pool.close()
-        if self.tmp is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+        _discard(self.pool, self.tmp)
 
 
 def open_pool(params, params_path) -> tuple[store.Pool, bytes | None, Path | None, str, list[dict]]:
@@ -87,10 +85,16 @@ def open_pool(params, params_path) -> tuple[store.Pool, bytes | None, Path | Non
             ingest.ingest(pool, [f"{name}.csv"], name, params.period.name, key, segment=seg, frames=[m],
                           catalog=params.catalog, who="benchmark_study")  # fmt: skip
     except BaseException:
-        pool.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        _discard(pool, tmp)
         raise
     return pool, key, tmp, what, inputs
+
+
+def _discard(pool: store.Pool, tmp: Path | None) -> None:
+    """Close the pool and remove it when it was built for the run."""
+    pool.close()
+    if tmp is not None:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run(params, params_path) -> Study:
@@ -104,10 +108,9 @@ def run(params, params_path) -> Study:
                    if i not in set(catalog["indicator_id"])]  # fmt: skip
         if missing:
             raise ParamsError(f"{params_path}: indicator(s) {missing} are not in the catalogue '{params.catalog}'")
-        months = (params.period.first, params.period.last)
         need = min_cases(params, catalog)
-        cells = benchmark.study(pool, catalog, list(params.by), months, min_clients=params.min_clients,
-                                max_share=params.max_share, min_cases=need)  # fmt: skip
+        cells = benchmark.study(pool, catalog, list(params.by), (params.period.first, params.period.last),
+                                min_clients=params.min_clients, max_share=params.max_share, min_cases=need)  # fmt: skip
         bands = benchmark.suggested_bands(cells, catalog, what)
         own = None
         if params.audience == "client":
@@ -125,9 +128,7 @@ def run(params, params_path) -> Study:
             s.inputs.append({"file": str(path), "sha256": sha256(path)})
         return s
     except BaseException:
-        pool.close()
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+        _discard(pool, tmp)
         raise
 
 
@@ -229,6 +230,12 @@ def hrrp_funnels(h: pd.DataFrame, spec) -> list[dict]:
         out.append({"condition": c, "label": sources.CONDITIONS[c], "data": d, "lines": fn.curves(d), "shown": d,
                     "target": 1.0})  # fmt: skip
     return out
+
+
+def points(funnels: list[dict], key: str = "label") -> pd.DataFrame:
+    """The points the audience may see of several funnels, one table (``funnel`` names each), as exported:
+    value, limits, z, outlier, own 95 % interval and exact p."""
+    return pd.concat([f["shown"].drop(columns=["own"]).assign(funnel=f[key]) for f in funnels], ignore_index=True)
 
 
 def funnel_summary(funnels: list[dict], key: str = "label") -> pd.DataFrame:
