@@ -119,7 +119,6 @@ def validate_files(a: argparse.Namespace) -> int:
     from . import encounters, surgeries, surveys
     from .catalog import load_catalog
     from .io.readers import read_table
-    from .io.sources import with_numbers
     from .schemas import validate_measurements
 
     try:
@@ -131,7 +130,6 @@ def validate_files(a: argparse.Namespace) -> int:
     for f in a.files:
         try:
             df, dialect = read_table(f, sheet=a.sheet, sep=a.sep, decimal=a.decimal, encoding=a.encoding)
-            df = with_numbers(df, dialect.decimal)
             tables.append((f, df, dialect, a.kind if a.kind != "auto" else file_kind(df)))
         except GpsError as e:
             failed += 1

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .schemas import MAX_PER_KIND, parse_period
+from .io.readers import lines_of, parse_numbers, shown
+from .schemas import EARLIEST, MAX_PER_KIND, limit, parse_period
 
 YES_NO = {
     "yes": True,
@@ -44,11 +45,11 @@ class Check:
         self.raw, self.source = df, source
         missing = [c for c in required if c not in df.columns]
         if missing:
-            raise InputError(
-                [f"missing column(s) {missing}; found {list(df.columns)}; {kind} needs {list(required)}"], source
-            )
-        lines = df.attrs.get("lines")
-        self.lines = np.asarray(lines) if lines is not None else np.arange(len(df)) + line_offset
+            found = [shown(c) for c in df.columns][:30]
+            raise InputError([f"line 1: missing column(s) {missing}; found {found}; {kind} needs {list(required)}"],
+                             source)  # fmt: skip
+        self.lines = lines_of(df, line_offset)
+        self.decimal = df.attrs.get("decimal", ".")
         self.out = df.copy()
         self.problems: list[str] = []
 
@@ -63,8 +64,7 @@ class Check:
     def value(self, column: str, i: int) -> str:
         if column not in self.raw:
             return "(absent)"
-        v = self.raw[column].iloc[i]
-        return repr(v.item() if isinstance(v, np.generic) else v)  # -1, not np.int64(-1)
+        return shown(self.raw[column].iloc[i])
 
     def text(self, column: str, optional: bool = False) -> None:
         if column not in self.out:
@@ -74,13 +74,22 @@ class Check:
         if not optional:
             self.flag(s.isna() | (s == ""), column, lambda i: "empty; every row needs a value")
 
-    def date(self, column: str) -> None:
-        self.out[column] = parse_period(self.out[column])
-        self.flag(
-            self.out[column].isna(),
-            column,
-            lambda i: f"{self.value(column, i)} is not a date; use YYYY-MM-DD or DD/MM/YYYY",
-        )
+    def date(self, column: str, latest: pd.Timestamp | None = None, why_latest: str = "") -> None:
+        """Parse dates; refuse impossible ones (31/02), dates before 1900, in the future, or after ``latest``."""
+        d = parse_period(self.out[column])
+        self.out[column] = d
+        self.flag(d.isna(), column, lambda i: f"{self.value(column, i)} is not a date; use YYYY-MM-DD or DD/MM/YYYY")
+        now = pd.Timestamp.now()
+        self.flag(d > now, column, lambda i: f"{self.value(column, i)} is in the future; check the date")
+        self.flag(d < EARLIEST, column, lambda i: f"{self.value(column, i)} is before {EARLIEST:%Y}; check the date")
+        if latest is not None:
+            self.flag(
+                (d > latest) & (d <= now),
+                column,
+                lambda i: (
+                    f"{self.value(column, i)} is after {latest:%Y-%m-%d}{why_latest}; check the date or the period"
+                ),
+            )
 
     def choice(self, column: str, allowed: dict[str, object], optional: bool = False) -> None:
         """Map text through ``allowed`` (lower-case keys, aliases included); unknown values are reported."""
@@ -98,18 +107,35 @@ class Check:
         if column in self.out:
             self.out[column] = self.out[column].astype("boolean")
 
-    def number(self, column: str, low: float, high: float, optional: bool = False, integer: bool = False) -> None:
+    def number(
+        self,
+        column: str,
+        low: float,
+        high: float | None = None,
+        optional: bool = False,
+        integer: bool = False,
+        bound: str | None = None,
+    ) -> None:
+        """Numbers written with the file's decimal mark, finite and within ``low``..``high`` (or the plausible
+        bound ``bound`` of :data:`~gps_core.schemas.LIMITS`, which the params may raise)."""
         if column not in self.out:
             return
+        if bound is not None:
+            high = limit(bound)
         raw = self.out[column]
-        num = pd.to_numeric(raw.astype("string").str.strip(), errors="coerce")
-        num = num.astype(float)
-        blank = raw.isna() | (raw.astype("string").str.strip() == "")
-        bad = (num.isna() | (num < low) | (num > high)) & ~(blank & optional)
+        num, why = parse_numbers(raw, self.decimal)
+        refused = ~np.equal(why, None)
+        self.flag(refused, column, lambda i: f"{self.value(column, i)} {why[i]}")
+        blank = np.isnan(num) & ~refused
+        if not optional:
+            self.flag(blank, column, lambda i: "empty; every row needs a value")
+        ok = ~np.isnan(num)
+        out = ok & ((num < low) | (num > high))
         if integer:
-            bad |= num.notna() & (num != np.round(num))
+            out |= ok & (num != np.round(num))
         kind = "a whole number" if integer else "a number"
-        self.flag(bad.fillna(True), column, lambda i: f"{self.value(column, i)} is not {kind} in {low:g}..{high:g}")
+        hint = f"; raise 'limits: {{{bound}: ...}}' in the params if it is real" if bound else ""
+        self.flag(out, column, lambda i: f"{self.value(column, i)} is not {kind} in {low:,.6g}..{high:,.6g}{hint}")
         self.out[column] = num
 
     def unique(self, column: str, what: str) -> None:
@@ -117,7 +143,7 @@ class Check:
         self.flag(
             dup,
             column,
-            lambda i: f"{self.out[column].iloc[i]!r} appears more than once; each {what} needs its own id",
+            lambda i: f"{shown(self.out[column].iloc[i])} appears more than once; each {what} needs its own id",
         )
 
     def known(
@@ -136,9 +162,9 @@ class Check:
         bad = ~s.isin(names).fillna(True)
 
         def what(i: int) -> str:
-            near = difflib.get_close_matches(str(s.iloc[i]), names, n=1)
+            near = difflib.get_close_matches(str(s.iloc[i])[:200], names, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
-            return f"{s.iloc[i]!r} is not a known {kind}{hint} ({fix})"
+            return f"{shown(s.iloc[i])} is not a known {kind}{hint} ({fix})"
 
         self.flag(bad, column, what)
 

@@ -45,6 +45,7 @@ import pandas as pd
 
 from .attribution import DEFAULT, Rules, Tracer
 from .contract import Check
+from .schemas import limit
 
 COLUMNS = (
     "encounter_id",
@@ -83,7 +84,11 @@ ICD10 = re.compile(r"^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?$")
 
 
 def validate(
-    df: pd.DataFrame, source: str = "encounters", line_offset: int = 2, specialties: Iterable[str] | None = None
+    df: pd.DataFrame,
+    source: str = "encounters",
+    line_offset: int = 2,
+    specialties: Iterable[str] | None = None,
+    latest: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Check an encounter table against the contract and return a typed copy.
 
@@ -91,6 +96,8 @@ def validate(
     ----------
     specialties
         When given, the only specialty names accepted (the client's list; a typo gets the closest name).
+    latest
+        When given, the last date a stay may have (the end of the evaluation period and its follow-up).
 
     Raises
     ------
@@ -102,7 +109,8 @@ def validate(
         c.text(col)
     c.text("procedure", optional=True)
     c.known("specialty", specialties)
-    c.date("admission")
+    after = " (the end of the evaluation period and its follow-up)"
+    c.date("admission", latest, after)
     c.date("discharge")
     out = c.out
     c.flag(
@@ -110,10 +118,20 @@ def validate(
         "discharge",
         lambda i: f"{out['discharge'].iloc[i]:%Y-%m-%d} is before admission {out['admission'].iloc[i]:%Y-%m-%d}",
     )
+    days = (out["discharge"] - out["admission"]).dt.days
+    longest = limit("stay_days")
+    c.flag(
+        days > longest,
+        "discharge",
+        lambda i: (
+            f"a stay of {days.iloc[i]:,.0f} days (admission {out['admission'].iloc[i]:%Y-%m-%d}) is longer than the "
+            f"plausible {longest:,.0f}; check both dates, or raise 'limits: {{stay_days: ...}}' if it is real"
+        ),
+    )
     c.choice("discharge_status", STATUS)
     c.choice("admission_type", ADMISSION)
     c.choice("sex", {"m": "M", "f": "F", "masculino": "M", "feminino": "F"})
-    c.number("age", 0, 120)
+    c.number("age", 0, bound="age")
     dx = out["diagnosis"].astype("string").str.strip().str.upper()
     c.flag(
         ~dx.str.match(ICD10).fillna(False),
@@ -123,7 +141,7 @@ def validate(
         ),
     )
     out["diagnosis"] = dx.str.replace(".", "", regex=False)
-    c.number("cost", 0, 1e12, optional=True)
+    c.number("cost", 0, optional=True, bound="cost")
     c.unique("encounter_id", "stay")
     return c.done()
 

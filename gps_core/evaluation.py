@@ -29,8 +29,8 @@ from .index import (
     score_indicators,
     volume,
 )
-from .io import load_source
-from .schemas import check_months
+from .io.sources import load_source
+from .schemas import bounds, check_months
 from .scoring import full_score_gap
 from .stars import cms_star_tiers, exact_star_tiers
 from .stats import indicator_interval
@@ -103,15 +103,21 @@ def provenance(params, inputs: list[dict]) -> dict:
 
 
 def run(params, params_path: str | Path) -> Evaluation:
-    """Compute the annual evaluation described by validated params.
+    """Compute the annual evaluation described by validated params (inputs checked against the contracts'
+    plausible bounds, raised where the params' ``limits`` say so).
 
     Raises
     ------
     InputError
         When the inputs break their contract (every problem listed, nothing computed).
     """
+    with bounds(params.limits):
+        return _run(params, params_path)
+
+
+def _run(params, params_path: str | Path) -> Evaluation:
     cat = build_catalog(params)
-    loaded = load_source(params.source, params_path, cat, params.client, params.program)
+    loaded = load_source(params.source, params_path, cat, params.client, params.program, params.period)
     inputs = loaded.inputs
     m = check_months(loaded.measurements, params.period.first, params.period.months, inputs[0]["file"])
     units = m if params.unit_level == "as_is" else aggregate_measurements(m, "specialty")

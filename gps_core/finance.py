@@ -12,7 +12,6 @@ import pandas as pd
 
 from .contract import Check
 from .errors import InputError
-from .io.readers import to_number
 from .scoring import rhu
 
 
@@ -29,15 +28,12 @@ def validate(df: pd.DataFrame, source: str, spec, units: list[str], decimal: str
     """
     cols = {"unit_id": spec.unit, "amount": spec.amount, "list_size": spec.list_size, "prevalence": spec.prevalence}
     cols = {k: v for k, v in cols.items() if v is not None}
-    df = df.copy()
-    for k in ("amount", "list_size", "prevalence"):  # numbers exported with a decimal comma
-        if k in cols and cols[k] in df:
-            df[cols[k]] = to_number(df[cols[k]], decimal)
     c = Check(df, source, list(cols.values()), "a finance file")
+    c.decimal = df.attrs.get("decimal", decimal)
     c.text(spec.unit)
-    c.number(spec.amount, 0, 1e13)
+    c.number(spec.amount, 0, bound="amount")
     if spec.list_size:
-        c.number(spec.list_size, 0, 1e8)
+        c.number(spec.list_size, 0, bound="list_size")
     if spec.prevalence:
         c.number(spec.prevalence, 0, 1)
     c.unique(spec.unit, "unit")

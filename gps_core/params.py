@@ -16,6 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .catalog import DIMENSIONS
 from .errors import ParamsError
 
+# A name that becomes a folder or file name under the reports root: letters, digits, '_', '-', '.', never a
+# name made of dots only ('.', '..'), so that no params value can climb out of the folder it names.
+NAME = r"^[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*$"
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -24,7 +28,9 @@ class Strict(BaseModel):
 class Period(Strict):
     start: str = Field(description="first month of the cycle, YYYY-MM")
     months: int = Field(12, ge=3, le=36, description="length of the cycle (at least 3 months)")
-    label: str | None = Field(None, description="folder name under reports/<client>/; default: the year or a range")
+    label: str | None = Field(
+        None, pattern=NAME, max_length=100, description="folder name under reports/<client>/; default: the year or a range"
+    )
 
     @field_validator("start")
     @classmethod
@@ -241,10 +247,27 @@ class Contract(Strict):
 class Report(Strict):
     """What every report's params start with: whose report, for which period, in which language."""
 
-    client: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="folder-safe client key")
-    client_name: str
+    client: str = Field(pattern=NAME, max_length=100, description="folder-safe client key (letters, digits, '_', '-', '.')")
+    client_name: str = Field(max_length=200)
     period: Period
     language: Literal["en", "pt-BR"] = "en"
+    limits: dict[str, float] = Field(
+        default_factory=dict,
+        description="raise the plausible bound of a contract column for a client who really has such values, "
+        "e.g. {denominator: 5.0e7, stay_days: 3650} (gps_core.schemas.LIMITS)",
+    )
+
+    @field_validator("limits")
+    @classmethod
+    def _limits(cls, v: dict[str, float]) -> dict[str, float]:
+        from .schemas import LIMITS
+
+        bad = sorted(set(v) - set(LIMITS))
+        if bad:
+            raise ValueError(f"unknown column(s) {bad}; bounded columns: {sorted(LIMITS)}")
+        if any(not (x > 0 and x < float("inf")) for x in v.values()):
+            raise ValueError("each limit must be a positive finite number")
+        return v
 
 
 class Evaluation(Report):

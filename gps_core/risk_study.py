@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import riskadjust
 from .errors import InputError
-from .io.readers import read_table, to_number
+from .io.readers import lines_of, parse_numbers, read_table, shown
 from .stats import byar
 
 
@@ -42,17 +42,23 @@ def load_patients(params, params_path) -> tuple[pd.DataFrame, dict]:
     need = [params.unit, *(o.column for o in params.outcomes)]
     missing = [c for c in need if c not in raw.columns]
     if missing:
-        raise InputError([f"missing column(s) {missing}; the file has {list(raw.columns)}"], str(path))
+        raise InputError([f"line 1: missing column(s) {missing}; the file has {[shown(c) for c in raw.columns][:30]}"],
+                         str(path))  # fmt: skip
     df = raw.copy()
     df[params.unit] = df[params.unit].astype(str).str.strip()
     as_num = pd.to_numeric(df[params.unit], errors="coerce")
     if as_num.notna().all():  # numeric unit codes stored as floats (azpro: 3.60000014305115) -> "3.6"
         df[params.unit] = as_num.map(lambda v: f"{v:g}")
+    line = lines_of(raw)
     for c in df.columns:
-        if c != params.unit:
-            num = pd.to_numeric(to_number(df[c], dialect.decimal), errors="coerce")
-            if num.notna().sum() == df[c].notna().sum():
-                df[c] = num
+        if c == params.unit:
+            continue
+        num, why = parse_numbers(df[c], dialect.decimal)
+        filled = int(df[c].notna().sum())
+        if filled and (~np.isnan(num)).sum() >= filled / 2:  # a numeric column (covariate or outcome)
+            for i in np.flatnonzero(~np.equal(why, None))[:20]:
+                problems.append(f"line {line[i]}, column '{c}': {shown(raw[c].iloc[i])} {why[i]}")
+            df[c] = num
     for o in params.outcomes:
         y = pd.to_numeric(df[o.column], errors="coerce")
         bad = y.isna() | (y < 0) | ((y != y.round()) & (o.family in ("binomial", "poisson", "negative_binomial")))
@@ -60,7 +66,8 @@ def load_patients(params, params_path) -> tuple[pd.DataFrame, dict]:
             bad |= ~y.isin([0, 1])
         for i in np.flatnonzero(bad.to_numpy())[:20]:
             problems.append(
-                f"line {i + 2}, column '{o.column}': {raw[o.column].iloc[i]!r} is not a valid {o.family} outcome "
+                f"line {line[i]}, column '{o.column}': {shown(raw[o.column].iloc[i])} is not a valid {o.family} "
+                "outcome "
                 f"({'0 or 1' if o.family == 'binomial' else 'a count >= 0' if o.family != 'gamma' else 'a value > 0'})"
             )
     if problems:

@@ -7,11 +7,15 @@ line (header = line 1), the column, the offending value and what is expected; it
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import numpy as np
 import pandas as pd
 
 from .catalog import PROPORTION_UNITS
-from .errors import InputError
+from .errors import InputError, ParamsError
+from .io.readers import lines_of, parse_numbers, shown
 
 KEYS = ("client", "program", "unit_id")
 MEASUREMENT_COLUMNS = (
@@ -28,9 +32,51 @@ MEASUREMENT_COLUMNS = (
 RISK_COLUMNS = ("expected", "reference_rate")  # optional: a risk-adjusted row (O/E x reference rate)
 MAX_PER_KIND = 20  # messages per kind of problem; the rest are counted
 
+# The largest plausible value of each bounded contract column. Far beyond what a hospital, a doctor or a
+# member can produce, so that only a typo or a shifted column reaches them (one such value would otherwise
+# take a whole payout pool). A client who really has larger values raises a bound in the params
+# (``limits: {denominator: 5.0e7}``) or with ``--limit denominator=5e7`` on the command line.
+LIMITS: dict[str, float] = {
+    "numerator": 1e7,  # events of one unit in one month
+    "denominator": 1e7,  # cases of one unit in one month
+    "expected": 1e7,  # expected events of one unit in one month (risk-adjusted rows)
+    "reference_rate": 1e7,  # the reference rate of a risk-adjusted row, in the indicator's unit
+    "cost": 1e8,  # currency units, one stay or one member's year
+    "amount": 1e10,  # currency units received by one unit in one cycle (finance file), or one cost row
+    "list_size": 1e7,  # registered patients of one unit
+    "stay_days": 730,  # days from admission to discharge
+    "age": 120,  # years
+}
+EARLIEST = pd.Timestamp("1900-01-01")  # no record of a living health system is older
+_limits: ContextVar[dict[str, float] | None] = ContextVar("gps_limits", default=None)
 
-def _lines(mask: np.ndarray, offset: int) -> np.ndarray:
-    return np.flatnonzero(mask) + offset
+
+def limit(name: str) -> float:
+    """The bound in force for a contract column: the params' override (:func:`bounds`) or ``LIMITS``."""
+    return float((_limits.get() or {}).get(name, LIMITS[name]))
+
+
+@contextmanager
+def bounds(overrides: dict[str, float] | None):
+    """Raise (or lower) plausibility bounds while validating one run's inputs, e.g. ``with bounds(params.limits)``.
+
+    Raises
+    ------
+    ParamsError
+        A name that is not a bounded column, or a bound that is not a positive finite number.
+    """
+    over = dict(overrides or {})
+    bad = [k for k in over if k not in LIMITS]
+    if bad:
+        raise ParamsError(f"limits: unknown column(s) {bad}; bounded columns: {sorted(LIMITS)}")
+    wrong = [k for k, v in over.items() if not (isinstance(v, int | float) and np.isfinite(v) and v > 0)]
+    if wrong:
+        raise ParamsError(f"limits: {wrong} must be positive finite numbers")
+    token = _limits.set({**(_limits.get() or {}), **over})
+    try:
+        yield
+    finally:
+        _limits.reset(token)
 
 
 def _report(problems: list[str], kind: str, idx: np.ndarray, fmt) -> None:
@@ -83,13 +129,14 @@ def validate_measurements(
     Parameters
     ----------
     df
-        One row per unit, month and indicator with the columns of ``MEASUREMENT_COLUMNS``.
+        One row per unit, month and indicator with the columns of ``MEASUREMENT_COLUMNS``. Numbers may be
+        text written with the decimal mark in ``df.attrs['decimal']`` (set by the readers).
     catalog
         The validated catalogue the indicators must belong to.
     source
         Name of the file for messages.
     line_offset
-        Line number of the first data row in the file (2 for a CSV with a header).
+        Line number of the first data row when the reader recorded no ``attrs['lines']``.
 
     Returns
     -------
@@ -99,18 +146,22 @@ def validate_measurements(
     Raises
     ------
     InputError
-        Listing every problem with line, column, value and the expected form.
+        Listing every problem with line, column, value and the expected form: empty keys, dates, text,
+        non-finite or implausible numbers (``LIMITS``), a decimal mark contradicting the file's, unknown
+        indicators, negative counts, numerators above denominators, duplicates.
     """
     missing = [c for c in MEASUREMENT_COLUMNS if c not in df.columns]
     if missing:
         raise InputError(
             [
-                f"missing column(s) {missing}; found {list(df.columns)}; "
+                f"line 1: missing column(s) {missing}; found {[shown(c) for c in df.columns][:30]}; "
                 f"a measurements table needs {list(MEASUREMENT_COLUMNS)}"
             ],
             source,
         )
     problems: list[str] = []
+    line = lines_of(df, line_offset)
+    decimal = df.attrs.get("decimal", ".")
     out = df.loc[:, [c for c in df.columns if c in (*MEASUREMENT_COLUMNS, *RISK_COLUMNS)]].copy()
     for col in ("client", "program", "unit_id", "unit_type", "specialty", "indicator_id"):
         cat = _stripped_category(out[col])
@@ -120,8 +171,8 @@ def validate_measurements(
         _report(
             problems,
             f"empty {col}",
-            _lines(empty, line_offset),
-            lambda i, col=col: f"line {i}, column '{col}': empty; every row needs a {col}",
+            np.flatnonzero(empty),
+            lambda i, col=col: f"line {line[i]}, column '{col}': empty; every row needs a {col}",
         )
         out[col] = cat
     period = parse_period(out["period"])
@@ -129,10 +180,19 @@ def validate_measurements(
     _report(
         problems,
         "bad period",
-        _lines(bad, line_offset),
+        np.flatnonzero(bad),
         lambda i: (
-            f"line {i}, column 'period': '{df['period'].iloc[i - line_offset]}' is not a date; "
-            "use YYYY-MM or YYYY-MM-DD"
+            f"line {line[i]}, column 'period': {shown(df['period'].iloc[i])} is not a date; use YYYY-MM or YYYY-MM-DD"
+        ),
+    )
+    late = (period > pd.Timestamp.now()).to_numpy() | (period < EARLIEST).to_numpy()
+    _report(
+        problems,
+        "period out of range",
+        np.flatnonzero(late),
+        lambda i: (
+            f"line {line[i]}, column 'period': {shown(df['period'].iloc[i])} is in the future or before "
+            f"{EARLIEST:%Y}; check the date"
         ),
     )
     out["period"] = period.dt.to_period("M").dt.to_timestamp()
@@ -140,24 +200,34 @@ def validate_measurements(
         problems.append("'expected' and 'reference_rate' go together (risk-adjusted rows need both); add the other")
     for col in ("numerator", "denominator", *(c for c in RISK_COLUMNS if c in out.columns)):
         raw = out[col]
-        num = raw.astype(float) if pd.api.types.is_numeric_dtype(raw) else pd.to_numeric(raw, errors="coerce")
-        text = (num.isna() & raw.notna()).to_numpy()
+        num, why = parse_numbers(raw, decimal)
         _report(
             problems,
-            f"text in {col}",
-            _lines(text, line_offset),
-            lambda i, col=col, raw=raw: f"line {i}, column '{col}': '{raw.iloc[i - line_offset]}' is not a number",
+            f"bad {col}",
+            np.flatnonzero(~np.equal(why, None)),
+            lambda i, col=col, raw=raw, why=why: f"line {line[i]}, column '{col}': {shown(raw.iloc[i])} {why[i]}",
         )
-        out[col] = num.astype(float)
+        high = limit(col)
+        big = np.abs(np.nan_to_num(num)) > high
+        _report(
+            problems,
+            f"implausible {col}",
+            np.flatnonzero(big),
+            lambda i, col=col, num=num, high=high: (
+                f"line {line[i]}, column '{col}': {num[i]:,.6g} is beyond the plausible {high:,.6g} for one unit "
+                f"and month; fix the value, or raise 'limits: {{{col}: ...}}' in the params if it is real"
+            ),
+        )
+        out[col] = num
     known = catalog.set_index("indicator_id")
     ind = out["indicator_id"]
     unknown = (~ind.isin(known.index)).fillna(False).to_numpy()
     _report(
         problems,
         "unknown indicator",
-        _lines(unknown, line_offset),
+        np.flatnonzero(unknown),
         lambda i: (
-            f"line {i}, column 'indicator_id': '{ind.iloc[i - line_offset]}' is not in the catalogue "
+            f"line {line[i]}, column 'indicator_id': {shown(ind.iloc[i])} is not in the catalogue "
             f"({', '.join(known.index[:8])}, ...); fix the id or add its technical sheet"
         ),
     )
@@ -168,48 +238,50 @@ def validate_measurements(
     _report(
         problems,
         "negative numerator",
-        _lines(neg_num, line_offset),
-        lambda i: f"line {i}, column 'numerator': {n[i - line_offset]} is negative; counts cannot be",
+        np.flatnonzero(neg_num),
+        lambda i: f"line {line[i]}, column 'numerator': {n[i]} is negative; counts cannot be",
     )
     _report(
         problems,
         "negative denominator",
-        _lines(d < 0, line_offset),
-        lambda i: f"line {i}, column 'denominator': {d[i - line_offset]} is negative; counts cannot be",
+        np.flatnonzero(d < 0),
+        lambda i: f"line {line[i]}, column 'denominator': {d[i]} is negative; counts cannot be",
     )
     prop = np.isin(unit, PROPORTION_UNITS) | signed
     over = prop & (np.abs(n) > d)
     _report(
         problems,
         "numerator > denominator",
-        _lines(over, line_offset),
+        np.flatnonzero(over),
         lambda i: (
-            f"line {i}, columns 'numerator'/'denominator': {n[i - line_offset]} > {d[i - line_offset]} "
-            f"for proportion indicator {ind.iloc[i - line_offset]}; the numerator counts a subset"
+            f"line {line[i]}, columns 'numerator'/'denominator': {n[i]} > {d[i]} "
+            f"for proportion indicator {ind.iloc[i]}; the numerator counts a subset"
         ),
     )
     zero = (d == 0) & (n != 0) & ~np.isnan(n)
     _report(
         problems,
         "cases without denominator",
-        _lines(zero, line_offset),
-        lambda i: f"line {i}, column 'denominator': 0 with numerator {n[i - line_offset]}; a value needs cases",
+        np.flatnonzero(zero),
+        lambda i: f"line {line[i]}, column 'denominator': 0 with numerator {n[i]}; a value needs cases",
     )
     key = [*KEYS, "period", "indicator_id"]
-    dup = out.duplicated(key, keep=False).to_numpy()
+    dup = out.duplicated(key, keep=False).to_numpy() & ~bad
     _report(
         problems,
         "duplicate unit-month-indicator",
-        _lines(dup, line_offset),
+        np.flatnonzero(dup),
         lambda i: (
-            f"line {i}: duplicate of another row for unit '{out['unit_id'].iloc[i - line_offset]}', "
-            f"period {out['period'].iloc[i - line_offset]:%Y-%m}, indicator "
-            f"'{ind.iloc[i - line_offset]}'; keep one row per unit, month and indicator"
+            f"line {line[i]}: duplicate of another row for unit {shown(out['unit_id'].iloc[i])}, "
+            f"period {out['period'].iloc[i]:%Y-%m}, indicator "
+            f"{shown(ind.iloc[i])}; keep one row per unit, month and indicator"
         ),
     )
     if problems:
         raise InputError(problems, source)
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs.pop("lines", None)
+    return out
 
 
 def check_months(measurements: pd.DataFrame, start: pd.Timestamp, months: int, source: str) -> pd.DataFrame:

@@ -247,7 +247,7 @@ def test_every_file_of_a_client_is_checked_before_reporting(tmp_path):
         read_records(src, tmp_path / "p.yaml")
     msg = str(err.value)
     assert "enc.csv: line 2, column 'discharge': '2015-13-01' is not a date" in msg
-    assert "book.xlsx: missing column(s) ['recommend', 'overall']" in msg
+    assert "book.xlsx: line 1: missing column(s) ['recommend', 'overall']" in msg
 
 
 def test_shipped_synthetic_files_are_what_the_generator_writes(tmp_path, root):

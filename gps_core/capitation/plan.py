@@ -35,7 +35,7 @@ def validate(tables: dict[str, pd.DataFrame], sources: dict[str, str]) -> dict[s
             if name == "diagnoses":
                 c.text("code")
             if name == "costs":
-                c.number("amount", 0, 1e10)
+                c.number("amount", 0, bound="cost")
                 c.text("specialty", optional=True)  # optional: costs by specialty, for specialty bundles
             out[name] = c.done()
         except InputError as e:

@@ -66,11 +66,9 @@ def scores(df: pd.DataFrame, source: str, unit: str, score: str, panels: list[st
         listed twice or unknown), and every panel of the plan the file lacks.
     """
     from ..contract import Check
-    from ..io.readers import to_number
 
-    if score in df.columns:
-        df = df.assign(**{score: to_number(df[score], decimal)})
     c = Check(df, source, [unit, score], "a panel score file")
+    c.decimal = df.attrs.get("decimal", decimal)
     c.text(unit)
     c.unique(unit, "panel")
     c.number(score, 0, 100)

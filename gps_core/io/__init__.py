@@ -1,8 +1,2 @@
-"""Readers that turn client files into validated measurement tables.
-
-Every reader returns the measurements and the list of input files with their sha256 for provenance.
-"""
-
-from .sources import Loaded, load_source
-
-__all__ = ["Loaded", "load_source"]
+"""Readers that turn client files into tables: :mod:`.readers` (CSV, Excel, Parquet, XML, with the line of every
+row and the file's decimal mark) and :mod:`.sources` (params sources to validated measurements)."""

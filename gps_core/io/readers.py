@@ -34,13 +34,43 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
 
 SEPARATORS = (";", ",", "\t", "|")
-COMMA_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$")
 SAMPLE = 1 << 16
+MAX_SHOWN = 60  # characters of a cell echoed in a message: a message never carries an unbounded value
+# A number as a person writes it with each decimal mark. With ',' the '.' may only group thousands
+# (1.234.567,89); with '.' a ',' is refused: "1,234" is 1234 to one reader and 1.234 to another.
+NUMBER = {
+    ",": re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d*)?$|^[+-]?,\d+$"),
+    ".": re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"),
+}
+# cells that only one decimal mark reads as a fraction: "12,5" (comma) and "12.5" (point, not 3 digits after)
+TELLS = {
+    ",": re.compile(r"^[+-]?\d+,\d+$|^[+-]?\d{1,3}(\.\d{3})+,\d+$"),
+    ".": re.compile(r"^[+-]?\d+\.(\d{1,2}|\d{4,})$"),
+}
+NOT_FINITE = re.compile(r"^[+-]?(inf|infinity|nan|n/a)$", re.I)
+
+
+def shown(value, limit: int = MAX_SHOWN) -> str:
+    """``repr`` of a value for a message, cut to ``limit`` characters (a cell can hold megabytes)."""
+    if isinstance(value, np.generic):
+        value = value.item()  # -1, not np.int64(-1)
+    r = repr(value)
+    return r if len(r) <= limit else f"{r[: limit - 12]}... ({len(r)} characters)"
+
+
+def lines_of(df: pd.DataFrame, first: int = 2) -> np.ndarray:
+    """The line of the source file each row came from: what the reader recorded in ``attrs['lines']`` (a CSV
+    with a ``sep=`` first line or blank lines, XML), else header on line 1 and one row per line."""
+    lines = df.attrs.get("lines")
+    if lines is not None and len(lines) == len(df):
+        return np.asarray(lines)
+    return np.arange(len(df)) + first
 
 
 @dataclass(frozen=True)
@@ -57,29 +87,250 @@ class Dialect:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
-def sniff(path: Path, sep: str | None = None, decimal: str | None = None, encoding: str | None = None) -> Dialect:
-    """Detect the encoding, separator and decimal mark of a CSV from its first 64 KiB."""
-    raw = path.read_bytes()[:SAMPLE]
+def _where(raw: bytes, start: int) -> str:
+    """'line L (byte B of the line)' of an offset in a file's bytes."""
+    line = raw.count(b"\n", 0, start) + 1
+    col = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+    return f"line {line}, byte {col} of the line (0x{raw[start]:02x})"
+
+
+def decode(path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """The whole text of a file and its encoding: UTF-8 (with or without BOM) if every byte decodes, else
+    latin-1 when the encoding is not given.
+
+    Raises
+    ------
+    InputError
+        The given encoding fails, or a file that is UTF-8 in its first 64 KiB has bytes that are not: the
+        message names the real line and byte of the first one.
+    """
+    raw = path.read_bytes()
     if encoding is None:
-        try:  # an incremental decoder does not fail on a character cut at the end of the sample
-            text = codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=False)
-            encoding = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
-        except UnicodeDecodeError:
-            encoding = "latin-1"
-            text = raw.decode("latin-1")
-    else:
-        text = raw.decode(encoding, errors="replace")
-    lines = [ln for ln in text.splitlines() if ln.strip()][:200]
+        try:
+            return raw.decode("utf-8-sig"), ("utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8")
+        except UnicodeDecodeError as e:
+            try:  # a character cut at the end of the sample is no evidence
+                codecs.getincrementaldecoder("utf-8")().decode(raw[:SAMPLE], final=False)
+            except UnicodeDecodeError:
+                return raw.decode("latin-1"), "latin-1"
+            raise InputError(
+                [
+                    f"{_where(raw, e.start)}: not UTF-8, although the file is UTF-8 before it: the export mixes "
+                    "encodings; re-export it in one encoding, or set 'encoding' (e.g. latin-1) to read it all as one"
+                ],
+                str(path),
+            ) from None
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError([f"unknown encoding {shown(encoding)}; use e.g. utf-8 or latin-1"], str(path)) from None
+    try:
+        return raw.decode(encoding), encoding
+    except UnicodeDecodeError as e:
+        raise InputError(
+            [
+                f"{_where(raw, e.start)}: cannot be read as {encoding} ({e.reason}); set 'encoding' (latin-1 for many "
+                "Brazilian exports) or re-export the file"
+            ],  # fmt: skip
+            str(path),
+        ) from None
+
+
+def detect_decimal(df: pd.DataFrame) -> str:
+    """The decimal mark of a table of text cells: the mark that more distinct cells can only be read with
+    (``12,5`` against ``12.5``; ``1.234`` tells nothing); ``.`` when none tells."""
+    votes = {",": 0, ".": 0}
+    for c in df.columns:
+        u = pd.Series([x for x in df[c].dropna().unique() if isinstance(x, str)], dtype=object).astype(str).str.strip()
+        for mark, rx in TELLS.items():
+            votes[mark] += int(u.str.match(rx).sum())
+    return "," if votes[","] > votes["."] else "."
+
+
+def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.ndarray]:
+    """Numbers of a column read as text (or already typed, from Excel or Parquet) with the file's decimal mark.
+
+    Returns
+    -------
+    (values, problems)
+        ``values`` as float (NaN where blank or refused); ``problems`` an object array holding, per row, why
+        the cell is refused (``None`` where it is a number or blank): not a number, not finite (``inf``,
+        ``NaN`` written out, an overflow), or a decimal mark that contradicts the file's.
+    """
+    if pd.api.types.is_bool_dtype(s):
+        s = s.astype(object)
+    if pd.api.types.is_numeric_dtype(s):
+        v = s.to_numpy(dtype=float, na_value=np.nan)
+        return v, np.where(np.isinf(v), "is not a finite number", None).astype(object)
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    vals = np.full(len(uniq), np.nan)
+    why = np.full(len(uniq), None, dtype=object)
+    other = "." if decimal == "," else ","
+    for k, u in enumerate(uniq):
+        if isinstance(u, bool):
+            why[k] = "is not a number"
+        elif isinstance(u, int | float | np.number):
+            vals[k] = float(u)
+            if not np.isfinite(vals[k]):
+                why[k], vals[k] = "is not a finite number", np.nan
+        else:
+            t = str(u).strip().replace("\u00a0", "").replace(" ", "")
+            if t == "":
+                continue
+            if NUMBER[decimal].match(t):
+                x = float(t.replace(".", "").replace(",", ".") if decimal == "," else t)
+                if np.isfinite(x):
+                    vals[k] = x
+                else:
+                    why[k] = "is not a finite number (it overflows)"
+            elif NOT_FINITE.match(t):
+                why[k] = "is not a finite number"
+            elif NUMBER[other].match(t) and other in t:
+                why[k] = (f"uses {other!r} as decimal mark but this file's is {decimal!r} (e.g. "
+                          f"{'1.234,5' if decimal == ',' else '1234.5'}); fix the row, or set 'decimal' if the whole "
+                          "file uses the other mark")  # fmt: skip
+            else:
+                why[k] = "is not a number"
+    ok = codes >= 0
+    v = np.full(len(codes), np.nan)
+    w = np.full(len(codes), None, dtype=object)
+    v[ok], w[ok] = vals[codes[ok]], why[codes[ok]]
+    return v, w
+
+
+def _header(text: str) -> tuple[str, int]:
+    """Text without a spreadsheet's ``sep=;`` hint line, and how many lines were removed."""
+    first, _, rest = text.partition("\n")
+    if re.fullmatch(r"\s*\"?sep=.\"?\s*", first, flags=re.I):
+        return rest, 1
+    return text, 0
+
+
+def sniff(path: Path, sep: str | None = None, decimal: str | None = None, encoding: str | None = None) -> Dialect:
+    """Detect the encoding and separator of a CSV (the decimal mark is detected over the whole table by
+    :func:`read_table`). A spreadsheet's ``sep=;`` first line is taken as the separator."""
+    text, encoding = decode(path, encoding)
+    body, hint = _header(text[: SAMPLE * 4])
+    if hint and sep is None:
+        sep = text.split("\n", 1)[0].strip().strip('"')[4:5]
+    lines = [ln for ln in body.splitlines() if ln.strip()][:200]
     if not lines:
-        raise InputError(["the file is empty"], str(path))
+        raise InputError(["the file is empty: no header and no rows; export the table again"], str(path))
     if sep is None:
         sep = max(SEPARATORS, key=lambda s: lines[0].count(s))
         if lines[0].count(sep) == 0:
             sep = ","
-    if decimal is None:
-        cells = [c.strip().strip('"') for ln in lines[1:] for c in ln.split(sep)]
-        decimal = "," if sep != "," and any(COMMA_NUMBER.match(c) for c in cells) else "."
-    return Dialect("csv", sep, decimal, encoding)
+    return Dialect("csv", sep, decimal or ".", encoding)
+
+
+def _duplicates(columns, path: Path, line: int = 1) -> None:
+    seen: dict[str, int] = {}
+    problems = []
+    for i, c in enumerate(columns, start=1):
+        key = str(c).strip().lower()
+        if key in seen:
+            problems.append(
+                f"line {line}: column {shown(str(c).strip())} appears twice (columns {seen[key]} and {i}); "
+                "each column needs its own name"
+            )
+        seen.setdefault(key, i)
+    if problems:
+        raise InputError(problems, str(path))
+
+
+def _csv(p: Path, sep, decimal, encoding) -> tuple[pd.DataFrame, Dialect]:
+    import csv
+    import io
+
+    d = sniff(p, sep, decimal, encoding)
+    text, _ = decode(p, d.encoding)
+    body, skipped = _header(text)
+    if len(d.sep) != 1:
+        raise InputError([f"separator {shown(d.sep)} must be one character"], str(p))
+    try:
+        header = next(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=d.sep), [])
+        df = pd.read_csv(
+            io.StringIO(body), sep=d.sep, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=False
+        )
+    except (pd.errors.ParserError, csv.Error) as e:
+        m = re.search(r"line (\d+)", str(e))
+        at = f"line {int(m.group(1)) + skipped}: " if m else ""
+        raise InputError(
+            [
+                f"{at}not a regular table with separator {d.sep!r}: {str(e).split(chr(10))[0][:200]}; check quotes and "
+                "the number of fields on that line"
+            ],  # fmt: skip
+            str(p),
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(["the file is empty: no header and no rows; export the table again"], str(p)) from None
+    _duplicates(header, p, 1 + skipped)
+    df.columns = [str(c).strip() for c in df.columns]
+    blank = df.isna().all(axis=1).to_numpy()
+    lines = np.arange(len(df)) + 2 + skipped
+    if blank.any():  # blank lines are skipped, and every other row keeps its real line
+        df, lines = df[~blank].reset_index(drop=True), lines[~blank]
+    d = Dialect("csv", d.sep, decimal or detect_decimal(df), d.encoding)
+    df.attrs["lines"] = lines
+    return df, d
+
+
+SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".xml")
+
+
+def _excel(p: Path, sheet: str | None) -> tuple[pd.DataFrame, Dialect]:
+    import zipfile
+
+    try:
+        book = pd.ExcelFile(p, engine="openpyxl")
+        name = sheet if sheet is not None else book.sheet_names[0]
+        if name not in book.sheet_names:
+            raise InputError(
+                [f"no sheet named {shown(name)}; the workbook has {book.sheet_names}: set 'sheet'"], str(p)
+            )
+        head = pd.read_excel(book, sheet_name=name, header=None, nrows=1, dtype=object)
+        df = pd.read_excel(book, sheet_name=name, dtype=object)
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError) as e:
+        raise InputError(
+            [
+                f"cannot be read as an Excel workbook ({type(e).__name__}: {str(e)[:120]}): the file is damaged or "
+                "truncated, or not really .xlsx; save it again from the spreadsheet"
+            ],  # fmt: skip
+            str(p),
+        ) from None
+    if head.empty:
+        raise InputError([f"sheet {name!r} is empty: no header and no rows"], str(p))
+    _duplicates([c for c in head.iloc[0].tolist() if not pd.isna(c)], p)
+    df.columns = [str(c).strip() for c in df.columns]
+    blank = df.isna().all(axis=1).to_numpy()
+    lines = np.arange(len(df)) + 2
+    df, lines = df[~blank].reset_index(drop=True), lines[~blank]
+    df.attrs["lines"] = lines
+    return df, Dialect("excel", sheet=name)
+
+
+def _parquet(p: Path) -> tuple[pd.DataFrame, Dialect]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(p).names
+        _duplicates(names, p)
+        df = pq.read_table(p).to_pandas()
+    except InputError:
+        raise
+    except (pa.ArrowException, OSError, ValueError) as e:
+        raise InputError(
+            [
+                f"cannot be read as Parquet ({type(e).__name__}: {str(e)[:120]}): the file is damaged or truncated; "
+                "export it again"
+            ],  # fmt: skip
+            str(p),
+        ) from None
+    df.attrs["lines"] = np.arange(len(df)) + 1  # Parquet has no header line: row 1 is the first record
+    return df, Dialect("parquet")
 
 
 def read_table(
@@ -90,54 +341,51 @@ def read_table(
     decimal: str | None = None,
     encoding: str | None = None,
 ) -> tuple[pd.DataFrame, Dialect]:
-    """Read a CSV/TXT, Excel (``.xlsx``, ``.xlsm``) or Parquet file.
+    """Read a CSV/TXT, Excel (``.xlsx``, ``.xlsm``), Parquet or XML file.
 
     Returns
     -------
     (table, dialect)
-        CSV columns as text (numbers keep their decimal mark: convert with :func:`to_number`).
+        CSV columns as text (numbers keep their decimal mark: convert with :func:`parse_numbers` and
+        ``dialect.decimal``, which is also in ``table.attrs['decimal']``); ``table.attrs['lines']`` holds the
+        source line of every row (header = line 1; blank lines and a ``sep=`` line are skipped and counted).
 
     Raises
     ------
     InputError
-        File missing, unreadable in the given encoding, one column only (wrong separator), or an Excel
-        sheet that does not exist (the message lists the sheets).
+        File missing or a folder, empty or header-only, damaged (truncated Excel or Parquet, malformed XML),
+        undecodable (with the real line and byte), one column only (wrong separator), a column name twice, or
+        an Excel sheet that does not exist (the message lists the sheets).
     """
     p = Path(path)
+    if p.is_dir():
+        raise InputError(["is a folder, not a file; give the file's path"], str(p))
     if not p.is_file():
         raise InputError(["file not found; check the path (in params, relative to the params file)"], str(p))
     suffix = p.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError([f"unknown file type {shown(suffix)}; use {', '.join(SUFFIXES)}"], str(p))
+    if p.stat().st_size == 0:
+        raise InputError(["the file is empty (0 bytes); export the table again"], str(p))
     if suffix in (".xlsx", ".xlsm"):
-        book = pd.ExcelFile(p, engine="openpyxl")
-        name = sheet if sheet is not None else book.sheet_names[0]
-        if name not in book.sheet_names:
-            raise InputError([f"no sheet named '{name}'; the workbook has {book.sheet_names}: set 'sheet'"], str(p))
-        return pd.read_excel(book, sheet_name=name, dtype=object), Dialect("excel", sheet=name)
-    if suffix == ".parquet":
-        return pd.read_parquet(p), Dialect("parquet")
-    if suffix == ".xml":
-        return read_xml(p), Dialect("xml")
-    if suffix not in (".csv", ".txt", ".tsv"):
-        raise InputError(
-            [f"unknown file type '{suffix}'; use .csv, .txt, .tsv, .xlsx, .xlsm, .parquet or .xml"], str(p)
-        )
-    d = sniff(p, sep, decimal, encoding)
-    try:
-        df = pd.read_csv(p, sep=d.sep, encoding=d.encoding, dtype=str, keep_default_na=False, na_values=[""])
-    except UnicodeDecodeError as e:
-        raise InputError(
-            [
-                f"cannot be read as {d.encoding} ({e.reason} at byte {e.start}); set 'encoding' "
-                "(latin-1 for many Brazilian exports)"
-            ],
-            str(p),
-        ) from None
-    except pd.errors.ParserError as e:
-        raise InputError([f"not a regular table with separator {d.sep!r}: {e}"], str(p)) from None
-    if df.shape[1] == 1:
-        others = [s for s in SEPARATORS if s != d.sep and s in df.columns[0]]
-        hint = f"; the header looks separated by {others[0]!r}: set 'sep: \"{others[0]}\"'" if others else ""
-        raise InputError([f"only one column found with separator {d.sep!r}{hint}"], str(p))
+        df, d = _excel(p, sheet)
+    elif suffix == ".parquet":
+        df, d = _parquet(p)
+    elif suffix == ".xml":
+        df = read_xml(p)
+        d = Dialect("xml", decimal=decimal or detect_decimal(df))
+    else:
+        df, d = _csv(p, sep, decimal, encoding)
+        if df.shape[1] == 1:
+            others = [s for s in SEPARATORS if s != d.sep and s in df.columns[0]]
+            hint = f"; the header looks separated by {others[0]!r}: set 'sep: \"{others[0]}\"'" if others else ""
+            raise InputError([f"line 1: only one column found with separator {d.sep!r}{hint}"], str(p))
+    if d.format != "csv" and decimal is not None:
+        d = Dialect(d.format, d.sep, decimal, d.encoding, d.sheet)
+    if len(df) == 0:
+        raise InputError(["the header has no rows under it; export the table with its data"], str(p))
+    df.attrs["decimal"] = d.decimal
+    df.attrs["source"] = str(p)
     return df, d
 
 
@@ -155,9 +403,22 @@ def read_xml(path: Path) -> pd.DataFrame:
     """
     from lxml import etree
 
+    raw = path.read_bytes()
+    m = re.search(rb"<!(DOCTYPE|ENTITY)", raw, flags=re.I)
+    if m:  # a data file needs no DTD; entities are how XXE and "billion laughs" get in
+        line = raw.count(b"\n", 0, m.start()) + 1
+        raise InputError(
+            [
+                f"line {line}: a DTD or entity declaration (<!{m.group(1).decode().upper()}); data files may not "
+                "declare entities: export the records without a DOCTYPE"
+            ],  # fmt: skip
+            str(path),
+        )
     rows, lines, tags = [], [], set()
     try:
-        for _, el in etree.iterparse(str(path), events=("end",)):
+        for _, el in etree.iterparse(
+            str(path), events=("end",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+        ):
             parent = el.getparent()
             if parent is None or parent.getparent() is not None:
                 continue  # only the children of the root are records
@@ -166,7 +427,11 @@ def read_xml(path: Path) -> pd.DataFrame:
             rec = {ID_FIELDS.get(tag, "id") if k == "id" else k: v for k, v in el.attrib.items()}
             for child in el:
                 if isinstance(child.tag, str):
-                    rec[etree.QName(child).localname] = (child.text or "").strip() or None
+                    field = etree.QName(child).localname
+                    if field in rec:
+                        why = f"field {shown(field)} twice in the record of line {el.sourceline}; once per record"
+                        raise InputError([f"line {child.sourceline}: {why}"], str(path))
+                    rec[field] = (child.text or "").strip() or None
             rows.append(rec)
             lines.append(el.sourceline)
             el.clear()  # constant memory on large extracts
@@ -177,20 +442,12 @@ def read_xml(path: Path) -> pd.DataFrame:
             [f"line {e.lineno}: not well-formed XML: {e.msg}; fix the file or re-export it"], str(path)
         ) from None
     if len(tags) > 1:
-        raise InputError([f"records of different kinds {sorted(tags)} under the root; one kind per file"], str(path))
+        raise InputError(
+            [f"records of different kinds {[shown(t) for t in sorted(tags)][:5]} under the root; one kind per file"],
+            str(path),
+        )
     if not rows:
         raise InputError(["no records: the root element has no children"], str(path))
     df = pd.DataFrame(rows, dtype=object)
     df.attrs["lines"] = lines
     return df
-
-
-def to_number(s: pd.Series, decimal: str = ".") -> pd.Series:
-    """Text numbers to float text-safely: ``1.234,5`` -> 1234.5 with a decimal comma; others unchanged
-    (unparseable text stays text, for the schema to report with its line)."""
-    if decimal == "." or pd.api.types.is_numeric_dtype(s):
-        return s
-    t = s.astype("string")
-    looks = t.str.match(r"^\s*-?[\d.]*,?\d*\s*$").fillna(False)
-    fixed = t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    return t.where(~looks, fixed)

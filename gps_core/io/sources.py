@@ -12,7 +12,7 @@ from ..errors import InputError
 from ..refdata import sha256
 from ..schemas import validate_measurements
 from . import nhs_ae
-from .readers import read_table, to_number
+from .readers import read_table
 
 
 @dataclass
@@ -28,33 +28,18 @@ class Loaded:
     stays: pd.DataFrame | None = None  # the validated encounters of a record-level source
 
 
-NUMERIC = ("numerator", "denominator", "expected", "reference_rate", "age", "cost", "asa", "recommend", "overall")
-NUMERIC += ("amount",)  # a health plan's cost file (gps_core.capitation)
-NUMERIC += tuple(surveys.TOP_BOX.values())
-
-
-def with_numbers(df: pd.DataFrame, decimal: str) -> pd.DataFrame:
-    """The numeric contract columns of a table read with a decimal comma, converted (``1.234,5`` -> 1234.5);
-    the contracts check what is left."""
-    for c in set(NUMERIC) & set(df.columns):
-        df[c] = to_number(df[c], decimal)
-    return df
-
-
 def _read(spec, params_path) -> tuple[pd.DataFrame, dict, Path]:
-    """A file read with its dialect; numbers written with a decimal comma converted (the contracts check
-    the rest)."""
+    """A file read with its dialect (the contracts convert its numbers with the decimal mark the reader
+    detected, ``attrs['decimal']``)."""
     from ..params import resolve
 
     path = resolve(params_path, spec.path)
     df, dialect = read_table(path, sheet=spec.sheet, sep=spec.sep, decimal=spec.decimal, encoding=spec.encoding)
-    df = with_numbers(df, dialect.decimal)
     return df, {"file": str(path), "sha256": sha256(path), "read_as": dialect.describe()}, path
 
 
 def read_file(spec, params_path) -> tuple[pd.DataFrame, dict]:
-    """A params file spec read with its dialect (decimal commas converted for the known numeric columns),
-    and its provenance."""
+    """A params file spec read with its dialect, and its provenance."""
     df, info, _ = _read(spec, params_path)
     return df, info
 
@@ -68,14 +53,15 @@ def read_amounts(spec, params_path, units: list[str]) -> tuple[pd.DataFrame, dic
     return finance.validate(df, str(path), spec, units, info["read_as"].get("decimal", ".")), info
 
 
-def read_records(spec, params_path, specialties=None) -> tuple[derive.Records, list[dict]]:
+def read_records(spec, params_path, specialties=None, latest=None) -> tuple[derive.Records, list[dict]]:
     """Read and validate an encounter file with its optional surgeries and survey answers. Every file is
-    checked, and the problems of all of them are reported together."""
+    checked, and the problems of all of them are reported together. ``latest``: the last admission date
+    the evaluation can use (its period and follow-up)."""
     raw, info, path = _read(spec, params_path)
     inputs, problems = [info], []
     enc = None
     try:
-        enc = encounters.validate(raw, str(path), specialties=specialties)
+        enc = encounters.validate(raw, str(path), specialties=specialties, latest=latest)
     except InputError as e:
         problems += [f"{path.name}: {p}" for p in e.problems]
     tables = {}
@@ -95,8 +81,17 @@ def read_records(spec, params_path, specialties=None) -> tuple[derive.Records, l
     return derive.Records(enc, tables.get("surgeries"), tables.get("surveys")), inputs
 
 
-def _records(source, params_path, catalog, client, program) -> Loaded:
-    recs, inputs = read_records(source, params_path, source.specialties)
+def follow_up_end(period, rules) -> pd.Timestamp:
+    """The last admission an evaluation of ``period`` can use: the end of the month that holds the period's
+    last day plus the longest follow-up window of the rules (readmissions, returns to theatre)."""
+    end = period.last + pd.offsets.MonthEnd(0)
+    window = max(rules.readmission_window, rules.surgery_window)
+    return end + pd.Timedelta(days=window) + pd.offsets.MonthEnd(0)
+
+
+def _records(source, params_path, catalog, client, program, period=None) -> Loaded:
+    latest = follow_up_end(period, source.rules) if period is not None else None
+    recs, inputs = read_records(source, params_path, source.specialties, latest)
     rules = source.rules.rules()
     t = derive.trace(recs, rules)
     risk = {}
@@ -116,7 +111,7 @@ def _records(source, params_path, catalog, client, program) -> Loaded:
     return Loaded(m, inputs, t, risk, rules.describe(), recs.encounters)
 
 
-def _one(source, params_path, catalog, client, program) -> Loaded:
+def _one(source, params_path, catalog, client, program, period=None) -> Loaded:
     from ..params import resolve
 
     if source.kind == "synthetic_paper_hospital":
@@ -126,7 +121,7 @@ def _one(source, params_path, catalog, client, program) -> Loaded:
             [{"file": f"gps_core.synth.paper_hospital(seed={source.seed})", "sha256": "generated"}],
         )
     if source.kind == "encounters":
-        return _records(source, params_path, catalog, client, program)
+        return _records(source, params_path, catalog, client, program, period)
     if source.kind == "nhs_ae":
         path = resolve(params_path, source.path)
         m = nhs_ae.to_measurements(nhs_ae.read(path), source.department_type)
@@ -137,9 +132,15 @@ def _one(source, params_path, catalog, client, program) -> Loaded:
 
 
 def load_source(
-    source, params_path: str | Path, catalog: pd.DataFrame, client: str = "client", program: str = "program"
+    source,
+    params_path: str | Path,
+    catalog: pd.DataFrame,
+    client: str = "client",
+    program: str = "program",
+    period=None,
 ) -> Loaded:
     """Measurements for a params ``source`` (or a list of sources), with the provenance of their inputs.
+    ``period`` (params ``Period``) bounds the admissions of record files (:func:`follow_up_end`).
 
     Several sources are combined (e.g. encounter files for the outcome indicators and a monthly table for
     structure and process indicators); an indicator may come from one source only.
@@ -150,8 +151,8 @@ def load_source(
         A file breaks its contract, or two sources give the same indicator.
     """
     if not isinstance(source, list):
-        return _one(source, params_path, catalog, client, program)
-    parts = [_one(s, params_path, catalog, client, program) for s in source]
+        return _one(source, params_path, catalog, client, program, period)
+    parts = [_one(s, params_path, catalog, client, program, period) for s in source]
     owner: dict[str, str] = {}
     problems = []
     for part in parts:
