@@ -133,9 +133,9 @@ def validate_catalog(df: pd.DataFrame, source: str = "catalogue") -> pd.DataFram
     problems: list[str] = []
     for col in NUMERIC:
         num = pd.to_numeric(cat[col], errors="coerce")
-        bad = num.isna() & cat[col].notna() & (cat[col].astype(str).str.strip() != "")
+        bad = (num.isna() & cat[col].notna() & (cat[col].astype(str).str.strip() != "")) | np.isinf(num)
         for i in np.flatnonzero(bad.to_numpy()):
-            problems.append(f"line {i + 2}, column '{col}': '{cat[col].iloc[i]}' is not a number")
+            problems.append(f"line {i + 2}, column '{col}': {str(cat[col].iloc[i])[:60]!r} is not a finite number")
         cat[col] = num
     for col in ("indicator_id", "dimension", "unit", "polarity", "rule", "applies_to", "name_pt", "name_en"):
         cat[col] = cat[col].astype("string").str.strip()
@@ -154,6 +154,11 @@ def validate_catalog(df: pd.DataFrame, source: str = "catalogue") -> pd.DataFram
         problems.append(f"line {i + 2}, column 'indicator_id': '{cat['indicator_id'].iloc[i]}' appears more than once")
     for i in np.flatnonzero(cat["indicator_id"].isna().to_numpy() | (cat["indicator_id"] == "").to_numpy()):
         problems.append(f"line {i + 2}, column 'indicator_id': empty")
+    # ids name export files and chart facets: plain names only
+    odd = ~cat["indicator_id"].str.fullmatch(r"[A-Za-z0-9_-]{1,40}").fillna(True).to_numpy()
+    for i in np.flatnonzero(odd):
+        problems.append(f"line {i + 2}, column 'indicator_id': {str(cat['indicator_id'].iloc[i])[:60]!r} is not a "
+                        "plain id (letters, digits, '_' or '-', at most 40)")  # fmt: skip
     for i in np.flatnonzero(~(cat["weight"] > 0).to_numpy()):
         problems.append(f"line {i + 2}, column 'weight': must be a positive number, got {cat['weight'].iloc[i]}")
     for i in np.flatnonzero(~(cat["min_denominator"] >= 0).to_numpy()):
@@ -184,7 +189,13 @@ def load_catalog(name_or_path: str | Path = "hospital_2015") -> pd.DataFrame:
     p = refdata.path(SHIPPED[key]) if key in SHIPPED else Path(key)
     if not p.exists():
         raise InputError([f"file not found; give a CSV path or one of the shipped catalogues {list(SHIPPED)}"], str(p))
-    df = pd.read_csv(p, dtype={"indicator_id": str, "tiers": str}, keep_default_na=True)
+    how = {}
+    if key not in SHIPPED:  # a client's own catalogue: vetted as any client file (encoding, layout, names)
+        from .io.readers import read_table
+
+        _, d = read_table(p)
+        how = {"sep": d.sep, "encoding": d.encoding} if d.format == "csv" else {}
+    df = pd.read_csv(p, dtype={"indicator_id": str, "tiers": str}, keep_default_na=True, **how)
     return validate_catalog(df, str(p))
 
 

@@ -7,16 +7,19 @@ fix (2: bad params or input, 1: a report failed to run).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from .errors import GpsError
+from .errors import GpsError, ParamsError
 from .params import load
-from .report import Job, notebooks_dir
+from .report import Job, confined, notebooks_dir, out_root
 from .report import run as run_job
+from .schemas import bounds
 
 DEMO = (
     "hospital_2015.yaml",
@@ -37,8 +40,9 @@ DEMO = (
 
 
 def slug(unit: str) -> str:
-    """A file-safe name for a unit (scorecards are written as ``scorecards/<slug>``)."""
-    keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in unit.strip())
+    """A file-safe name for a unit (scorecards are written as ``scorecards/<slug>``): letters, digits, '-',
+    '_' and inner dots, at most 100 characters, never '.' or '..' nor a hidden name."""
+    keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in unit.strip())[:100].strip(".")
     return keep or "unit"
 
 
@@ -53,8 +57,13 @@ def jobs_for(params_file: str, out: str, pdf: bool, limit: int | None = None, no
 
         units = list(evaluate(p, params_file).annual["unit_id"].astype(str))
     units = units[:limit] if limit else units
+    names = [slug(u) for u in units]
+    seen = Counter(n.lower() for n in names)  # case too: two names one file on macOS and Windows
+    names = [f"{n}-{hashlib.sha1(u.encode()).hexdigest()[:6]}" if seen[n.lower()] > 1 else n
+             for n, u in zip(names, units, strict=True)]  # fmt: skip
     return [
-        Job("scorecard", params_file, out, report=f"scorecards/{slug(u)}", extra={"unit": u}, pdf=pdf) for u in units
+        Job("scorecard", params_file, out, report=f"scorecards/{n}", extra={"unit": u}, pdf=pdf)
+        for n, u in zip(names, units, strict=True)
     ]
 
 
@@ -151,7 +160,7 @@ def validate_files(a: argparse.Namespace) -> int:
                 n = len(surgeries.validate(df, f, encounters=enc))
                 what = f"{n} operations" + ("" if enc is not None else " (not checked against an encounter file)")
             else:
-                what = f"{len(surveys.validate(df, f))} questionnaires"
+                what = f"{len(surveys.validate(df, f, encounters=enc))} questionnaires"
         except GpsError as e:
             failed += 1
             print(f"FAILED {e}", file=sys.stderr)
@@ -161,25 +170,63 @@ def validate_files(a: argparse.Namespace) -> int:
 
 
 def payouts_workbook(a: argparse.Namespace) -> int:
-    """``gps payouts``: evaluate, pay every contract rule, write the finance workbook."""
+    """``gps payouts``: evaluate, pay every contract rule, write the finance workbook (``--out`` is checked
+    before anything is computed)."""
     from .evaluation import run as evaluate
     from .io.workbook import write_payouts
 
+    p = load(a.params)
+    if getattr(p, "contract", None) is None:
+        raise ParamsError(f"{a.params} has no 'contract' section")
+    if a.out:
+        out = Path(a.out)
+        if out.is_dir():
+            raise ParamsError(f"--out {out}: is a folder; give the workbook's file name (e.g. {out / 'payouts.xlsx'})")
+        if out.suffix.lower() != ".xlsx":
+            raise ParamsError(f"--out {out}: the workbook's name must end in .xlsx")
+    else:
+        out = Path("reports") / p.client / p.period.name / "payouts.xlsx"
+        confined("reports", out, f"{a.params} (client, period.label)")
+    ev = evaluate(p, a.params)
     try:
-        p = load(a.params)
-        if getattr(p, "contract", None) is None:
-            print(f"error: {a.params} has no 'contract' section", file=sys.stderr)
-            return 2
-        ev = evaluate(p, a.params)
-    except GpsError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    out = a.out or Path("reports") / p.client / p.period.name / "payouts.xlsx"
-    path = write_payouts(ev.payouts, out, p.currency)
+        path = write_payouts(ev.payouts, out, p.currency)
+    except OSError as e:
+        raise ParamsError(f"--out {out}: cannot be written ({e.strerror}); choose another path") from None
     for name, res in ev.payouts.items():
         print(f"{name}: {res['payout'].sum() / 100:,.2f} {p.currency} to {(res['payout'] > 0).sum()} units")
     print(f"written {path}")
     return 0
+
+
+def check_one(p, f: str) -> str:
+    """``gps check`` of one validated params file: its inputs read and computed as the report would, nothing
+    written. Returns the line that says what was found."""
+    if p.report == "capitation_model":
+        from .capitation.study import load_plan, read_scores
+
+        tabs, _ = load_plan(p, f)
+        if p.rates.value:  # the panels of the members file: every one needs a score
+            read_scores(p, f, sorted(tabs["members"][p.rates.by].astype(str).unique()))
+        return f"{f}: OK ({len(tabs['members'])} members, {len(tabs['diagnoses'])} diagnoses)"
+    if p.report == "risk_adjustment":
+        from .risk_study import run as study
+
+        s = study(p, f)
+        return f"{f}: OK ({len(s.data)} patients, {len(s.outcomes)} outcome models)"
+    if p.report == "benchmark_study":
+        from .pooled.study import run as bench
+
+        s = bench(p, f)
+        s.close()
+        n = int(s.cells["published"].sum())
+        return f"{f}: OK ({s.source}; {n} of {len(s.cells)} cells published, {len(s.funnels)} funnels)"
+    from .evaluation import run as evaluate
+
+    ev = evaluate(p, f)
+    return (
+        f"{f}: OK ({len(ev.measurements)} rows, {ev.annual.shape[0]} units, "
+        f"{ev.provenance['small_denominators']} on small denominators)"
+    )
 
 
 def demo_params() -> list[str]:
@@ -187,8 +234,54 @@ def demo_params() -> list[str]:
     return [str(root / name) for name in DEMO]
 
 
+EXIT_CODES = """exit codes:
+  0  everything asked for was done
+  1  a report failed while it ran (its notebook or PDF), or an internal error (a bug: please report it)
+  2  bad params, input data or arguments: the message names the file, line, column and the fix;
+     nothing was written"""
+
+
+LIMIT_HELP = "raise a plausible bound, e.g. --limit denominator=5e7 (see gps_core.schemas.LIMITS)"
+
+
+def limits(items: list[str] | None) -> dict[str, float]:
+    """``--limit denominator=5e7`` options as a dict (checked by :func:`gps_core.schemas.bounds`)."""
+    out = {}
+    for item in items or []:
+        name, _, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise ParamsError(f"--limit {item!r}: write NAME=NUMBER, e.g. --limit denominator=5e7") from None
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="gps", description="GPS Analytics reports")
+    """The ``gps`` command: exit 0, 1 or 2 as :data:`EXIT_CODES` says, with one message and no traceback
+    (set ``GPS_DEBUG=1`` to see the traceback of an internal error)."""
+    try:
+        return _main(argv)
+    except GpsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written was left in place", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug, not the user's input: say so in one line, keep the exit code of failures
+        if os.environ.get("GPS_DEBUG"):
+            raise
+        print(f"internal error: {type(e).__name__}: {str(e)[:500]} (a bug in GPS Analytics: please report it "
+              "with the command; GPS_DEBUG=1 shows the traceback)", file=sys.stderr)  # fmt: skip
+        return 1
+
+
+def _main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="gps",
+        description="GPS Analytics reports",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run one notebook with one params file")
     r.add_argument("notebook", help="annual_evaluation | scorecard (or a path to a .ipynb)")
@@ -212,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--sep", default=None, help="CSV separator (default: detected)")
     v.add_argument("--decimal", default=None, choices=[".", ","], help="decimal mark (default: detected)")
     v.add_argument("--encoding", default=None, help="text encoding (default: UTF-8, else latin-1)")
+    v.add_argument("--limit", action="append", metavar="NAME=VALUE", help=LIMIT_HELP)
     from .pooled import cli as pool_cli
 
     pool_cli.add(sub)
@@ -222,45 +316,25 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
     if a.cmd == "validate":
-        return validate_files(a)
+        with bounds(limits(a.limit)):
+            return validate_files(a)
     if a.cmd == "payouts":
         return payouts_workbook(a)
     if a.cmd == "pool":
         return pool_cli.run(a)
     try:
         if a.cmd == "check":
-            from .evaluation import run as evaluate
-
-            for f in a.params:
-                p = load(f)
-                if p.report == "capitation_model":
-                    from .capitation.study import load_plan, read_scores
-
-                    tabs, _ = load_plan(p, f)
-                    if p.rates.value:  # the panels of the members file: every one needs a score
-                        read_scores(p, f, sorted(tabs["members"][p.rates.by].astype(str).unique()))
-                    print(f"{f}: OK ({len(tabs['members'])} members, {len(tabs['diagnoses'])} diagnoses)")
-                    continue
-                if p.report == "risk_adjustment":
-                    from .risk_study import run as study
-
-                    s = study(p, f)
-                    print(f"{f}: OK ({len(s.data)} patients, {len(s.outcomes)} outcome models)")
-                    continue
-                if p.report == "benchmark_study":
-                    from .pooled.study import run as bench
-
-                    s = bench(p, f)
-                    s.close()
-                    n = int(s.cells["published"].sum())
-                    print(f"{f}: OK ({s.source}; {n} of {len(s.cells)} cells published, {len(s.funnels)} funnels)")
-                    continue
-                ev = evaluate(p, f)
-                print(
-                    f"{f}: OK ({len(ev.measurements)} rows, {ev.annual.shape[0]} units, "
-                    f"{ev.provenance['small_denominators']} on small denominators)"
-                )
-            return 0
+            failed = 0
+            for f in a.params:  # every file is checked, so one call lists every problem
+                try:
+                    p = load(f)
+                    with bounds(p.limits):
+                        print(check_one(p, f))
+                except GpsError as e:
+                    failed += 1
+                    print(f"FAILED {e}", file=sys.stderr)
+            return 2 if failed else 0
+        out_root(a.out)
         if a.cmd == "run":
             jobs = jobs_for(a.params, a.out, not a.no_pdf, notebook=Path(a.notebook).stem)
         else:

@@ -38,6 +38,27 @@ YES_NO = {
 }
 
 
+def ids(s: pd.Series) -> pd.Series:
+    """Text of identifiers as every table must compare them: stripped, and a whole number written the same
+    whatever its type (``4``, ``4.0`` from Excel and ``"4"`` from a CSV are all ``"4"``), so joining two tables
+    never depends on which reader typed which side. Computed once per distinct value."""
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+
+    def one(u) -> str:
+        if isinstance(u, bool | np.bool_):
+            return str(u)
+        if isinstance(u, int | np.integer):
+            return str(int(u))
+        if isinstance(u, float | np.floating) and np.isfinite(u) and float(u).is_integer():
+            return str(int(u))
+        return str(u).strip()
+
+    text = np.array([one(u) for u in uniq], dtype=object)
+    out = np.full(len(codes), None, dtype=object)
+    out[codes >= 0] = text[codes[codes >= 0]]
+    return pd.Series(out, index=s.index, dtype="string")
+
+
 class Check:
     """Collects the problems of one table; each method converts a column in ``out`` and reports its rows."""
 
@@ -45,7 +66,7 @@ class Check:
         self.raw, self.source = df, source
         missing = [c for c in required if c not in df.columns]
         if missing:
-            found = [shown(c) for c in df.columns][:30]
+            found = ", ".join(shown(c) for c in list(df.columns)[:30])
             raise InputError([f"line 1: missing column(s) {missing}; found {found}; {kind} needs {list(required)}"],
                              source)  # fmt: skip
         self.lines = lines_of(df, line_offset)
@@ -69,7 +90,7 @@ class Check:
     def text(self, column: str, optional: bool = False) -> None:
         if column not in self.out:
             return
-        s = self.out[column].astype("string").str.strip()
+        s = ids(self.out[column])
         self.out[column] = s
         if not optional:
             self.flag(s.isna() | (s == ""), column, lambda i: "empty; every row needs a value")

@@ -121,6 +121,14 @@ def _units(df: pd.DataFrame, needed: list[str], rule: str) -> pd.DataFrame:
     missing = [c for c in needed if c not in df.columns]
     if missing:
         raise InputError([f"missing column(s) {missing}; {rule} needs {needed}"], f"p4p {rule}")
+    bad = []  # one infinite production would take the whole pool: refused, naming the units
+    for c in needed:
+        if c != "unit_id" and pd.api.types.is_numeric_dtype(df[c]):
+            odd = ~np.isfinite(df[c].to_numpy(float))
+            if odd.any():
+                bad.append(f"'{c}' is not a finite number for {sorted(df.loc[odd, 'unit_id'].astype(str))[:10]}")
+    if bad:
+        raise InputError(bad, f"p4p {rule}")
     return df
 
 

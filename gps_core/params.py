@@ -29,7 +29,10 @@ class Period(Strict):
     start: str = Field(description="first month of the cycle, YYYY-MM")
     months: int = Field(12, ge=3, le=36, description="length of the cycle (at least 3 months)")
     label: str | None = Field(
-        None, pattern=NAME, max_length=100, description="folder name under reports/<client>/; default: the year or a range"
+        None,
+        pattern=NAME,
+        max_length=100,
+        description="folder name under reports/<client>/; default: the year or a range",
     )
 
     @field_validator("start")
@@ -247,7 +250,9 @@ class Contract(Strict):
 class Report(Strict):
     """What every report's params start with: whose report, for which period, in which language."""
 
-    client: str = Field(pattern=NAME, max_length=100, description="folder-safe client key (letters, digits, '_', '-', '.')")
+    client: str = Field(
+        pattern=NAME, max_length=100, description="folder-safe client key (letters, digits, '_', '-', '.')"
+    )
     client_name: str = Field(max_length=200)
     period: Period
     language: Literal["en", "pt-BR"] = "en"
@@ -581,12 +586,18 @@ MODELS: dict[str, type[Strict]] = {
 }
 
 
+MAX_BYTES = 1 << 20  # a params file is a page of settings; more is a mistake or an attack
+MAX_NODES = 100_000  # values after YAML aliases are expanded ("billion laughs" stays a few lines of text)
+
+
 def _explain(e: ValidationError, path: str) -> str:
+    from .io.readers import shown as cut
+
     lines = [f"{path}: {e.error_count()} problem(s) in the params:"]
     for err in e.errors():
         where = ".".join(str(x) for x in err["loc"]) or "(top level)"
         got = err.get("input")
-        shown = "" if isinstance(got, dict) else f" (got {got!r})"
+        shown = "" if isinstance(got, dict | list) else f" (got {cut(got)})"
         msg = "unknown key: remove it or check its spelling" if err["type"] == "extra_forbidden" else err["msg"]
         lines.append(f"  - {where}: {msg}{shown}")
     return "\n".join(lines)
@@ -603,22 +614,91 @@ def load(path: str | Path, report: str | None = None) -> Strict:
         Naming the file, each offending key and what is expected.
     """
     p = Path(path)
+    if p.is_dir():
+        raise ParamsError(f"{p}: is a folder; give a params .yaml file")
     if not p.is_file():
         raise ParamsError(f"{p}: params file not found")
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise ParamsError(f"{p}: not valid YAML: {e}") from e
+    raw = _yaml(p)
     if not isinstance(raw, dict):
         raise ParamsError(f"{p}: the top level must be a mapping of keys to values")
+    from .io.readers import shown as cut
+
     name = report or raw.get("report", "annual_evaluation")
-    if name not in MODELS:
-        raise ParamsError(f"{p}: unknown report '{name}'; known: {sorted(MODELS)}")
+    if not isinstance(name, str) or name not in MODELS:
+        raise ParamsError(f"{p}: unknown report {cut(name)}; known: {sorted(MODELS)}")
     raw = {**raw, "report": name}
     try:
         return MODELS[name].model_validate(raw)
     except ValidationError as e:
         raise ParamsError(_explain(e, str(p))) from None
+
+
+def _duplicates(node, path: Path, seen: set) -> None:
+    """Refuse a key written twice in one mapping: YAML keeps the last silently, so the first one a reader
+    sees in the file would not be the one that runs."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        keys: dict = {}
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                if k.value in keys:
+                    raise ParamsError(
+                        f"{path}: line {k.start_mark.line + 1}: key {k.value[:60]!r} is written twice in the same "
+                        f"mapping (first on line {keys[k.value]}); keep one"
+                    )
+                keys[k.value] = k.start_mark.line + 1
+            _duplicates(v, path, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for x in node.value:
+            _duplicates(x, path, seen)
+
+
+def _size(node, memo: dict) -> int:
+    """Values under a YAML node once aliases are expanded, counted over the shared graph (never expanded)."""
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = 1  # a recursive alias counts once instead of looping
+    n = 1
+    if isinstance(node, yaml.SequenceNode):
+        n += sum(_size(x, memo) for x in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        n += sum(_size(k, memo) + _size(v, memo) for k, v in node.value)
+    memo[id(node)] = min(n, 10 * MAX_NODES)
+    return memo[id(node)]
+
+
+def _yaml(p: Path) -> object:
+    """A params file's YAML: UTF-8, at most 1 MiB, at most ``MAX_NODES`` values with aliases expanded, no
+    Python tags (safe loader); every refusal names the file and the line."""
+    size = p.stat().st_size
+    if size > MAX_BYTES:
+        raise ParamsError(f"{p}: {size:,} bytes; a params file is at most {MAX_BYTES:,} (is it the right file?)")
+    data = p.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ParamsError(
+            f"{p}: line {line}: byte 0x{data[e.start]:02x} is not UTF-8 (saved as latin-1?); save the params file "
+            "as UTF-8 (in most editors: Save with encoding, UTF-8)"
+        ) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None and _size(node, {}) > MAX_NODES:
+            raise ParamsError(
+                f"{p}: its aliases expand to more than {MAX_NODES:,} values; write the values out instead of "
+                "nesting aliases"
+            )
+        if node is not None:
+            _duplicates(node, p, set())
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        what = getattr(e, "problem", None) or str(e).split("\n")[0]
+        raise ParamsError(f"{p}: {at}not valid YAML: {str(what)[:200]}") from None
 
 
 def resolve(params_path: str | Path, relative: str) -> Path:

@@ -74,6 +74,41 @@ class Job:
         return Path(self.out_root) / p.client / p.period.name
 
 
+def confined(root: str | Path, path: str | Path, what: str) -> Path:
+    """``path`` resolved, when it lies inside ``root``; every output path built from params or unit names is
+    checked here, so that no label can climb out of the reports root.
+
+    Raises
+    ------
+    ReportError
+        Naming ``what`` built the path (the params file and key) and where it would have gone.
+    """
+    base = Path(root).resolve()
+    full = Path(path).resolve()
+    if full != base and base not in full.parents:
+        raise ReportError(f"{what}: the output path {full} is outside the reports root {base}; use plain names")
+    return full
+
+
+def out_root(root: str | Path) -> Path:
+    """The reports root a user named (``--out``): a folder, or a path where one can be made, writable.
+
+    Raises
+    ------
+    ReportError
+        It is a file, or it (or the folder it would be made in) is not writable.
+    """
+    p = Path(root)
+    if p.exists() and not p.is_dir():
+        raise ReportError(f"--out {p}: is a file, not a folder; give a folder for the reports")
+    probe = p
+    while not probe.exists():
+        probe = probe.parent
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise ReportError(f"--out {p}: {probe} is not writable; choose another folder or fix its permissions")
+    return p
+
+
 def find_chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
         if path := shutil.which(name):
@@ -135,6 +170,7 @@ def run(job: Job) -> list[Path]:
     dest = job.destination()
     name = job.report or nb.stem
     final = dest / name
+    confined(job.out_root, final.parent / f"{final.name}.html", f"{job.params_file} (client, period.label, units)")
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{uuid.uuid4().hex[:8]}-", dir=final.parent))
     try:

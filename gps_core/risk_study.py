@@ -18,6 +18,7 @@ import pandas as pd
 from . import riskadjust
 from .errors import InputError
 from .io.readers import lines_of, parse_numbers, read_table, shown
+from .schemas import bounds
 from .stats import byar
 
 
@@ -42,8 +43,8 @@ def load_patients(params, params_path) -> tuple[pd.DataFrame, dict]:
     need = [params.unit, *(o.column for o in params.outcomes)]
     missing = [c for c in need if c not in raw.columns]
     if missing:
-        raise InputError([f"line 1: missing column(s) {missing}; the file has {[shown(c) for c in raw.columns][:30]}"],
-                         str(path))  # fmt: skip
+        found = ", ".join(shown(c) for c in list(raw.columns)[:30])
+        raise InputError([f"line 1: missing column(s) {missing}; the file has {found}"], str(path))
     df = raw.copy()
     df[params.unit] = df[params.unit].astype(str).str.strip()
     as_num = pd.to_numeric(df[params.unit], errors="coerce")
@@ -109,7 +110,8 @@ def run(params, params_path) -> Study:
     """Fit every outcome's model and build its tables."""
     import patsy
 
-    df, info = load_patients(params, params_path)
+    with bounds(params.limits):
+        df, info = load_patients(params, params_path)
     study = Study(params, df, inputs=[info])
     for o in params.outcomes:
         formula = f"{o.column} ~ {o.covariates}"

@@ -86,6 +86,17 @@ def _report(problems: list[str], kind: str, idx: np.ndarray, fmt) -> None:
         problems.append(f"... {len(idx) - MAX_PER_KIND} more rows with the same problem ({kind})")
 
 
+def _ns(d: pd.Series) -> pd.Series:
+    """Dates clamped to what a nanosecond timestamp holds (years 1678-2261), so that a typed 2999 is refused
+    as a date in the future (and 1066 as one before 1900) instead of overflowing; messages show the raw text."""
+    d = pd.Series(d)
+    if not pd.api.types.is_datetime64_any_dtype(d):
+        d = pd.to_datetime(d, errors="coerce")
+    d = d.astype("datetime64[s]")
+    lo, hi = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
+    return d.mask(d < lo, lo).mask(d > hi, hi).astype("datetime64[ns]")
+
+
 def parse_period(s: pd.Series) -> pd.Series:
     """Dates as ISO (``2015-01``, ``2015-01-31``) or Brazilian (``01/2015``, ``31/01/2015``, day first), or
     already datetimes (Excel); anything else is NaT. Parsed once per distinct value."""
@@ -103,10 +114,10 @@ def parse_period(s: pd.Series) -> pd.Series:
         (r"^\d{1,2}/\d{1,2}/\d{4}$", "%d/%m/%Y"),
     ):
         m = txt.str.match(pattern)
-        out[m[m].index] = pd.to_datetime(txt[m], format=fmt, errors="coerce")
+        out[m[m].index] = _ns(pd.to_datetime(txt[m], format=fmt, errors="coerce"))
     other = text[~is_text]
     if len(other):
-        out[other.index] = pd.to_datetime(other, errors="coerce")
+        out[other.index] = _ns(pd.to_datetime(other, errors="coerce"))
     vals = out.to_numpy()
     res = np.where(codes >= 0, vals[np.maximum(codes, 0)], np.datetime64("NaT"))
     return pd.Series(res, index=s.index, dtype="datetime64[ns]")
@@ -154,7 +165,7 @@ def validate_measurements(
     if missing:
         raise InputError(
             [
-                f"line 1: missing column(s) {missing}; found {[shown(c) for c in df.columns][:30]}; "
+                f"line 1: missing column(s) {missing}; found {', '.join(shown(c) for c in list(df.columns)[:30])}; "
                 f"a measurements table needs {list(MEASUREMENT_COLUMNS)}"
             ],
             source,

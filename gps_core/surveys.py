@@ -54,8 +54,10 @@ def validate(
     source: str = "surveys",
     specialties: Iterable[str] | None = None,
     line_offset: int = 2,
+    encounters: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Check a survey-answers table and return a typed copy.
+    """Check a survey-answers table and return a typed copy; given the validated encounters, an answer's
+    ``encounter_id`` must be one of their stays (an orphan would silently fall out of the response rate).
 
     Raises
     ------
@@ -72,6 +74,13 @@ def validate(
     for col in TOP_BOX.values():
         c.number(col, 1, 5, optional=True, integer=True)
     c.unique("response_id", "questionnaire")
+    if encounters is not None and "encounter_id" in c.out:
+        e = c.out["encounter_id"]
+        c.flag(
+            (e.notna() & ~e.isin(encounters["encounter_id"])).fillna(False),
+            "encounter_id",
+            lambda i: f"{c.value('encounter_id', i)} is not a stay of the encounter file",
+        )
     return c.done()
 
 

@@ -30,7 +30,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..contract import Check
+from ..contract import Check, ids
 from . import icd
 from .tables import Tables, load
 
@@ -164,11 +164,12 @@ def validate_diagnoses(diagnoses: pd.DataFrame, members: pd.DataFrame, source: s
         Malformed codes and unknown members, with their lines.
     """
     c = Check(diagnoses, source, ["member_id", "code"], "an HCC diagnosis table")
+    c.text("member_id")
     raw, uniq = pd.factorize(diagnoses["code"])
     norm = pd.Series(uniq, dtype="string").str.strip().str.upper().str.replace(".", "", regex=False)
     ok = norm.str.match(CODE).fillna(False).to_numpy()
     c.flag((raw < 0) | ~ok[np.maximum(raw, 0)], "code", lambda i: f"{c.value('code', i)} is not an ICD-10 code")
-    pos = pd.Index(members["member_id"]).get_indexer(diagnoses["member_id"])
+    pos = pd.Index(ids(members["member_id"])).get_indexer(c.out["member_id"])  # ids of any dtype compare equal
     c.flag(pos < 0, "member_id", lambda i: f"{c.value('member_id', i)} is not in the member table")
     if c.problems:
         c.done()

@@ -30,6 +30,14 @@ def validate(tables: dict[str, pd.DataFrame], sources: dict[str, str]) -> dict[s
                 c.unique("member_id", "member")
             else:
                 c.number("year", 1990, 2100, integer=True)
+                if "members" in out:  # a row of a member the plan does not have would be dropped by the joins
+                    known = out["members"]["member_id"]
+                    c.flag(
+                        ~c.out["member_id"].isin(known).fillna(True),
+                        "member_id",
+                        lambda i, c=c: f"{c.value('member_id', i)} is not in the member file {sources['members']}; "
+                        "add the member or remove the row",
+                    )
             if name == "eligibility":
                 c.number("months", 0, 12, integer=True)
             if name == "diagnoses":

@@ -95,7 +95,10 @@ def ratio_tables(table: pd.DataFrame, predicted: np.ndarray) -> dict[str, pd.Dat
 
 def run(params, params_path) -> Study:
     """Everything the capitation report shows, computed once."""
-    tables, inputs = load_plan(params, params_path)
+    from ..schemas import bounds
+
+    with bounds(params.limits):
+        tables, inputs = load_plan(params, params_path)
     c, feats = params.calibration, params.features
     years = sorted(int(y) for y in tables["eligibility"]["year"].unique())
     if c.year not in years or c.year + 1 not in years:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..contract import Check
 from ..errors import InputError
+from ..io.readers import read_table
 
 # flag column: (condition name, representative ICD-10-CM code for the CMS comparator). Codes: the
 # unspecified code of the condition; RA_OA takes osteoarthritis (M19.90), far the commoner of the two,
@@ -57,7 +58,7 @@ REGION_OF = {s: r for r, states in REGIONS.items() for s in states.split()}
 
 
 def _year(path: Path, year: int) -> pd.DataFrame:
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw, _ = read_table(path)
     c = Check(raw, str(path), ["DESYNPUF_ID", "BENE_BIRTH_DT", "BENE_SEX_IDENT_CD", "SP_STATE_CODE", *MONTHS,
                                *PROXY, *COST], "a SynPUF beneficiary summary file")  # fmt: skip
     c.text("DESYNPUF_ID")

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..schemas import limit
+from .readers import lines_of, parse_numbers, read_table, shown
 
 COLUMNS = ("period", "org_code", "type", "attendances", "breaches", "admissions")
 CLIENT, PROGRAM = "nhs_england", "A&E type-1 departments"
@@ -27,24 +29,27 @@ def read(path: str | Path) -> pd.DataFrame:
     """Read and check the raw file: every column present, counts numeric and non-negative,
     breaches and admissions not above attendances."""
     p = Path(path)
-    if not p.is_file():
-        raise InputError(["file not found"], str(p))
-    df = pd.read_csv(p, dtype={"org_code": str, "type": str})
+    df, dialect = read_table(p)
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
-        raise InputError([f"missing column(s) {missing}; found {list(df.columns)}"], str(p))
+        raise InputError([f"line 1: missing column(s) {missing}; found {[str(c)[:40] for c in df.columns][:30]}"],
+                         str(p))  # fmt: skip
+    line = lines_of(df)
     problems = []
     for c in ("attendances", "breaches", "admissions"):
-        v = pd.to_numeric(df[c], errors="coerce")
-        for i in np.flatnonzero((v.isna() | (v < 0)).to_numpy())[:20]:
-            problems.append(f"line {i + 2}, column '{c}': '{df[c].iloc[i]}' is not a count >= 0")
+        v, why = parse_numbers(df[c], dialect.decimal)
+        bad = np.isnan(v) | (v < 0) | (v > limit("denominator"))
+        for i in np.flatnonzero(bad)[:20]:
+            problems.append(f"line {line[i]}, column '{c}': {shown(df[c].iloc[i])} is not a count in 0.."
+                            f"{limit('denominator'):,.0f}{'' if why[i] is None else ' (' + why[i] + ')'}")  # fmt: skip
         df[c] = v
     for c in ("breaches",):
         for i in np.flatnonzero((df[c] > df["attendances"]).to_numpy())[:20]:
-            problems.append(f"line {i + 2}, column '{c}': {df[c].iloc[i]} > attendances {df['attendances'].iloc[i]}")
-    per = pd.to_datetime(df["period"], errors="coerce")
-    for i in np.flatnonzero(per.isna().to_numpy())[:20]:
-        problems.append(f"line {i + 2}, column 'period': '{df['period'].iloc[i]}' is not a date (YYYY-MM-DD)")
+            problems.append(f"line {line[i]}, column '{c}': {df[c].iloc[i]} > attendances {df['attendances'].iloc[i]}")
+    per = pd.to_datetime(df["period"], format="%Y-%m-%d", errors="coerce")
+    for i in np.flatnonzero((per.isna() | (per > pd.Timestamp.now())).to_numpy())[:20]:
+        got = shown(df["period"].iloc[i])
+        problems.append(f"line {line[i]}, column 'period': {got} is not a past date (YYYY-MM-DD)")
     if problems:
         raise InputError(problems, str(p))
     df["period"] = per.dt.to_period("M").dt.to_timestamp()

@@ -45,7 +45,7 @@ MAX_SHOWN = 60  # characters of a cell echoed in a message: a message never carr
 # A number as a person writes it with each decimal mark. With ',' the '.' may only group thousands
 # (1.234.567,89); with '.' a ',' is refused: "1,234" is 1234 to one reader and 1.234 to another.
 NUMBER = {
-    ",": re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d*)?$|^[+-]?,\d+$"),
+    ",": re.compile(r"^[+-]?((\d{1,3}(\.\d{3})+|\d+)(,\d*)?|,\d+)([eE][+-]?\d+)?$"),
     ".": re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"),
 }
 # cells that only one decimal mark reads as a fraction: "12,5" (comma) and "12.5" (point, not 3 digits after)
@@ -136,14 +136,27 @@ def decode(path: Path, encoding: str | None = None) -> tuple[str, str]:
         ) from None
 
 
-def detect_decimal(df: pd.DataFrame) -> str:
+def detect_decimal(df: pd.DataFrame, head: int = 5000) -> str:
     """The decimal mark of a table of text cells: the mark that more distinct cells can only be read with
-    (``12,5`` against ``12.5``; ``1.234`` tells nothing); ``.`` when none tells."""
+    (``12,5`` against ``12.5``; ``1.234`` tells nothing); ``.`` when none tells. The first ``head`` rows
+    decide when they tell anything, else the whole table; a later row with the other mark is refused by
+    :func:`parse_numbers` with its line."""
+    if len(df) > head:
+        mark = _votes(df.head(head))
+        if mark is not None:
+            return mark
+    return _votes(df) or "."
+
+
+def _votes(df: pd.DataFrame) -> str | None:
     votes = {",": 0, ".": 0}
     for c in df.columns:
-        u = pd.Series([x for x in df[c].dropna().unique() if isinstance(x, str)], dtype=object).astype(str).str.strip()
+        u = pd.unique(df[c].to_numpy(dtype=object))
+        u = pd.Series([x for x in u if isinstance(x, str) and ("," in x or "." in x)], dtype=object).str.strip()
         for mark, rx in TELLS.items():
             votes[mark] += int(u.str.match(rx).sum())
+    if votes[","] == votes["."] == 0:
+        return None
     return "," if votes[","] > votes["."] else "."
 
 
@@ -156,6 +169,10 @@ def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.ndar
         ``values`` as float (NaN where blank or refused); ``problems`` an object array holding, per row, why
         the cell is refused (``None`` where it is a number or blank): not a number, not finite (``inf``,
         ``NaN`` written out, an overflow), or a decimal mark that contradicts the file's.
+
+    Notes
+    -----
+    Each distinct value is parsed once, with vectorized string operations over the distinct values.
     """
     if pd.api.types.is_bool_dtype(s):
         s = s.astype(object)
@@ -163,34 +180,40 @@ def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.ndar
         v = s.to_numpy(dtype=float, na_value=np.nan)
         return v, np.where(np.isinf(v), "is not a finite number", None).astype(object)
     codes, uniq = pd.factorize(s, use_na_sentinel=True)
-    vals = np.full(len(uniq), np.nan)
-    why = np.full(len(uniq), None, dtype=object)
-    other = "." if decimal == "," else ","
-    for k, u in enumerate(uniq):
-        if isinstance(u, bool):
+    u = np.asarray(uniq, dtype=object)
+    vals = np.full(len(u), np.nan)
+    why = np.full(len(u), None, dtype=object)
+    is_text = np.fromiter((isinstance(x, str) for x in u), bool, len(u))
+    typed = np.flatnonzero(~is_text)
+    for k in typed:  # numbers an Excel sheet typed itself (few distinct values): taken as they are
+        x = u[k]
+        if isinstance(x, bool | np.bool_) or not isinstance(x, int | float | np.number):
             why[k] = "is not a number"
-        elif isinstance(u, int | float | np.number):
-            vals[k] = float(u)
-            if not np.isfinite(vals[k]):
-                why[k], vals[k] = "is not a finite number", np.nan
+        elif np.isfinite(float(x)):
+            vals[k] = float(x)
         else:
-            t = str(u).strip().replace("\u00a0", "").replace(" ", "")
-            if t == "":
-                continue
-            if NUMBER[decimal].match(t):
-                x = float(t.replace(".", "").replace(",", ".") if decimal == "," else t)
-                if np.isfinite(x):
-                    vals[k] = x
-                else:
-                    why[k] = "is not a finite number (it overflows)"
-            elif NOT_FINITE.match(t):
-                why[k] = "is not a finite number"
-            elif NUMBER[other].match(t) and other in t:
-                why[k] = (f"uses {other!r} as decimal mark but this file's is {decimal!r} (e.g. "
+            why[k] = "is not a finite number"
+    if is_text.any():
+        idx = np.flatnonzero(is_text)
+        t = pd.Series(u[idx], dtype=object).str.strip().str.replace(r"[\s\u00a0]", "", regex=True)
+        blank = (t == "").to_numpy()
+        ok = t.str.match(NUMBER[decimal]).to_numpy(dtype=bool) & ~blank
+        clean = t[ok].str.replace(".", "", regex=False).str.replace(",", ".", regex=False) if decimal == "," else t[ok]
+        with np.errstate(over="ignore"):
+            x = pd.to_numeric(clean, errors="coerce").to_numpy(dtype=float)
+        fin = np.isfinite(x)
+        vals[idx[ok][fin]] = x[fin]
+        why[idx[ok][~fin]] = "is not a finite number (it overflows)"
+        rest = ~ok & ~blank
+        other = "." if decimal == "," else ","
+        inf = t.str.match(NOT_FINITE).to_numpy(dtype=bool) & rest
+        mark = t.str.match(NUMBER[other]).to_numpy(dtype=bool) & t.str.contains(other, regex=False).to_numpy(bool)
+        mark &= rest & ~inf
+        why[idx[inf]] = "is not a finite number"
+        why[idx[mark]] = (f"uses {other!r} as decimal mark but this file's is {decimal!r} (e.g. "
                           f"{'1.234,5' if decimal == ',' else '1234.5'}); fix the row, or set 'decimal' if the whole "
                           "file uses the other mark")  # fmt: skip
-            else:
-                why[k] = "is not a number"
+        why[idx[rest & ~inf & ~mark]] = "is not a number"
     ok = codes >= 0
     v = np.full(len(codes), np.nan)
     w = np.full(len(codes), None, dtype=object)
@@ -206,9 +229,9 @@ def _header(text: str) -> tuple[str, int]:
     return text, 0
 
 
-def sniff(path: Path, sep: str | None = None, decimal: str | None = None, encoding: str | None = None) -> Dialect:
-    """Detect the encoding and separator of a CSV (the decimal mark is detected over the whole table by
-    :func:`read_table`). A spreadsheet's ``sep=;`` first line is taken as the separator."""
+def _sniff(path: Path, sep, decimal, encoding) -> tuple[Dialect, str, int]:
+    """The dialect, the header line and how many lines precede it (a ``sep=`` hint). The whole file is
+    decoded once here, so an undecodable byte is named at its line before pandas reads anything."""
     text, encoding = decode(path, encoding)
     body, hint = _header(text[: SAMPLE * 4])
     if hint and sep is None:
@@ -220,7 +243,15 @@ def sniff(path: Path, sep: str | None = None, decimal: str | None = None, encodi
         sep = max(SEPARATORS, key=lambda s: lines[0].count(s))
         if lines[0].count(sep) == 0:
             sep = ","
-    return Dialect("csv", sep, decimal or ".", encoding)
+    first = body.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    lead = len(body) - len(body.lstrip("\r\n"))  # blank lines above the header
+    return Dialect("csv", sep, decimal or ".", encoding), first, hint + body[:lead].count("\n")
+
+
+def sniff(path: Path, sep: str | None = None, decimal: str | None = None, encoding: str | None = None) -> Dialect:
+    """Detect the encoding and separator of a CSV (the decimal mark is detected over the whole table by
+    :func:`read_table`). A spreadsheet's ``sep=;`` first line is taken as the separator."""
+    return _sniff(path, sep, decimal, encoding)[0]
 
 
 def _duplicates(columns, path: Path, line: int = 1) -> None:
@@ -240,18 +271,15 @@ def _duplicates(columns, path: Path, line: int = 1) -> None:
 
 def _csv(p: Path, sep, decimal, encoding) -> tuple[pd.DataFrame, Dialect]:
     import csv
-    import io
 
-    d = sniff(p, sep, decimal, encoding)
-    text, _ = decode(p, d.encoding)
-    body, skipped = _header(text)
+    d, first, skipped = _sniff(p, sep, decimal, encoding)
     if len(d.sep) != 1:
         raise InputError([f"separator {shown(d.sep)} must be one character"], str(p))
-    try:
-        header = next(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=d.sep), [])
-        df = pd.read_csv(
-            io.StringIO(body), sep=d.sep, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=False
-        )
+    header = next(csv.reader([first], delimiter=d.sep), [])
+    _duplicates(header, p, 1 + skipped)
+    try:  # pandas reads the file itself (several times faster than from a decoded string)
+        df = pd.read_csv(p, sep=d.sep, encoding=d.encoding, dtype=object, keep_default_na=False, na_values=[""],
+                         skiprows=skipped, skip_blank_lines=False)  # fmt: skip
     except (pd.errors.ParserError, csv.Error) as e:
         m = re.search(r"line (\d+)", str(e))
         at = f"line {int(m.group(1)) + skipped}: " if m else ""
@@ -264,9 +292,10 @@ def _csv(p: Path, sep, decimal, encoding) -> tuple[pd.DataFrame, Dialect]:
         ) from None
     except pd.errors.EmptyDataError:
         raise InputError(["the file is empty: no header and no rows; export the table again"], str(p)) from None
-    _duplicates(header, p, 1 + skipped)
     df.columns = [str(c).strip() for c in df.columns]
-    blank = df.isna().all(axis=1).to_numpy()
+    blank = pd.isna(df.iloc[:, 0].to_numpy())  # a blank line is empty in every column: the first one says who
+    if blank.any():
+        blank[blank] = df[blank].isna().all(axis=1).to_numpy()
     lines = np.arange(len(df)) + 2 + skipped
     if blank.any():  # blank lines are skipped, and every other row keeps its real line
         df, lines = df[~blank].reset_index(drop=True), lines[~blank]

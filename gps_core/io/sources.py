@@ -72,7 +72,7 @@ def read_records(spec, params_path, specialties=None, latest=None) -> tuple[deri
         df, info, p = _read(sub, params_path)
         inputs.append(info)
         try:
-            kw = {"encounters": enc} if name == "surgeries" else {}
+            kw = {"encounters": enc}
             tables[name] = mod.validate(df, str(p), specialties=specialties, **kw)
         except InputError as e:
             problems += [f"{p.name}: {x}" for x in e.problems]

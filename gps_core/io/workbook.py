@@ -13,10 +13,11 @@ from pathlib import Path
 import pandas as pd
 
 from .. import p4p
+from ..exports import cell, spreadsheet_safe
 
 
 def _sheet(name: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:28] or "rule"
+    base = re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", name).strip().strip("'")[:28].strip() or "rule"
     out, k = base, 2
     while out in used:
         out, k = f"{base[:25]} ({k})", k + 1
@@ -29,6 +30,15 @@ def write_payouts(payouts: dict[str, pd.DataFrame], path: str | Path, currency: 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        _write(payouts, tmp, currency)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # a failed write leaves nothing behind
+    return path
+
+
+def _write(payouts: dict[str, pd.DataFrame], tmp: Path, currency: str) -> None:
     used: set[str] = set()
     totals = []
     with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
@@ -41,7 +51,7 @@ def write_payouts(payouts: dict[str, pd.DataFrame], path: str | Path, currency: 
             sheet[f"payout ({currency})"] = res["payout"] / 100
             sheet["payout (cents)"] = res["payout"]
             sheet["explanation"] = res["explanation"]
-            sheet.to_excel(xw, sheet_name=_sheet(name, used), index=False)
+            spreadsheet_safe(sheet).to_excel(xw, sheet_name=_sheet(name, used), index=False)
             totals.append(
                 {
                     "rule": name,
@@ -53,6 +63,9 @@ def write_payouts(payouts: dict[str, pd.DataFrame], path: str | Path, currency: 
                     "gini": round(s["gini"], 4),
                 }
             )
-        pd.DataFrame(totals).to_excel(xw, sheet_name=_sheet("totals", used), index=False)
-    os.replace(tmp, path)
-    return path
+        spreadsheet_safe(pd.DataFrame(totals)).to_excel(xw, sheet_name=_sheet("totals", used), index=False)
+        for ws in xw.book.worksheets:  # the product writes no formula here: none may reach the workbook as one
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.data_type == "f":
+                        c.value, c.data_type = cell(str(c.value)), "s"

@@ -33,6 +33,8 @@ def add(sub) -> None:
     i.add_argument("--region", default=None, help="segment: region")
     i.add_argument("--catalog", default="hospital_2015", help="catalogue the measurements belong to")
     i.add_argument("--k", type=int, default=5, help="k-anonymity of stays (default 5)")
+    i.add_argument("--vocabulary", default=None, help="CSV (field,term) of more terms for kept text columns")
+    i.add_argument("--limit", action="append", metavar="NAME=VALUE", help="raise a plausible bound (denominator=5e7)")
     ps.add_parser("status", parents=[common], help="what the pool holds and every load")
     e = ps.add_parser("export", parents=[common], help="write every table as Parquet (for Spark)")
     e.add_argument("folder")
@@ -54,8 +56,12 @@ def run(a: argparse.Namespace) -> int:
         try:
             if a.pool_cmd == "ingest":
                 seg = {"client_type": a.client_type, "size": a.size, "region": a.region}
-                e = ingest.ingest(pool, a.files, a.client, a.period, store.read_key(a.key_file), a.kind, seg,
-                                  a.catalog, a.k)  # fmt: skip
+                from ..cli import limits
+                from ..schemas import bounds
+
+                with bounds(limits(a.limit)):
+                    e = ingest.ingest(pool, a.files, a.client, a.period, store.read_key(a.key_file), a.kind, seg,
+                                      a.catalog, a.k, vocabulary_file=a.vocabulary)  # fmt: skip
                 print(f"load {e['load_id']}: {e['rows_loaded']} {a.kind} rows of client {e['client']} "
                       f"{a.period} (replaced {e['rows_replaced']}; dropped {e['rows_dropped']} rows; "
                       f"k = {e['k']}; columns dropped: {e['dropped_columns']})")  # fmt: skip

@@ -17,6 +17,7 @@ import pandas as pd
 from ..capitation.synpuf import REGION_OF
 from ..errors import InputError
 from ..io import nhs_ae
+from ..io.readers import lines_of, read_table, shown
 
 HRRP_COLUMNS = ("Facility ID", "State", "Measure Name", "Number of Discharges", "Excess Readmission Ratio",
                 "Predicted Readmission Rate", "Expected Readmission Rate")  # fmt: skip
@@ -44,9 +45,9 @@ def hrrp(path: str | Path) -> pd.DataFrame:
     """One row per hospital and condition with discharges, O, E, CMS's ERR and the census region; rows CMS
     left blank (too few cases) are dropped and counted in ``attrs['blank']``."""
     p = Path(path)
-    if not p.is_file():
-        raise InputError(["file not found"], str(p))
-    d = pd.read_csv(p, dtype=str, keep_default_na=False)
+    d, _ = read_table(p)
+    d = d.fillna("")
+    line = lines_of(d)
     missing = [c for c in HRRP_COLUMNS if c not in d.columns]
     if missing:
         raise InputError([f"missing column(s) {missing}; found {list(d.columns)}"], str(p))
@@ -55,10 +56,10 @@ def hrrp(path: str | Path) -> pd.DataFrame:
     for c, v in num.items():
         bad = v.isna() & ~d[c].isin(["", "N/A"])
         for i in np.flatnonzero(bad.to_numpy())[:20]:
-            problems.append(f"line {i + 2}, column '{c}': {d[c].iloc[i]!r} is not a number")
-        neg = v < 0
+            problems.append(f"line {line[i]}, column '{c}': {shown(d[c].iloc[i])} is not a number")
+        neg = (v < 0) | np.isinf(v)
         for i in np.flatnonzero(neg.to_numpy())[:20]:
-            problems.append(f"line {i + 2}, column '{c}': {v.iloc[i]} is negative")
+            problems.append(f"line {line[i]}, column '{c}': {v.iloc[i]} is negative or not finite")
     if problems:
         raise InputError([*problems, "fix these rows (CMS leaves blanks for too few cases)"], str(p))
     full = pd.concat(num, axis=1).notna().all(axis=1).to_numpy()

@@ -87,6 +87,11 @@ class Pool:
             self.con.disconnect()
 
 
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(16)
+
+
 def connect(location: str | Path, backend: Backend = "duckdb", create: bool = False) -> Pool:
     """Open a pool. DuckDB: ``location`` is the database file (made with its tables when ``create``).
     PySpark: ``location`` is a folder of ``<table>.parquet`` written by ``export``, opened in a local
@@ -95,10 +100,17 @@ def connect(location: str | Path, backend: Backend = "duckdb", create: bool = Fa
 
     loc = Path(location)
     if backend == "duckdb":
+        if loc.is_dir():
+            raise ParamsError(f"{loc}: is a folder; a DuckDB pool is one file (e.g. {loc / 'gps_pool.duckdb'})")
         if not create and not loc.is_file():
             raise ParamsError(f"{loc}: no pool here; create it with `gps pool init --pool {loc}`")
+        if loc.is_file() and loc.stat().st_size and _head(loc)[8:12] != b"DUCK":
+            raise ParamsError(f"{loc}: not a DuckDB pool file (it holds something else); check --pool")
         loc.parent.mkdir(parents=True, exist_ok=True)
-        con = ibis.duckdb.connect(str(loc))
+        try:
+            con = ibis.duckdb.connect(str(loc))
+        except Exception as e:  # duckdb.IOException and kin: a damaged or locked file
+            raise ParamsError(f"{loc}: the pool cannot be opened ({type(e).__name__}: {str(e)[:200]})") from None
         for name, cols in SCHEMA.items():
             con.raw_sql(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")
         return Pool(con, backend, loc)
