@@ -35,8 +35,10 @@ def validate(tables: dict[str, pd.DataFrame], sources: dict[str, str]) -> dict[s
                     c.flag(
                         ~c.out["member_id"].isin(known).fillna(True),
                         "member_id",
-                        lambda i, c=c: f"{c.value('member_id', i)} is not in the member file {sources['members']}; "
-                        "add the member or remove the row",
+                        lambda i, c=c: (
+                            f"{c.value('member_id', i)} is not in the member file {sources['members']}; "
+                            "add the member or remove the row"
+                        ),
                     )
             if name == "eligibility":
                 c.number("months", 0, 12, integer=True)

@@ -151,7 +151,8 @@ def detect_decimal(df: pd.DataFrame, head: int = 5000) -> str:
 def _votes(df: pd.DataFrame) -> str | None:
     votes = {",": 0, ".": 0}
     for c in df.columns:
-        u = pd.unique(df[c].to_numpy(dtype=object))
+        s = df[c]
+        u = s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else pd.unique(s.to_numpy(dtype=object))
         u = pd.Series([x for x in u if isinstance(x, str) and ("," in x or "." in x)], dtype=object).str.strip()
         for mark, rx in TELLS.items():
             votes[mark] += int(u.str.match(rx).sum())
@@ -293,7 +294,7 @@ def _csv(p: Path, sep, decimal, encoding) -> tuple[pd.DataFrame, Dialect]:
     except pd.errors.EmptyDataError:
         raise InputError(["the file is empty: no header and no rows; export the table again"], str(p)) from None
     df.columns = [str(c).strip() for c in df.columns]
-    blank = pd.isna(df.iloc[:, 0].to_numpy())  # a blank line is empty in every column: the first one says who
+    blank = df.iloc[:, 0].isna().to_numpy()  # a blank line is empty in every column: the first one says who
     if blank.any():
         blank[blank] = df[blank].isna().all(axis=1).to_numpy()
     lines = np.arange(len(df)) + 2 + skipped

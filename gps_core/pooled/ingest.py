@@ -201,4 +201,4 @@ def ingest(
         rep.update(g)
     store.ensure_rows(rows, ", ".join(map(str, files)))
     pseud = deid.pseudonym([client], key, "client")[0]
-    return store.load(pool, kind, rows, pseud, period, seg, rep, inputs, who)
+    return store.load(pool, kind, rows, pseud, period, seg, rep, inputs, who, ", ".join(map(str, files)))

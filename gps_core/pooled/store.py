@@ -188,14 +188,17 @@ def load(
     report: dict,
     inputs: dict[str, str],
     who: str | None = None,
+    source: str | None = None,
 ) -> dict:
     """Replace the client's ``kind`` rows of ``period`` with ``rows`` (already de-identified), in one
-    transaction with its ``loads`` entry and the contributor's segment. Returns the loads entry."""
+    transaction with its ``loads`` entry and the contributor's segment. Returns the loads entry.
+    ``source`` names the input files in refusals (the client is only a pseudonym here)."""
     from .. import __version__
 
     if pool.backend != "duckdb":
         raise ParamsError("loads go through the DuckDB pool; export it to Parquet for Spark")
-    deid.require_clean(rows, f"{kind} of {client} {period}")
+    label = source or f"{kind} of {client} {period}"
+    deid.require_clean(rows, label)
     cx = pool.con.con
     _run(cx, "BEGIN TRANSACTION")
     try:
@@ -234,6 +237,9 @@ def load(
             "inputs": json.dumps(inputs, sort_keys=True),
             "gps_version": __version__,
         }
+        # the record itself is scanned like the rows: nothing identifying may reach the pool through it
+        text = {k: str(v) for k, v in entry.items() if isinstance(v, str) and k not in ("client", "kind")}
+        deid.require_clean(pd.DataFrame([text]), f"the load record of {label}")
         _run(cx, f"INSERT INTO loads VALUES ({', '.join('?' * len(entry))})", list(entry.values()))
         _run(cx, "COMMIT")
     except BaseException:

@@ -69,9 +69,7 @@ def terms(extra: str | Path | None = None) -> dict[str, dict[str, str]]:
     return out
 
 
-def controlled(
-    values: pd.Series, field: str, vocab: dict[str, dict[str, str]], lines, source: str
-) -> pd.Series:
+def controlled(values: pd.Series, field: str, vocab: dict[str, dict[str, str]], lines, source: str) -> pd.Series:
     """``values`` in their canonical spelling, or an :class:`InputError` naming the file, the line and the
     column of every value outside the vocabulary (with the closest term). Blank values stay blank.
     ``lines``: each value's line in ``source``, or ``None`` for a value given on the command line."""
