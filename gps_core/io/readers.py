@@ -294,7 +294,7 @@ def _csv(p: Path, sep, decimal, encoding) -> tuple[pd.DataFrame, Dialect]:
     except pd.errors.EmptyDataError:
         raise InputError(["the file is empty: no header and no rows; export the table again"], str(p)) from None
     df.columns = [str(c).strip() for c in df.columns]
-    blank = df.iloc[:, 0].isna().to_numpy()  # a blank line is empty in every column: the first one says who
+    blank = df.iloc[:, 0].isna().to_numpy().copy()  # a blank line is empty in every column: the first one says who
     if blank.any():
         blank[blank] = df[blank].isna().all(axis=1).to_numpy()
     lines = np.arange(len(df)) + 2 + skipped
