@@ -148,10 +148,10 @@ def validate_catalog(df: pd.DataFrame, source: str = "catalogue") -> pd.DataFram
     }
     for col, ok in allowed.items():
         for i in np.flatnonzero(~cat[col].isin(ok).to_numpy()):
-            problems.append(f"line {i + 2}, column '{col}': '{cat[col].iloc[i]}' is not one of {list(ok)}")
+            problems.append(f"line {i + 2}, column '{col}': {str(cat[col].iloc[i])[:60]!r} is not one of {list(ok)}")
     dup = cat["indicator_id"].duplicated(keep=False)
     for i in np.flatnonzero(dup.to_numpy()):
-        problems.append(f"line {i + 2}, column 'indicator_id': '{cat['indicator_id'].iloc[i]}' appears more than once")
+        problems.append(f"line {i + 2}, column 'indicator_id': {str(cat['indicator_id'].iloc[i])[:60]!r} appears twice")
     for i in np.flatnonzero(cat["indicator_id"].isna().to_numpy() | (cat["indicator_id"] == "").to_numpy()):
         problems.append(f"line {i + 2}, column 'indicator_id': empty")
     # ids name export files and chart facets: plain names only

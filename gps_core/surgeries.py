@@ -100,12 +100,12 @@ def validate(
         c.flag(
             pos < 0,
             "encounter_id",
-            lambda i: f"{out['encounter_id'].iloc[i]!r} is not a stay of the encounter file",
+            lambda i: f"{c.value('encounter_id', i)} is not a stay of the encounter file",
         )
         ok = pos >= 0
         p = np.maximum(pos, 0)
         other = ok & (enc["patient_id"].to_numpy()[p] != out["patient_id"].to_numpy())
-        c.flag(other, "patient_id", lambda i: f"{out['patient_id'].iloc[i]!r} differs from the stay's patient")
+        c.flag(other, "patient_id", lambda i: f"{c.value('patient_id', i)} differs from the stay's patient")
         adm, dis = enc["admission"].to_numpy()[p], enc["discharge"].to_numpy()[p]
         d = out["date"].to_numpy()
         outside = ok & ~np.isnat(d) & ((d < adm) | (d > dis))
