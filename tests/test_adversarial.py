@@ -758,3 +758,24 @@ def test_exit_codes_are_what_the_readme_and_help_say(tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "validate_files", bug)
     code, text = run("validate", good)
     assert code == 1 and "internal error: TypeError: unexpected" in text and "Traceback" not in text
+
+
+def test_params_limits_raise_a_bound_for_a_client_who_really_has_such_values(tmp_path):
+    rows = ["client,program,unit_id,unit_type,specialty,period,indicator_id,numerator,denominator"]
+    for u in ("u1", "u2", "u3"):
+        for m in (1, 2, 3):
+            rows.append(f"acme,P,{u},doctor,Cardiologia,2015-0{m},E01,{50000000 if u == 'u2' else 500},100")
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n")
+    base = (
+        "report: annual_evaluation\nclient: acme\nclient_name: Acme\nprogram: P\n"
+        'period: {start: "2015-01", months: 3}\nsource: {kind: file, path: m.csv}\nmin_months: 2\nbaseline_months: 1\n'
+    )
+    p = tmp_path / "p.yaml"
+    p.write_text(base)
+    refused("params", tmp_path, "check", p, where="line 5, column 'numerator'", needle="limits: {numerator")
+    p.write_text(base + "limits: {numerator: 1.0e8}\n")
+    assert "OK (9 rows, 3 units" in accepted("params", "check", p)
+    p.write_text(base + "limits: {numerators: 1.0e8}\n")
+    refused("params", tmp_path, "check", p, needle=r"limits.*unknown column\(s\) \['numerators'\]")
+    p.write_text(base + "limits: {numerator: .inf}\n")
+    refused("params", tmp_path, "check", p, needle="positive finite")
