@@ -129,13 +129,16 @@ def validate_catalog(df: pd.DataFrame, source: str = "catalogue") -> pd.DataFram
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise InputError([f"missing column(s) {missing}; a catalogue needs {list(COLUMNS)}"], source)
+    from .io.readers import lines_of
+
+    line = lines_of(df)
     cat = df.loc[:, list(COLUMNS)].copy()
     problems: list[str] = []
     for col in NUMERIC:
         num = pd.to_numeric(cat[col], errors="coerce")
         bad = (num.isna() & cat[col].notna() & (cat[col].astype(str).str.strip() != "")) | np.isinf(num)
         for i in np.flatnonzero(bad.to_numpy()):
-            problems.append(f"line {i + 2}, column '{col}': {str(cat[col].iloc[i])[:60]!r} is not a finite number")
+            problems.append(f"line {line[i]}, column '{col}': {str(cat[col].iloc[i])[:60]!r} is not a finite number")
         cat[col] = num
     for col in ("indicator_id", "dimension", "unit", "polarity", "rule", "applies_to", "name_pt", "name_en"):
         cat[col] = cat[col].astype("string").str.strip()
@@ -148,24 +151,26 @@ def validate_catalog(df: pd.DataFrame, source: str = "catalogue") -> pd.DataFram
     }
     for col, ok in allowed.items():
         for i in np.flatnonzero(~cat[col].isin(ok).to_numpy()):
-            problems.append(f"line {i + 2}, column '{col}': {str(cat[col].iloc[i])[:60]!r} is not one of {list(ok)}")
+            problems.append(f"line {line[i]}, column '{col}': {str(cat[col].iloc[i])[:60]!r} is not one of {list(ok)}")
     dup = cat["indicator_id"].duplicated(keep=False)
     for i in np.flatnonzero(dup.to_numpy()):
-        problems.append(f"line {i + 2}, column 'indicator_id': {str(cat['indicator_id'].iloc[i])[:60]!r} appears twice")
+        problems.append(
+            f"line {line[i]}, column 'indicator_id': {str(cat['indicator_id'].iloc[i])[:60]!r} appears twice"
+        )
     for i in np.flatnonzero(cat["indicator_id"].isna().to_numpy() | (cat["indicator_id"] == "").to_numpy()):
-        problems.append(f"line {i + 2}, column 'indicator_id': empty")
+        problems.append(f"line {line[i]}, column 'indicator_id': empty")
     # ids name export files and chart facets: plain names only
     odd = ~cat["indicator_id"].str.fullmatch(r"[A-Za-z0-9_-]{1,40}").fillna(True).to_numpy()
     for i in np.flatnonzero(odd):
-        problems.append(f"line {i + 2}, column 'indicator_id': {str(cat['indicator_id'].iloc[i])[:60]!r} is not a "
+        problems.append(f"line {line[i]}, column 'indicator_id': {str(cat['indicator_id'].iloc[i])[:60]!r} is not a "
                         "plain id (letters, digits, '_' or '-', at most 40)")  # fmt: skip
     for i in np.flatnonzero(~(cat["weight"] > 0).to_numpy()):
-        problems.append(f"line {i + 2}, column 'weight': must be a positive number, got {cat['weight'].iloc[i]}")
+        problems.append(f"line {line[i]}, column 'weight': must be a positive number, got {cat['weight'].iloc[i]}")
     for i in np.flatnonzero(~(cat["min_denominator"] >= 0).to_numpy()):
-        problems.append(f"line {i + 2}, column 'min_denominator': must be >= 0, got {cat['min_denominator'].iloc[i]}")
+        problems.append(f"line {line[i]}, column 'min_denominator': must be >= 0, got {cat['min_denominator'].iloc[i]}")
     if not problems:
         for i, (_, r) in enumerate(cat.iterrows()):
-            problems += _check_row(r, f"line {i + 2} ({r['indicator_id']})")
+            problems += _check_row(r, f"line {line[i]} ({r['indicator_id']})")
     if problems:
         raise InputError(problems, source)
     tiers = cat["rule"] == "tiers"
@@ -189,13 +194,17 @@ def load_catalog(name_or_path: str | Path = "hospital_2015") -> pd.DataFrame:
     p = refdata.path(SHIPPED[key]) if key in SHIPPED else Path(key)
     if not p.exists():
         raise InputError([f"file not found; give a CSV path or one of the shipped catalogues {list(SHIPPED)}"], str(p))
-    how = {}
+    how, lines = {}, None
     if key not in SHIPPED:  # a client's own catalogue: vetted as any client file (encoding, layout, names)
         from .io.readers import read_table
 
-        _, d = read_table(p)
-        how = {"sep": d.sep, "encoding": d.encoding} if d.format == "csv" else {}
+        if p.suffix.lower() != ".csv":
+            raise InputError([f"a catalogue is a CSV file with the columns {list(COLUMNS)}"], str(p))
+        raw, d = read_table(p)
+        how, lines = {"sep": d.sep, "encoding": d.encoding}, raw.attrs.get("lines")
     df = pd.read_csv(p, dtype={"indicator_id": str, "tiers": str}, keep_default_na=True, **how)
+    if lines is not None and len(lines) == len(df):
+        df.attrs["lines"] = lines  # the real lines (blank lines and a sep= line skipped)
     return validate_catalog(df, str(p))
 
 

@@ -779,3 +779,25 @@ def test_params_limits_raise_a_bound_for_a_client_who_really_has_such_values(tmp
     refused("params", tmp_path, "check", p, needle=r"limits.*unknown column\(s\) \['numerators'\]")
     p.write_text(base + "limits: {numerator: .inf}\n")
     refused("params", tmp_path, "check", p, needle="positive finite")
+
+
+def test_a_clients_own_catalogue_is_read_as_hostile_as_any_file(tmp_path):
+    shipped = (ROOT / "gps_core" / "data" / "catalog_hospital_2015.csv").read_text().splitlines()
+    good = tmp_path / "m.csv"
+    good.write_text("client,program,unit_id,unit_type,specialty,period,indicator_id,numerator,denominator\n"
+                    "c,p,u1,doctor,Cardiologia,2015-01,F02,5,50\n")  # fmt: skip
+    own = tmp_path / "catalogo.csv"
+    own.write_text("\n".join(shipped) + "\n")
+    accepted("catalogue", "validate", good, "--catalog", own)
+    lines = shipped[:3] + [""] + shipped[3:]  # a blank line: the rows after it keep their real line
+    cells = lines[5].split(",")
+    cells[list(shipped[0].split(",")).index("weight")] = "inf"
+    lines[5] = ",".join(cells)
+    own.write_text("\n".join(lines) + "\n")
+    refused("catalogue", tmp_path, "validate", good, "--catalog", own, where="line 6, column 'weight'")
+    lines[5] = lines[5].replace(cells[0], "../x", 1)
+    own.write_text("\n".join(lines) + "\n")
+    refused("catalogue", tmp_path, "validate", good, "--catalog", own, where="line 6, column 'indicator_id'")
+    book = tmp_path / "catalogo.xlsx"
+    book.write_bytes(b"PK")
+    refused("catalogue", tmp_path, "validate", good, "--catalog", book, needle="a catalogue is a CSV")
