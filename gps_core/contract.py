@@ -53,7 +53,11 @@ def ids(s: pd.Series) -> pd.Series:
             return str(int(u))
         return str(u).strip()
 
-    text = np.array([one(u) for u in uniq], dtype=object)
+    u = np.asarray(uniq, dtype=object)
+    if all(isinstance(x, str) for x in u):  # text ids (a CSV): one vectorized strip
+        text = pd.Series(u, dtype=object).str.strip().to_numpy(dtype=object)
+    else:
+        text = np.array([one(x) for x in u], dtype=object)
     out = np.full(len(codes), None, dtype=object)
     out[codes >= 0] = text[codes[codes >= 0]]
     return pd.Series(out, index=s.index, dtype="string")
@@ -143,6 +147,7 @@ class Check:
             return
         if bound is not None:
             high = limit(bound)
+        high = np.inf if high is None else high
         raw = self.out[column]
         num, why = parse_numbers(raw, self.decimal)
         refused = ~np.equal(why, None)
