@@ -1,12 +1,13 @@
 # Two commands on a fresh machine (Python 3.11+ with pip):
 #   make demo   - create .venv if missing, install, write the demo reports under reports/
 #   make test   - create .venv if missing, install, run the whole test suite
+#   make test-fast - the unit tests only (under 90 s), after every change
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "GPS Analytics needs Python 3.11+: run make PYTHON=python3.11 ...")'
@@ -21,6 +22,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# after every change: unit tests only (no notebook, browser, Spark, whole pipeline or subprocess), under 90 s
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow and not integration"
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check gps_core tests benchmarks

@@ -1,6 +1,12 @@
+import os
 from pathlib import Path
 
-import pytest
+# BLAS and OpenMP pinned to one thread before numpy, scipy or scikit-learn load: results do not depend on the
+# machine's core count, and no spinning worker threads slow the other process on a 2-core machine
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTERNAL = ROOT / "data" / "external"
@@ -12,7 +18,6 @@ def root() -> Path:
 
 
 import json  # noqa: E402
-import os  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402

@@ -461,6 +461,7 @@ def test_params_containers(params_dir):
     refused("params", d, "check", big, needle="at most")
 
 
+@pytest.mark.integration
 def test_out_that_is_a_file_or_not_writable_is_a_clear_error(params_dir):
     d = params_dir
     f = d / "afile"

@@ -42,6 +42,7 @@ def test_two_part_recovers_the_planted_cost_model(table):
         assert any_.params[HCC[name]] == pytest.approx(truth["conditions"][name]["gamma"], abs=0.3)
 
 
+@pytest.mark.integration
 def test_cross_validated_comparison(table):
     pred, tab = calibrate.cross_validate(table, k=5)
     t = tab.set_index("method")
@@ -122,6 +123,7 @@ def rated(root):
     return study.run(params.load(f), f)
 
 
+@pytest.mark.integration
 def test_bundles_and_value_pool_add_up_to_the_budget_to_the_cent(rated):
     """Global capitation + each bundle + the value pool = the budget; each stream pays its own budget exactly."""
     r, s = rated.params.rates, rated.streams
@@ -148,6 +150,7 @@ def test_a_bundle_model_is_fitted_on_its_own_costs_and_conditions(rated):
     assert b.loc["Cardiologia", "cost"] == pytest.approx(b.loc["Cardiologia", "budget"], rel=0.15)
 
 
+@pytest.mark.integration
 def test_bad_bundles_and_scores_are_refused(tmp_path, root):
     from gps_core import params
     from gps_core.capitation import study

@@ -131,6 +131,7 @@ def test_scores_equal_hccinfhir_member_by_member(model):
         assert seen["edit_on_two_ccs"] > 0  # V24 has no edited diagnosis with two CCs
 
 
+@pytest.mark.integration
 def test_hccinfhir_edits_depend_on_string_hashing():
     """The fault behind (1): the same V28 member, I70.243 at age 11 (an edit removes the code below 15),
     scores differently in hccinfhir from one interpreter to the next; ours drops both of its CCs."""

@@ -23,6 +23,7 @@ def sim(root):
     return params.load(f), f
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("policy", ["redistribute", "zero"])
 def test_draws_without_spread_are_the_evaluation(root, policy):
     f = root / "params" / "hospital_2015.yaml"
@@ -31,6 +32,7 @@ def test_draws_without_spread_are_the_evaluation(root, policy):
     assert len(dr.units) == 32 and np.abs(dr.ip - dr.nominal[:, None]).max() < 1e-9
 
 
+@pytest.mark.integration
 def test_every_draw_equals_the_index_recomputed_with_its_weights(ev):
     """Three random draws, each recomputed through performance_index and annual_evaluation with the draw's
     indicator weights, dimension weights and missing policy: the matrix shortcut must give the same IP."""
@@ -58,6 +60,7 @@ def test_rank_intervals_by_hand():
     assert (r.loc["B", "rank_p05"], r.loc["B", "rank_p95"]) == (2, 3)
 
 
+@pytest.mark.integration
 def test_candidates_side_by_side(sim):
     p, f = sim
     d = design.run(p, f)
@@ -94,6 +97,7 @@ def test_candidates_side_by_side(sim):
     assert (pays["p05"] <= pays["mean"] + 1e-6).all() and (pays["mean"] <= pays["p95"] + 1e-6).all()
 
 
+@pytest.mark.integration
 def test_health_value_score_per_unit(sim):
     p, f = sim
     e = evaluation.run(p, f)

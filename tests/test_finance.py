@@ -48,6 +48,7 @@ def test_a_unit_missing_from_the_file_is_an_error_not_a_zero():
         finance.validate(df, "fat.csv", spec(), UNITS)
 
 
+@pytest.mark.integration
 def test_per_point_rule_from_params_by_hand(root, tmp_path):
     """A QOF-like rule in params: points = IP/100 x 100 (2 dp), paid R$ 200 a point times list size / 8,000
     and prevalence / 10 %, factors rounded to 2 dp as QOF publishes them (METHODS 4)."""

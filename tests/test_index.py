@@ -168,6 +168,7 @@ def test_ip_bounded_monotone_and_weight_scale_free(values, dweights, policy, k, 
     assert ip3 == pytest.approx(ip)
 
 
+@pytest.mark.integration
 def test_program_rollup_and_team_members_in_the_evaluation(root):
     from gps_core import evaluation, params
     from gps_core.index import aggregate_measurements

@@ -149,6 +149,7 @@ def test_params_errors_name_the_key(tmp_path, root):
         load(tmp_path / "nope.yaml")
 
 
+@pytest.mark.integration
 def test_a_brazilian_csv_export_gives_the_same_evaluation_as_the_data_itself(tmp_path, root):
     """The synthetic hospital written as a pt-BR export (';', decimal ',', latin-1, thousands '.') and read
     back through the params reproduces the annual evaluation exactly."""
@@ -175,6 +176,7 @@ def test_a_brazilian_csv_export_gives_the_same_evaluation_as_the_data_itself(tmp
     assert evaluation.run(load(via_csv), via_csv).provenance["inputs"][0]["sha256"] != "generated"
 
 
+@pytest.mark.integration
 def test_gps_validate_reports_every_problem_and_exits_2(tmp_path):
     from .conftest import gps
 

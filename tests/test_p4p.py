@@ -150,6 +150,7 @@ def test_largest_remainder_is_exact_and_within_a_cent_of_the_quota(w, total):
     assert np.all(np.abs(part - w / w.sum() * total) < 1 + 1e-6 * total / 1e6)
 
 
+@pytest.mark.integration
 def test_contract_in_params_pays_the_annual_evaluation(root, tmp_path):
     """The demo contract (params/hospital_2015.yaml): the pool pays exactly its budget, never to a team below
     the minimum, never above the cap; the additional percentage equals rate(IP) x discharges x price by hand."""
@@ -188,6 +189,7 @@ def test_contract_in_params_pays_the_annual_evaluation(root, tmp_path):
         params.load(bad)
 
 
+@pytest.mark.integration
 def test_gps_payouts_writes_the_finance_workbook(tmp_path, root):
     from .conftest import gps
 

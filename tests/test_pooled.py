@@ -279,6 +279,7 @@ def test_suggested_bands_are_a_params_fragment(filled):
     assert "S01" not in benchmark.suggested_bands(b2, CAT, "x")["bands"]
 
 
+@pytest.mark.integration
 def test_cli_init_ingest_status(tmp_path):
     gps = [sys.executable, "-m", "gps_core.cli", "pool"]
     pool, key = str(tmp_path / "p.duckdb"), str(tmp_path / "k" / "pool.key")
@@ -312,6 +313,7 @@ def test_the_same_benchmark_query_gives_identical_results_on_duckdb_and_spark(fi
     pd.testing.assert_frame_equal(got["duckdb"], got["spark"], check_dtype=False, rtol=1e-12)
 
 
+@pytest.mark.integration
 def test_synthetic_pool_clients_have_their_stated_sizes():
     from gps_core import synth_pool
 
@@ -340,6 +342,7 @@ def test_hrrp_o_over_e_is_cms_excess_readmission_ratio():
     assert f["outlier"].sum() == ((f["value"] < lo) | (f["value"] > hi)).sum() > 0
 
 
+@pytest.mark.integration
 def test_nhs_ae_providers_as_contributors(pool):
     """NHS England A&E 2018/19 (data/external): each type-1 provider a contributor. The pool's overall
     4-hour cell equals the same statistics computed from the raw file with pandas; the providers are

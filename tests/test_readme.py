@@ -4,6 +4,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import ROOT
 
 
@@ -17,6 +19,7 @@ def test_two_commands_are_make_targets_and_ci_runs_the_test_one():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
+@pytest.mark.integration
 def test_python_example_prints_what_the_readme_says():
     readme = (ROOT / "README.md").read_text()
     code = readme.split("```python", 1)[1].split("```", 1)[0]

@@ -215,6 +215,7 @@ def test_risk_adjusted_rows_score_on_o_over_e_times_the_reference_rate():
     assert team["value"].iloc[0] == pytest.approx(8 / 8 * 4)  # (sum O / sum E) x rate, not a mean of ratios
 
 
+@pytest.mark.integration
 def test_sources_that_overlap_are_refused(tmp_path, root):
     from gps_core import evaluation, params
 
@@ -250,6 +251,7 @@ def test_every_file_of_a_client_is_checked_before_reporting(tmp_path):
     assert "book.xlsx: line 1: missing column(s) ['recommend', 'overall']" in msg
 
 
+@pytest.mark.integration
 def test_shipped_synthetic_files_are_what_the_generator_writes(tmp_path, root):
     from gps_core import synth_records
 
@@ -315,6 +317,7 @@ def test_reference_population_models_apply_to_another_client(modelo):
     assert rows["expected"].sum() == pytest.approx(rows["numerator"].sum(), rel=0.15)
 
 
+@pytest.mark.integration
 def test_gps_validate_checks_record_files_together(tmp_path, root):
     from .conftest import gps
 
@@ -331,6 +334,7 @@ def test_gps_validate_checks_record_files_together(tmp_path, root):
     assert "line 5, column 'encounter_id': 'INT999999' is not a stay of the encounter file" in bad.stderr
 
 
+@pytest.mark.integration
 def test_params_reference_population_is_read_and_named(tmp_path, root):
     """risk_adjustment.reference: the models are fitted on another encounter file (here the client's own file
     under another name, so the expected values must equal the default fit) and the report names it."""

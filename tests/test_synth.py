@@ -24,6 +24,7 @@ def evaluated(hospital):
     return annual_evaluation(ix, pd.Timestamp("2015-01-01"), target=75, reference="target").set_index("unit_id")
 
 
+@pytest.mark.integration
 def test_paper_scale(hospital):
     """GPS paper (seed 003): 32 specialties, 556 doctors, 45 indicators, Jan-Dec 2015."""
     assert hospital["specialty"].nunique() == 32
@@ -33,6 +34,7 @@ def test_paper_scale(hospital):
     validate_measurements(hospital, load_catalog())  # it honours its own contract
 
 
+@pytest.mark.integration
 def test_deterministic_by_seed():
     a = synth.paper_hospital(seed=7, calibrate=0)
     b = synth.paper_hospital(seed=7, calibrate=0)
