@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from timing import timed
 
-from gps_core import derive
-from gps_core import encounters as E
+from gps_core.records import derive
+from gps_core.records import encounters as E
 
 SQL = """
 WITH s AS (

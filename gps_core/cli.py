@@ -125,9 +125,9 @@ def file_kind(df) -> str:
 def validate_files(a: argparse.Namespace) -> int:
     """``gps validate``: every problem of every file, then exit 2 if any file failed. Surgeries are checked
     against an encounter file given in the same call."""
-    from . import encounters, surgeries, surveys
     from .catalog import load_catalog
     from .io.readers import read_table
+    from .records import encounters, surgeries, surveys
     from .schemas import validate_measurements
 
     try:

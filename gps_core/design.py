@@ -290,7 +290,7 @@ def health_value(ev: Evaluation, v) -> tuple[pd.DataFrame | None, str]:
     ``cost_score``, ``hvs``, ``quadrant``; its definition and the medians that split the quadrants in
     ``attrs``) or ``None`` and the reason (no encounter source, or stays without cost).
     """
-    from .derive import chapter
+    from .records.derive import chapter
 
     enc = ev.stays
     if enc is None:

@@ -83,7 +83,7 @@ class RecordFile(Strict):
 
 
 class Attribution(Strict):
-    """Definitions and attribution of the record-derived indicators (gps_core.attribution.Rules)."""
+    """Definitions and attribution of the record-derived indicators (gps_core.records.attribution.Rules)."""
 
     level: Literal["doctor_id", "specialty"] = "doctor_id"
     readmission_window: int = Field(30, ge=1, le=365)
@@ -97,7 +97,7 @@ class Attribution(Strict):
     ssi_wound_classes: list[Literal["clean", "clean-contaminated", "contaminated", "dirty"]] = ["clean"]
 
     def rules(self):
-        from .attribution import Rules
+        from .records.attribution import Rules
 
         given = {k: tuple(v) if isinstance(v, list) else v for k, v in self.model_dump().items() if v is not None}
         return Rules(**given)
@@ -124,7 +124,7 @@ class RiskAdjustment(Strict):
 
 
 class EncounterSource(Strict):
-    """Encounter-level files (gps_core.encounters, surgeries, surveys contracts): indicators are derived from
+    """Encounter-level files (gps_core.records.encounters, surgeries, surveys contracts): indicators are derived from
     them, risk-adjusted where the params say so."""
 
     kind: Literal["encounters"]

@@ -39,8 +39,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from .attribution import CAESAREAN, VAGINAL
-from .encounters import COLUMNS as ENCOUNTER_COLUMNS
+from .records.attribution import CAESAREAN, VAGINAL
+from .records.encounters import COLUMNS as ENCOUNTER_COLUMNS
 from .synth import PAPER_SPECIALTIES, paper_hospital
 
 CLIENT, PROGRAM = "hospital_modelo", "GPS.Equipes Hospitalares"

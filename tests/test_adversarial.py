@@ -288,8 +288,8 @@ def test_stays_of_absurd_length_are_refused_unless_the_params_raise_the_bound(tm
 
 def test_stays_valid_but_unusual_files_give_the_same_stays(tmp_path, stays_text):
     """A UTF-8 BOM with CRLF ends, an extra column and a sep= line: the same 400 stays and the same costs."""
-    from gps_core import encounters
     from gps_core.io.readers import read_table
+    from gps_core.records import encounters
 
     plain = tmp_path / "plain.csv"
     plain.write_bytes(stays_text.encode("latin-1"))

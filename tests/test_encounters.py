@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from gps_core import derive
-from gps_core import encounters as E
 from gps_core.catalog import load_catalog
 from gps_core.errors import InputError
+from gps_core.records import derive
+from gps_core.records import encounters as E
 from gps_core.schemas import validate_measurements
 
 BASE = {

@@ -1,13 +1,14 @@
-"""The client's finance file (gps_core.finance) and the contract rules that pay on it: every problem named
+"""The client's finance file (gps_core.records.finance) and the contract rules that pay on it: every problem named
 with its line and column, no unit left out, and a per-point rule recomputed by hand."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from gps_core import evaluation, finance, params
+from gps_core import evaluation, params
 from gps_core.errors import InputError
 from gps_core.params import AmountFile
+from gps_core.records import finance
 
 UNITS = ["Cardiologia", "Geriatria", "Pediatria"]
 

@@ -4,13 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gps_core import derive, surgeries, surveys
-from gps_core import encounters as E
-from gps_core.attribution import Rules
 from gps_core.catalog import load_catalog
 from gps_core.errors import InputError
 from gps_core.index import aggregate_measurements, score_indicators
 from gps_core.io.readers import read_table
+from gps_core.records import derive, surgeries, surveys
+from gps_core.records import encounters as E
+from gps_core.records.attribution import Rules
 
 STAY = {
     "discharge_status": "alive",

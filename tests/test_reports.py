@@ -134,7 +134,7 @@ def test_record_based_report_risk_adjusts_from_the_raw_files(demo, root):
     adjusted value."""
     import statsmodels.formula.api as smf
 
-    from gps_core.derive import chapter
+    from gps_core.records.derive import chapter
 
     d = demo / "hospital_modelo" / "2015"
     for ext in ("ipynb", "html", "pdf"):

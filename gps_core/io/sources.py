@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import derive, encounters, surgeries, surveys, synth
+from .. import synth
 from ..errors import InputError
+from ..records import derive, encounters, surgeries, surveys
 from ..refdata import sha256
 from ..schemas import validate_measurements
 from . import nhs_ae
@@ -45,9 +46,9 @@ def read_file(spec, params_path) -> tuple[pd.DataFrame, dict]:
 
 
 def read_amounts(spec, params_path, units: list[str]) -> tuple[pd.DataFrame, dict]:
-    """The client's finance file (:mod:`gps_core.finance`), validated against the evaluation's units, with
+    """The client's finance file (:mod:`gps_core.records.finance`), validated against the evaluation's units, with
     its provenance."""
-    from .. import finance
+    from ..records import finance
 
     df, info, path = _read(spec, params_path)
     return finance.validate(df, str(path), spec, units, info["read_as"].get("decimal", ".")), info

@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 
 from .. import catalog as cat
-from .. import encounters, schemas
+from .. import schemas
 from ..contract import Check
 from ..errors import InputError
 from ..io.readers import lines_of, read_table, shown
+from ..records import encounters
 from ..refdata import sha256
 from . import deid, store, vocabulary
 

@@ -21,13 +21,13 @@ Indicators (catalogue ids), per unit and month of discharge:
 - ``F01`` in-hospital mortality: deaths after 24 h of admission / discharges.
 - ``F02`` 30-day readmission: index stays discharged alive and not transferred out; numerator = those
   followed by an unplanned admission of the same patient 0-30 days after discharge (exactly 30 days
-  counts; planned = elective or a planned diagnosis, see :class:`~gps_core.attribution.Rules`); attributed
+  counts; planned = elective or a planned diagnosis, see :class:`~gps_core.records.attribution.Rules`); attributed
   to the unit that discharged the index stay. Index stays whose 30 days run past the last admission in the
   data are left out (incomplete follow-up).
 - ``F07`` caesarean rate: caesarean deliveries / deliveries (procedure codes, else ICD-10 O80-O84).
 
 Every numerator and denominator is traceable to its encounter ids (:func:`trace`). The definitions and
-attribution are parameters (:class:`~gps_core.attribution.Rules`).
+attribution are parameters (:class:`~gps_core.records.attribution.Rules`).
 
 References
 ----------
@@ -43,9 +43,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ..contract import Check
+from ..schemas import limit
 from .attribution import DEFAULT, Rules, Tracer
-from .contract import Check
-from .schemas import limit
 
 COLUMNS = (
     "encounter_id",

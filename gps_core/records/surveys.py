@@ -36,8 +36,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ..contract import Check
 from .attribution import DEFAULT, Rules, Tracer, concat
-from .contract import Check
 
 COLUMNS = ("response_id", "date", "doctor_id", "specialty", "recommend", "overall")
 TOP_BOX = {
@@ -86,7 +86,7 @@ def validate(
 
 def trace(answers: pd.DataFrame, encounters: pd.DataFrame | None = None, rules: Rules = DEFAULT) -> pd.DataFrame:
     """Drill-down of X01, X02, X05-X08 (and X11): one row per (indicator, questionnaire or stay), columns as
-    :func:`gps_core.encounters.trace` (``record_id`` is the response id)."""
+    :func:`gps_core.records.encounters.trace` (``record_id`` is the response id)."""
     period = answers["date"].dt.to_period("M").dt.to_timestamp().to_numpy()
     eids = answers["encounter_id"] if "encounter_id" in answers else None
     t = Tracer(answers[rules.level], answers["specialty"], period, answers["response_id"], eids)

@@ -19,7 +19,7 @@ asa               optional: ASA physical status 1-5 (a risk factor of SSI and mo
 ================  ==========================================================================================
 
 Indicators, per unit and month of the operation (attributed to the surgeon or to the discharging doctor,
-:class:`~gps_core.attribution.Rules`):
+:class:`~gps_core.records.attribution.Rules`):
 
 - ``F03`` surgical site infection: clean operations with an SSI / clean operations (NHSN).
 - ``F04`` unplanned return to theatre: operations followed by an unplanned operation on the same patient
@@ -40,8 +40,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ..contract import Check
 from .attribution import DEFAULT, Rules, Tracer
-from .contract import Check
 
 COLUMNS = (
     "surgery_id",
@@ -142,7 +142,7 @@ def returns(surg: pd.DataFrame, rules: Rules = DEFAULT) -> tuple[np.ndarray, np.
 
 def trace(surg: pd.DataFrame, encounters: pd.DataFrame, rules: Rules = DEFAULT) -> pd.DataFrame:
     """Drill-down of F03, F04 and F13: one row per (indicator, operation), columns as
-    :func:`gps_core.encounters.trace` (``record_id`` is the surgery id)."""
+    :func:`gps_core.records.encounters.trace` (``record_id`` is the surgery id)."""
     enc = encounters.set_index("encounter_id")
     p = enc.index.get_indexer(surg["encounter_id"])
     if rules.surgery_to == "surgeon":

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .contract import Check
-from .errors import InputError
-from .scoring import rhu
+from ..contract import Check
+from ..errors import InputError
+from ..scoring import rhu
 
 
 def validate(df: pd.DataFrame, source: str, spec, units: list[str], decimal: str = ".") -> pd.DataFrame:

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import riskadjust
+from ..errors import InputError
 from . import encounters as enc_mod
-from . import riskadjust, surgeries, surveys
+from . import surgeries, surveys
 from .attribution import DEFAULT, Rules, concat
-from .errors import InputError
 
 # ICD-10 chapters by the first three characters (WHO 2019), as (first code, chapter).
 CHAPTERS = (
