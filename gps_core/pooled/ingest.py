@@ -97,23 +97,13 @@ def stays(df: pd.DataFrame, key: bytes, source: str, decimal: str = ".", vocab: 
     c.decimal = df.attrs.get("decimal", decimal)
     for col in ("patient_id", "doctor_id", "specialty"):
         c.text(col)
-    c.date("admission")
-    c.date("discharge")
-    out = c.out
-    days = (out["discharge"] - out["admission"]).dt.days
-    c.flag(days < 0, "discharge", lambda i: f"{c.value('discharge', i)} is before the admission")
-    c.flag(days > schemas.limit("stay_days"), "discharge",
-           lambda i: f"a stay of {days.iloc[i]:,.0f} days is longer than the plausible "
-                     f"{schemas.limit('stay_days'):,.0f}; check both dates")  # fmt: skip
+    encounters.stay_dates(c)
     c.number("age", 0, bound="age")
-    c.choice("sex", {"m": "M", "f": "F", "masculino": "M", "feminino": "F"})
+    c.choice("sex", encounters.SEX)
     c.number("cost", 0, optional=True, bound="cost")
     c.choice("discharge_status", STATUS, optional=True)
-    if "diagnosis" in df:
-        dx = out["diagnosis"].astype("string").str.strip().str.upper()
-        c.flag(~(dx.str.match(encounters.ICD10) | dx.isna()).fillna(False), "diagnosis",
-               lambda i: f"{c.value('diagnosis', i)} is not an ICD-10 code (e.g. I21.0)")  # fmt: skip
-        out["diagnosis"] = dx.str.replace(".", "", regex=False).str[:3]
+    encounters.diagnosis(c, optional=True)
+    out = c.out
     if "cep" in df:
         cep = out["cep"].astype("string").str.strip()
         c.flag(~(cep.str.fullmatch(r"\d{5}-?\d{3}") | cep.isna()).fillna(False), "cep",
@@ -133,7 +123,7 @@ def stays(df: pd.DataFrame, key: bytes, source: str, decimal: str = ".", vocab: 
             "sex": out["sex"].astype("string"),
             "cep3": cep.str[:3].where(cep.str.len() == 8) if cep is not None else pd.NA,
             "cep1": cep.str[:1].where(cep.str.len() == 8) if cep is not None else pd.NA,
-            "diagnosis": out["diagnosis"] if "diagnosis" in out else pd.NA,
+            "diagnosis": out["diagnosis"].str[:3] if "diagnosis" in out else pd.NA,  # the 3-character category
             "los": (out["discharge"] - out["admission"]).dt.days.astype(float),
             "died": (out["discharge_status"] == "death").astype("boolean") if "discharge_status" in out else pd.NA,
             "cost": out["cost"].astype(float) if "cost" in out else np.nan,

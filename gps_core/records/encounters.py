@@ -80,6 +80,7 @@ ADMISSION = {
     "emergência": "emergency",
     "emergencia": "emergency",
 }
+SEX = {"m": "M", "f": "F", "masculino": "M", "feminino": "F"}
 ICD10 = re.compile(r"^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?$")
 
 
@@ -109,8 +110,22 @@ def validate(
         c.text(col)
     c.text("procedure", optional=True)
     c.known("specialty", specialties)
-    after = " (the end of the evaluation period and its follow-up)"
-    c.date("admission", latest, after)
+    stay_dates(c, latest)
+    c.choice("discharge_status", STATUS)
+    c.choice("admission_type", ADMISSION)
+    c.choice("sex", SEX)
+    c.number("age", 0, bound="age")
+    diagnosis(c)
+    c.number("cost", 0, optional=True, bound="cost")
+    c.unique("encounter_id", "stay")
+    return c.done()
+
+
+def stay_dates(c: Check, latest: pd.Timestamp | None = None) -> None:
+    """The dates of a stay, as every table of stays has them (this contract and the pool's): admission and
+    discharge parsed, discharge not before admission, no stay longer than the plausible bound, and no
+    admission after ``latest`` (the evaluation period and its follow-up)."""
+    c.date("admission", latest, " (the end of the evaluation period and its follow-up)")
     c.date("discharge")
     out = c.out
     c.flag(
@@ -128,22 +143,24 @@ def validate(
             f"plausible {longest:,.0f}; check both dates, or raise 'limits: {{stay_days: ...}}' if it is real"
         ),
     )
-    c.choice("discharge_status", STATUS)
-    c.choice("admission_type", ADMISSION)
-    c.choice("sex", {"m": "M", "f": "F", "masculino": "M", "feminino": "F"})
-    c.number("age", 0, bound="age")
-    dx = out["diagnosis"].astype("string").str.strip().str.upper()
+
+
+def diagnosis(c: Check, optional: bool = False) -> None:
+    """ICD-10 codes checked and written upper case without the dot (``I21.0`` -> ``I210``)."""
+    if "diagnosis" not in c.out:
+        return
+    dx = c.out["diagnosis"].astype("string").str.strip().str.upper()
+    bad = ~dx.str.match(ICD10).fillna(False)
+    if optional:
+        bad &= dx.notna()
     c.flag(
-        ~dx.str.match(ICD10).fillna(False),
+        bad,
         "diagnosis",
         lambda i: (
             f"{c.value('diagnosis', i)} is not an ICD-10 code (letter, 2 digits, optional subcategory, e.g. I21.0)"
         ),
     )
-    out["diagnosis"] = dx.str.replace(".", "", regex=False)
-    c.number("cost", 0, optional=True, bound="cost")
-    c.unique("encounter_id", "stay")
-    return c.done()
+    c.out["diagnosis"] = dx.str.replace(".", "", regex=False)
 
 
 def planned(enc: pd.DataFrame, rules: Rules = DEFAULT) -> np.ndarray:
