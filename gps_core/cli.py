@@ -17,8 +17,7 @@ from pathlib import Path
 
 from .errors import GpsError, ParamsError
 from .params import load
-from .report import Job, confined, notebooks_dir, out_root
-from .report import run as run_job
+from .report import READS_ARTEFACTS, THREAD_VARS, Job, Renderer, confined, notebooks_dir, out_root  # noqa: F401
 from .schemas import bounds
 
 DEMO = (
@@ -27,6 +26,7 @@ DEMO = (
     "hospital_modelo_2015.yaml",
     "hospital_modelo_2015_scorecards.yaml",
     "hospital_modelo_2015_p4p.yaml",
+    "hospital_modelo_2015_medicos.yaml",
     "plano_modelo_2024.yaml",
     "synpuf_2008.yaml",
     "nhs_ae_2018_19.yaml",
@@ -55,53 +55,112 @@ def jobs_for(params_file: str, out: str, pdf: bool, limit: int | None = None, no
     if units == "all":
         from .evaluation import run as evaluate
 
-        units = list(evaluate(p, params_file).annual["unit_id"].astype(str))
+        units = list(evaluate(p, params_file, store=out).annual["unit_id"].astype(str))
     units = units[:limit] if limit else units
     names = [slug(u) for u in units]
     seen = Counter(n.lower() for n in names)  # case too: two names one file on macOS and Windows
     names = [f"{n}-{hashlib.sha1(u.encode()).hexdigest()[:6]}" if seen[n.lower()] > 1 else n
              for n, u in zip(names, units, strict=True)]  # fmt: skip
     return [
-        Job("scorecard", params_file, out, report=f"scorecards/{n}", extra={"unit": u}, pdf=pdf)
+        Job("scorecard", params_file, out, report=f"{p.folder}/{n}", extra={"unit": u}, pdf=pdf)
         for n, u in zip(names, units, strict=True)
     ]
 
 
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+def _evaluate(params_file: str, out: str) -> None:
+    from .evaluation import run as evaluate
+
+    evaluate(load(params_file), params_file, store=out)
+
+
+def prepare(files: list[str], out: str, workers: int) -> None:
+    """Evaluate every distinct run among ``files`` once, before any report, and save it as a run artefact
+    under ``out`` (:mod:`gps_core.artefact`): the annual report, the scorecards and the contract design of
+    one client and period then read the same tables instead of each recomputing them. Runs already saved
+    for the same params and inputs are not recomputed.
+
+    Raises
+    ------
+    GpsError
+        Naming every params file whose inputs failed, before any kernel starts.
+    """
+    from .artefact import key
+    from .evaluation import DESIGN_ONLY
+
+    todo: dict[str, str] = {}
+    for f in files:
+        p = load(f)
+        if p.report in READS_ARTEFACTS:
+            todo.setdefault(key(p, f, DESIGN_ONLY)[0], f)
+    errors = []
+    if workers > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+            futs = {pool.submit(_evaluate, f, out): f for f in todo.values()}
+            for fut in as_completed(futs):
+                if isinstance(e := fut.exception(), GpsError):
+                    errors.append(str(e))
+                elif e is not None:
+                    raise e
+    else:
+        for f in todo.values():
+            try:
+                _evaluate(f, out)
+            except GpsError as e:
+                errors.append(str(e))
+    if errors:
+        raise GpsError("\n".join(errors))
+
+
+_RENDERER: Renderer | None = None  # a pool worker's warm kernel and browser, for every job it is given
+
+
+def _worker_start(threads: int) -> None:
+    """Pool worker start: one renderer for the worker's life, closed when the worker exits (a pool's workers
+    do not run atexit handlers; multiprocessing's finalizers do run)."""
+    import multiprocessing.util
+
+    global _RENDERER
+    _RENDERER = Renderer(threads)
+    multiprocessing.util.Finalize(_RENDERER, _RENDERER.close, exitpriority=10)
+
+
+def run_job(job: Job) -> list[Path]:
+    """One report in this process's renderer (a pool worker's, or the one :func:`execute` opened)."""
+    return _RENDERER.run(job)
 
 
 def execute(jobs: list[Job], workers: int) -> int:
-    """Run jobs (in parallel when ``workers`` > 1) with a progress bar; return the number of failures."""
+    """Run jobs with one warm kernel and one browser per worker (in parallel when ``workers`` > 1), with a
+    progress bar; return the number of failures.
+
+    Each kernel gets its share of the cores for OpenMP and BLAS (a limit the user set is kept): otherwise
+    every kernel starts a thread per core, and spin-waiting threads made two scikit-learn GBMs side by side
+    take 15+ minutes, not seconds."""
     from tqdm import tqdm
 
+    global _RENDERER
+    share = max(1, (os.cpu_count() or 1) // max(1, workers))
     failures = []
     bar = tqdm(total=len(jobs), unit="report", disable=None, file=sys.stderr)
     if workers <= 1 or len(jobs) == 1:
-        for j in jobs:
-            try:
-                run_job(j)
-            except Exception as e:  # report every failure, keep going, exit non-zero at the end
-                failures.append((j, e))
-            bar.update()
-    else:
-        # each kernel gets its share of the cores: OpenMP and BLAS otherwise start a thread per core in every
-        # kernel, and spin-waiting threads made two scikit-learn GBMs in parallel take 15+ minutes, not seconds
-        share = str(max(1, (os.cpu_count() or 1) // workers))
-        saved = {v: os.environ.get(v) for v in THREAD_VARS}
-        os.environ.update({v: saved[v] or share for v in THREAD_VARS})
+        _RENDERER = Renderer(share)
         try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futs = {pool.submit(run_job, j): j for j in jobs}
-                for f in as_completed(futs):
-                    if (e := f.exception()) is not None:
-                        failures.append((futs[f], e))
-                    bar.update()
+            for j in jobs:
+                try:
+                    run_job(j)
+                except Exception as e:  # report every failure, keep going, exit non-zero at the end
+                    failures.append((j, e))
+                bar.update()
         finally:
-            for v, old in saved.items():
-                if old is None:
-                    os.environ.pop(v, None)
-                else:
-                    os.environ[v] = old
+            _RENDERER.close()
+            _RENDERER = None
+    else:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(share,)) as pool:
+            futs = {pool.submit(run_job, j): j for j in jobs}
+            for f in as_completed(futs):
+                if (e := f.exception()) is not None:
+                    failures.append((futs[f], e))
+                bar.update()
     bar.close()
     for j, e in failures:
         print(f"FAILED {j.notebook} {j.params_file} {j.extra or ''}:\n{e}", file=sys.stderr)
@@ -187,7 +246,7 @@ def payouts_workbook(a: argparse.Namespace) -> int:
     else:
         out = Path("reports") / p.client / p.period.name / "payouts.xlsx"
         confined("reports", out, f"{a.params} (client, period.label)")
-    ev = evaluate(p, a.params)
+    ev = evaluate(p, a.params, store="reports")  # the run the reports of this client and period read
     try:
         path = write_payouts(ev.payouts, out, p.currency)
     except OSError as e:
@@ -336,11 +395,18 @@ def _main(argv: list[str] | None = None) -> int:
             return 2 if failed else 0
         out_root(a.out)
         if a.cmd == "run":
+            load(a.params, Path(a.notebook).stem)  # the notebook's own check first
+            prepare([a.params], a.out, 1)
             jobs = jobs_for(a.params, a.out, not a.no_pdf, notebook=Path(a.notebook).stem)
         else:
             files = a.params if a.cmd == "batch" else demo_params()
             limit = a.scorecards if a.cmd == "demo" else None
+            for f in files:  # every params file valid before anything is computed
+                load(f)
+            prepare(files, a.out, a.jobs)
             jobs = [j for f in files for j in jobs_for(f, a.out, not a.no_pdf, limit)]
+            # the long single reports first, the many short scorecards after: the workers finish together
+            jobs.sort(key=lambda j: j.notebook == "scorecard")
     except GpsError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

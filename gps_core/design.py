@@ -351,12 +351,13 @@ class Design:
         return bool((self.table["specialty"].astype(str) == self.table["unit_id"].astype(str)).all())
 
 
-def run(params, params_path) -> Design:
+def run(params, params_path, store=None) -> Design:
     """Evaluate the params' cycle, pay it under every candidate rule, draw the weights and, when asked,
-    compute the Health Value Score (params :class:`~gps_core.params.P4PSimulationParams`)."""
+    compute the Health Value Score (params :class:`~gps_core.params.P4PSimulationParams`). With ``store``
+    (a reports root) the evaluation is the run artefact the annual report and scorecards read."""
     from .evaluation import run as evaluate
 
-    ev = evaluate(params, params_path)
+    ev = evaluate(params, params_path, store)
     rules = params.candidates
     table = compare(ev, rules, params.language)
     sh = shifts(table, rules[0].name)

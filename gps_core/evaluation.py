@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import platform
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import __version__, p4p, refdata, riskadjust
+from . import __version__, artefact, p4p, refdata, riskadjust
 from .annual import alerts, annual_evaluation
 from .catalog import DIMENSIONS, SHIPPED, effective_weights, load_catalog, override_bands
 from .errors import InputError
@@ -102,17 +102,38 @@ def provenance(params, inputs: list[dict]) -> dict:
     }
 
 
-def run(params, params_path: str | Path) -> Evaluation:
+# a contract design's own params: the evaluation it starts from is the annual report's
+DESIGN_ONLY = frozenset({"candidates", "uncertainty", "value"})
+
+
+def run(params, params_path: str | Path, store: str | Path | None = None) -> Evaluation:
     """Compute the annual evaluation described by validated params (inputs checked against the contracts'
     plausible bounds, raised where the params' ``limits`` say so).
+
+    Parameters
+    ----------
+    store
+        A reports root: the evaluation is read from its run artefact there when one exists for these params
+        and inputs, and computed and saved there otherwise (:mod:`gps_core.artefact`), so that the annual
+        report, every scorecard, the payouts and the contract design of a run share one computation.
 
     Raises
     ------
     InputError
         When the inputs break their contract (every problem listed, nothing computed).
     """
-    with bounds(params.limits):
-        return _run(params, params_path)
+    if store is None:
+        with bounds(params.limits):
+            return _run(params, params_path)
+
+    def compute() -> dict:
+        with bounds(params.limits):
+            ev = _run(params, params_path)
+        return {f.name: getattr(ev, f.name) for f in fields(Evaluation) if f.name not in ("params", "params_path")}
+
+    result, folder = artefact.cached("evaluation", params, params_path, store, compute, DESIGN_ONLY)
+    prov = {**result["provenance"], "params": params.model_dump(mode="json"), "artefact": folder.name}
+    return Evaluation(params=params, params_path=str(params_path), **{**result, "provenance": prov})
 
 
 def _run(params, params_path: str | Path) -> Evaluation:

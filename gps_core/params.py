@@ -326,6 +326,12 @@ class AnnualParams(Evaluation):
 class ScorecardParams(Evaluation):
     report: Literal["scorecard"] = "scorecard"
     units: Literal["all"] | list[str] = "all"
+    folder: str = Field(
+        "scorecards",
+        pattern=NAME,
+        max_length=100,
+        description="folder of the scorecards under <client>/<period>/ (two programs of a client: two folders)",
+    )
 
 
 class Uncertainty(Strict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -19,13 +20,21 @@ DATA_DIR = Path(__file__).parent / "data"
 MANIFEST = DATA_DIR / "MANIFEST.csv"
 
 
+_SEEN: dict[tuple, str] = {}  # (path, size, mtime) -> digest: a run hashes each input once, not per reader
+
+
 def sha256(path: str | Path) -> str:
-    """Return the hex sha256 of a file, read in 1 MiB blocks."""
+    """Return the hex sha256 of a file, read in 1 MiB blocks (remembered while the file is unchanged)."""
+    st = os.stat(path)
+    seen = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+    if seen in _SEEN:
+        return _SEEN[seen]
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
-    return h.hexdigest()
+    _SEEN[seen] = h.hexdigest()
+    return _SEEN[seen]
 
 
 def manifest() -> pd.DataFrame:

@@ -11,28 +11,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 import uuid
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from .errors import GpsError
 from .params import load
+from .pdf import Browser, PdfError, find_chromium, weasy
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATE = PACKAGE / "templates" / "offline" / "gps_offline.html.j2"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--no-pdf-header-footer",
-]
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class ReportError(GpsError):
@@ -109,65 +100,225 @@ def out_root(root: str | Path) -> Path:
     return p
 
 
-def find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        if path := shutil.which(name):
-            return path
-    return None
-
-
-def export_html(executed: Path, html_path: Path) -> None:
-    """Executed notebook -> self-contained HTML without code, through the offline template."""
-    import nbformat
+@cache
+def _exporter():
+    """One HTML exporter per process: building it (template loading) costs more than exporting a scorecard."""
     from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_file=str(TEMPLATE), exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
+    exporter.exclude_anchor_links = True
+    return exporter
+
+
+def export_html(executed: Path, html_path: Path, lang: str = "en") -> None:
+    """Executed notebook -> self-contained HTML without code, through the offline template, its ``<html
+    lang>`` the report's language (nbconvert knows only two-letter codes and writes ``en``)."""
+    import nbformat
 
     nb = nbformat.read(executed, as_version=4)
     for cell in nb.cells:  # machine-readable JSON results stay in the .ipynb; the HTML is for people
         if cell.get("cell_type") == "code":
             cell.outputs = [o for o in cell.outputs if set(o.get("data", {})) != {"application/json"}]
-    exporter = HTMLExporter(
-        template_file=str(TEMPLATE), exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-    )
-    exporter.exclude_anchor_links = True
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _exporter().from_notebook_node(nb)
+    head, sep, rest = body.partition('<html lang="en">')
+    body = f'{head}<html lang="{lang}">{rest}' if sep else body
     html_path.write_text(body, encoding="utf-8")
 
 
-def export_pdf(html_path: Path, pdf_path: Path) -> str:
-    """HTML -> PDF with headless Chromium, or WeasyPrint when no Chromium is installed. Returns the engine."""
-    chromium = find_chromium()
-    if chromium:
-        with tempfile.TemporaryDirectory() as profile:
-            cmd = [
-                chromium,
-                *CHROMIUM_FLAGS,
-                f"--user-data-dir={profile}",
-                f"--print-to-pdf={pdf_path}",
-                html_path.resolve().as_uri(),
-            ]
-            run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-        if run.returncode != 0 or not pdf_path.is_file():
-            raise ReportError(f"Chromium could not print {html_path} to PDF: {run.stderr[-500:]}")
-        return "chromium"
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as e:  # OSError: the system's Pango libraries are missing
-        raise ReportError(
-            f"no PDF engine: Chromium is not installed and WeasyPrint cannot load ({e}). "
-            "Install Chromium (apt-get install chromium) or run with --no-pdf."
-        ) from None
-    HTML(filename=str(html_path)).write_pdf(str(pdf_path))
-    return "weasyprint"
+def kernel_env(threads: int | None) -> dict[str, str]:
+    """The environment of a report kernel: this process's, with OpenMP and BLAS limited to ``threads``
+    unless the user set a limit of their own."""
+    env = dict(os.environ)
+    if threads:
+        env.update({v: env.get(v) or str(threads) for v in THREAD_VARS})
+    return env
 
 
-def run(job: Job) -> list[Path]:
-    """Execute one report job and move its files into place. Returns the written paths."""
+WARM = "gps-warm"
+
+
+def prelude(folder: Path) -> str:
+    """Code a warm kernel runs before a notebook: its working folder, and an empty namespace."""
+    # what %reset -f clears (the user's names, the output cache), without its full garbage collection (70 ms), and
+    # cells numbered from 1 as in a fresh kernel
+    return (
+        f"__import__('os').chdir({str(folder)!r})\n"
+        "def _gps_clean(ip):\n"
+        "    for k in [k for k in ip.user_ns if k not in ip.user_ns_hidden]:\n"
+        "        del ip.user_ns[k]\n"
+        "    ip.displayhook.flush()\n"
+        "    ip.execution_count = 1\n"
+        "_gps_clean(get_ipython())\n"
+    )
+
+
+@cache
+def _register_warm_engine() -> None:
+    """A papermill engine that executes on a kernel it is given and keeps it: nbclient shuts down only a
+    kernel it started itself, so passing ``km`` keeps the kernel warm for the next notebook."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class Client(PapermillNotebookClient):
+        before = ""
+
+        def papermill_execute_cells(self):
+            reply = self.wait_for_reply(self.kc.execute(self.before, silent=True, store_history=False))
+            if reply is None or reply["content"]["status"] != "ok":
+                raise ReportError(f"the kernel could not prepare the notebook: {(reply or {}).get('content')}")
+            super().papermill_execute_cells()
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):  # fmt: skip
+            from papermill.log import logger
+
+            km, kc = kwargs["kernel"]
+            client = Client(
+                nb_man,
+                km=km,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            client.kc = kc  # the open connection: a new one per notebook waits ~0.2 s for the kernel's reply
+            client.before = kwargs.get("prelude", "")
+            return client.execute()
+
+    papermill_engines.register(WARM, Engine)
+
+
+# reports whose notebook reads the run's evaluation artefact (gps_core.artefact) instead of computing it
+READS_ARTEFACTS = frozenset({"annual_evaluation", "scorecard", "p4p_simulation"})
+
+
+class Renderer:
+    """Renders report jobs one after another with one warm kernel and one browser (issue 14: render many).
+
+    A kernel start and the imports cost more than a scorecard; a Chromium start more than printing one. The
+    kernel is kept between notebooks, and each notebook starts from an empty namespace (``%reset -f``) in its
+    own working folder, as in a fresh kernel; modules stay imported, and the run's evaluation stays in memory
+    (:func:`gps_core.artefact.cached`). A kernel that died is replaced before the next job. Every notebook is
+    still executed by papermill with its parameters injected, so each can be opened and re-run alone.
+
+    Parameters
+    ----------
+    threads
+        OpenMP and BLAS threads of the kernel's model fitting (a share of the cores when workers run side by
+        side); None leaves the environment as it is.
+    """
+
+    def __init__(self, threads: int | None = None):
+        self.threads = threads
+        self.km = None
+        self.kc = None
+        self.sockets = None
+        self.browser = None
+        self._params: dict = {}
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.close_kernel()
+        if self.browser is not None:
+            self.browser.close()
+            self.browser = None
+
+    def kernel(self):
+        """The warm kernel's manager and client, started (again, when the last one died) with the thread
+        limits; on POSIX over local sockets (IPC), not TCP."""
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and run_sync(self.km.is_alive)():
+            return self.km, self.kc
+        self.close_kernel()
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc" if os.name == "posix" else "tcp")
+        if os.name == "posix":
+            self.sockets = tempfile.mkdtemp(prefix="gps-kernel-")
+            km.ip = os.path.join(self.sockets, "k")
+        # no input history: a report does not need it, and numbering each notebook's cells from 1 again made
+        # IPython's history database print an error into the report
+        run_sync(km.start_kernel)(env=kernel_env(self.threads), extra_arguments=["--HistoryManager.enabled=False"])
+        kc = km.client()
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=120)
+        kc.allow_stdin = False
+        self.km, self.kc = km, kc
+        return km, kc
+
+    def close_kernel(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        if self.sockets:
+            shutil.rmtree(self.sockets, ignore_errors=True)
+            self.sockets = None
+        if self.km is not None:
+            try:
+                run_sync(self.km.shutdown_kernel)(now=True)
+            except Exception:  # a kernel already gone is what we want
+                pass
+            self.km = None
+
+    def params(self, job: Job):
+        """Validated params of a job, loaded once per file and notebook in a batch."""
+        k = (str(Path(job.params_file).resolve()), Path(job.notebook).stem)
+        if k not in self._params:
+            self._params[k] = load(job.params_file, k[1])
+        return self._params[k]
+
+    def pdf(self, html_path: Path, pdf_path: Path, footer: str) -> str:
+        """Print with the batch's Chromium (started on first use), or WeasyPrint without one; returns the
+        engine. A browser that crashed is started again once."""
+        if find_chromium() is None:
+            weasy(html_path, pdf_path)
+            return "weasyprint"
+        for attempt in (1, 2):
+            if self.browser is None:
+                self.browser = Browser()
+                self.browser.start()
+            try:
+                self.browser.print(html_path, pdf_path, footer)
+                return "chromium"
+            except PdfError as e:
+                self.browser.close()
+                self.browser = None
+                if attempt == 2:
+                    raise ReportError(f"Chromium could not print {html_path} to PDF: {e}") from None
+        raise AssertionError("unreachable")
+
+    def run(self, job: Job) -> list[Path]:
+        """Execute one report job and move its files into place. Returns the written paths."""
+        return run(job, self)
+
+
+def run(job: Job, renderer: Renderer | None = None) -> list[Path]:
+    """Execute one report job and move its files into place; returns the written paths. With a
+    ``renderer`` (a batch), its warm kernel and browser are used; alone, a renderer lives for this job."""
+    if renderer is None:
+        with Renderer() as own:
+            return run(job, own)
     import papermill as pm
 
+    _register_warm_engine()
     nb = notebook_path(job.notebook)
     params_file = str(Path(job.params_file).resolve())
-    load(params_file, nb.stem)  # validate before any kernel starts
-    dest = job.destination()
+    p = renderer.params(job)  # validated before any kernel starts
+    dest = Path(job.out_root) / p.client / p.period.name
     name = job.report or nb.stem
     final = dest / name
     confined(job.out_root, final.parent / f"{final.name}.html", f"{job.params_file} (client, period.label, units)")
@@ -175,25 +326,33 @@ def run(job: Job) -> list[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{uuid.uuid4().hex[:8]}-", dir=final.parent))
     try:
         executed = tmp / f"{final.name}.ipynb"
+        given = {"params_file": params_file, **job.extra}
+        if nb.stem in READS_ARTEFACTS:
+            given["artefacts"] = str(Path(job.out_root).resolve())
         try:
             pm.execute_notebook(
                 str(nb),
                 str(executed),
-                parameters={"params_file": params_file, **job.extra},
+                parameters=given,
+                engine_name=WARM,
                 kernel_name="python3",
                 progress_bar=False,
-                cwd=str(tmp),
                 log_output=False,
+                request_save_on_cell_execute=False,
+                kernel=renderer.kernel(),
+                prelude=prelude(tmp),
             )
         except pm.PapermillExecutionError as e:
             raise ReportError(
                 f"{nb.name} with {job.params_file} {job.extra or ''} failed in cell "
                 f"{e.exec_count}: {e.ename}: {e.evalue}"
             ) from None
-        export_html(executed, tmp / f"{final.name}.html")
+        export_html(executed, tmp / f"{final.name}.html", getattr(p, "language", "en"))
         outputs = [executed, tmp / f"{final.name}.html"]
         if job.pdf:
-            export_pdf(tmp / f"{final.name}.html", tmp / f"{final.name}.pdf")
+            names = (getattr(p, "client_name", None) or p.client, getattr(p, "program", None), p.period.name)
+            footer = " · ".join(str(n) for n in names if n)
+            renderer.pdf(tmp / f"{final.name}.html", tmp / f"{final.name}.pdf", footer)
             outputs.append(tmp / f"{final.name}.pdf")
         written = []
         made = tmp / "exports"  # figures and tables a notebook wrote for papers (gps_core.exports)

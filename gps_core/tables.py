@@ -271,7 +271,9 @@ def provenance_html(prov: dict) -> str:
     import yaml
 
     parts = ["<dl class='gps-prov'>"]
-    for k in ("gps_core", "python", "pandas", "generated_utc", "small_denominators"):
+    for k in ("gps_core", "python", "pandas", "generated_utc", "small_denominators", "artefact"):
+        if k == "artefact" and k not in prov:  # computed in the notebook itself, not read from a run artefact
+            continue
         parts.append(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(prov.get(k, '')))}</dd>")
     for k in ("reference_tables", "inputs"):
         items = "".join(

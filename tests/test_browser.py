@@ -2,21 +2,21 @@
 
 import pytest
 
-from gps_core.report import CHROMIUM_FLAGS
+from gps_core.pdf import FLAGS as CHROMIUM_FLAGS
 
 from .conftest import need_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-FLAGS = [f for f in CHROMIUM_FLAGS if f not in ("--headless", "--no-pdf-header-footer")]
+FLAGS = [f for f in CHROMIUM_FLAGS if f != "--headless"]
 
 
 def test_charts_render_and_nothing_is_fetched(demo, tmp_path):
     chromium = need_chromium()
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     pages = sorted(demo.rglob("*.html"))
-    # 3 annual evaluations + 2 scorecards each for 3 programs + 2 risk studies + 1 contract design + 2 capitation
-    # + 3 benchmark studies
-    assert len(pages) == 17
+    # 3 annual evaluations + 2 scorecards each for 4 programs (one of doctors) + 2 risk studies + 1 contract
+    # design + 2 capitation + 3 benchmark studies
+    assert len(pages) == 19
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
         for html in pages:

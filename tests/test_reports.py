@@ -2,6 +2,8 @@
 
 import hashlib
 import re
+import shutil
+import subprocess
 
 import numpy as np
 import pandas as pd
@@ -22,6 +24,50 @@ def test_demo_writes_every_report(demo):
         assert len(list((d / "scorecards").glob("*.html"))) == 2
         assert (d / "annual_evaluation.pdf").read_bytes()[:5] == b"%PDF-"
     assert not list(demo.rglob(".tmp-*"))  # no temporary folder left behind
+    # the page says its language (screen readers, hyphenation, spell checkers)
+    assert '<html lang="pt-BR">' in (hosp / "annual_evaluation.html").read_text()[:2000]
+    assert '<html lang="en">' in (nhs / "annual_evaluation.html").read_text()[:2000]
+
+
+def test_demo_computes_each_run_once_and_every_report_reads_it(demo):
+    """Compute once (issue 14): one evaluation artefact per distinct run (Hospital Modelo has two: teams and
+    doctors), and the annual report, the scorecards and the contract design name the one they read."""
+    runs = {d.parent.parent.name: sorted(x.name for x in d.iterdir()) for d in demo.glob("*/*/artefacts")}
+    assert {k: len(v) for k, v in runs.items()} == {"hospital_demo": 1, "hospital_modelo": 2, "nhs_england": 1}
+    d = demo / "hospital_modelo" / "2015"
+    doctors = list((d / "scorecards_medicos").glob("*.ipynb"))
+    for nb in [d / "annual_evaluation.ipynb", d / "p4p_simulation.ipynb", *(d / "scorecards").glob("*.ipynb")]:
+        text = nb.read_text()
+        assert sum(name in text for name in runs["hospital_modelo"]) == 1, nb
+    (teams,) = [n for n in runs["hospital_modelo"] if n in (d / "annual_evaluation.ipynb").read_text()]
+    assert all(teams not in nb.read_text() for nb in doctors)
+    assert len(doctors) == 2  # the doctor-level program, limited to 2 scorecards in the tests
+    for nb in doctors:
+        s = glued(nb, "scorecard")
+        assert s["unit"].startswith("D") and s["peer_n"] < 556  # ranked among the doctors of the specialty
+
+
+def test_no_report_shows_a_kernel_message(demo):
+    """Nothing on stderr in any demo notebook (a warm kernel's history database once printed an error into
+    every scorecard after the first)."""
+    import nbformat
+
+    for nb in demo.rglob("*.ipynb"):
+        cells = nbformat.read(nb, as_version=4).cells
+        noise = [o for c in cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
+        assert noise == [], (nb, noise[:1])
+
+
+def test_pdfs_carry_the_client_and_page_numbers_on_every_page(demo):
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    for pdf in [demo / "hospital_modelo" / "2015" / "annual_evaluation.pdf",
+                *(demo / "nhs_england" / "FY2018-19" / "scorecards").glob("*.pdf")]:  # fmt: skip
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+        pages = text.count("\f")
+        client = "Hospital Modelo" if "hospital_modelo" in str(pdf) else "NHS England type-1 A&E departments"
+        assert text.count(client) >= pages >= 1, pdf
+        assert re.search(rf"\b{pages}\s*/\s*{pages}\b", text), pdf
 
 
 def test_annual_notebook_reproduces_the_papers_findings(demo):
@@ -124,7 +170,8 @@ def test_pdf_falls_back_to_weasyprint_without_chromium(demo, tmp_path, monkeypat
 
     monkeypatch.setattr(report, "find_chromium", lambda: None)
     html = next((demo / "nhs_england" / "FY2018-19" / "scorecards").glob("*.html"))
-    assert report.export_pdf(html, tmp_path / "x.pdf") == "weasyprint"
+    with report.Renderer() as r:
+        assert r.pdf(html, tmp_path / "x.pdf", "NHS England") == "weasyprint"
     assert (tmp_path / "x.pdf").read_bytes()[:5] == b"%PDF-"
 
 
