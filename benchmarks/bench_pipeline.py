@@ -23,11 +23,11 @@ from pathlib import Path
 import pandas as pd
 from timing import timed
 
-from gps_core import synth
 from gps_core.annual import annual_evaluation
 from gps_core.catalog import load_catalog
 from gps_core.index import peer_compare, performance_index, score_indicators
 from gps_core.schemas import validate_measurements
+from gps_core.synth import hospital as synth
 
 
 def make_pool(n: int) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """GPS Analytics core library: every computation behind the reports.
 
 Modules: ``catalog`` (indicator technical sheets), ``scoring`` (bands, CMS points), ``index`` (Performance
-Index), ``annual`` (VD, VM, quadrants, alerts), ``stars`` (CMS star tiers), ``synth`` (synthetic data),
+Index), ``annual`` (VD, VM, quadrants, alerts), ``stars`` (CMS star tiers), ``synth`` (synthetic data generators),
 ``params`` (validated run parameters), ``charts`` and ``report`` (presentation only).
 """
 

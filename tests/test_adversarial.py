@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gps_core import cli
-from gps_core.capitation import synth as plan_synth
+from gps_core.synth import plan as plan_synth
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELO = ROOT / "data" / "synthetic" / "hospital_modelo"

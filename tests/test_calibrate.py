@@ -1,10 +1,11 @@
-"""Local calibration on the synthetic plan (gps_core.capitation.synth, a stated model): the two-part
+"""Local calibration on the synthetic plan (gps_core.synth.plan, a stated model): the two-part
 model recovers the planted coefficients, and the cross-validated comparison ranks the models as it must."""
 
 import numpy as np
 import pytest
 
-from gps_core.capitation import calibrate, synth
+from gps_core.capitation import calibrate
+from gps_core.synth import plan as synth
 
 # the V24 HCC of each planted condition's CID-10 code
 HCC = {

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from gps_core import stats
-from gps_core.capitation import calibrate, epi, synpuf, synth
+from gps_core.capitation import calibrate, epi, synpuf
 from gps_core.errors import InputError
+from gps_core.synth import plan as synth
 
 SYNPUF = Path(__file__).parents[1] / "data" / "external" / "cms_synpuf_beneficiary_sample1"
 YEARS = [2008, 2009, 2010]

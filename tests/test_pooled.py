@@ -315,7 +315,7 @@ def test_the_same_benchmark_query_gives_identical_results_on_duckdb_and_spark(fi
 
 @pytest.mark.integration
 def test_synthetic_pool_clients_have_their_stated_sizes():
-    from gps_core import synth_pool
+    from gps_core.synth import pool as synth_pool
 
     got = synth_pool.clients(n=2)
     assert [(n, s["size"]) for n, s, _ in got] == [("Hospital Aurora", "large"), ("Hospital Boa Vista", "medium")]

@@ -253,7 +253,7 @@ def test_every_file_of_a_client_is_checked_before_reporting(tmp_path):
 
 @pytest.mark.integration
 def test_shipped_synthetic_files_are_what_the_generator_writes(tmp_path, root):
-    from gps_core import synth_records
+    from gps_core.synth import records as synth_records
 
     shipped = root / "data" / "synthetic" / "hospital_modelo"
     new = synth_records.write(tmp_path)
@@ -268,7 +268,7 @@ def test_shipped_synthetic_files_are_what_the_generator_writes(tmp_path, root):
 
 @pytest.fixture(scope="module")
 def modelo():
-    from gps_core import synth_records
+    from gps_core.synth import records as synth_records
 
     h = synth_records.encounter_hospital()
     recs = derive.Records(

@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gps_core import synth
 from gps_core.annual import annual_evaluation
 from gps_core.catalog import load_catalog
 from gps_core.index import aggregate_measurements, performance_index, score_indicators
 from gps_core.schemas import validate_measurements
+from gps_core.synth import hospital as synth
 
 
 @pytest.fixture(scope="module")

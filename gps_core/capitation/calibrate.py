@@ -39,7 +39,7 @@ def profile(tables: dict, year: int, model: str = "V24", who: bool = True, featu
     hierarchies) with ``features="hcc"``, or ``C_<name>`` columns from the plan's ``conditions`` table
     (e.g. SynPUF's chronic-condition flags) with ``features="conditions"``.
 
-    ``tables`` as :func:`gps_core.capitation.synth.plan` (members, eligibility, diagnoses, costs; and
+    ``tables`` as :func:`gps_core.synth.plan.plan` (members, eligibility, diagnoses, costs; and
     ``conditions`` for ``features="conditions"``). CMS's segment is taken as community non-dual, aged at
     65 (``CNA``) and disabled/under 65 (``CND``).
     """

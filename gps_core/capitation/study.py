@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import calibrate, epi, metrics, rates, synth
+from ..synth import plan as synth
+from . import calibrate, epi, metrics, rates
 from .hcc import mapping_report
 
 
@@ -43,7 +44,7 @@ def load_plan(params, params_path) -> tuple[dict, list[dict]]:
     d = params.data
     if d.kind == "synthetic_plan":
         t = synth.plan(d.members, d.seed)
-        return t, [{"file": f"gps_core.capitation.synth.plan(n={d.members}, seed={d.seed})", "sha256": "generated"}]
+        return t, [{"file": f"gps_core.synth.plan.plan(n={d.members}, seed={d.seed})", "sha256": "generated"}]
     from ..io.sources import read_file
     from ..params import resolve
     from ..refdata import sha256

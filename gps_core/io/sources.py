@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import synth
 from ..errors import InputError
 from ..records import derive, encounters, surgeries, surveys
 from ..refdata import sha256
 from ..schemas import validate_measurements
+from ..synth import hospital
 from . import nhs_ae
 from .readers import read_table
 
@@ -116,10 +116,10 @@ def _one(source, params_path, catalog, client, program, period=None) -> Loaded:
     from ..params import resolve
 
     if source.kind == "synthetic_paper_hospital":
-        m = synth.paper_hospital(seed=source.seed)
+        m = hospital.paper_hospital(seed=source.seed)
         return Loaded(
             validate_measurements(m, catalog, "synthetic paper hospital"),
-            [{"file": f"gps_core.synth.paper_hospital(seed={source.seed})", "sha256": "generated"}],
+            [{"file": f"gps_core.synth.hospital.paper_hospital(seed={source.seed})", "sha256": "generated"}],
         )
     if source.kind == "encounters":
         return _records(source, params_path, catalog, client, program, period)

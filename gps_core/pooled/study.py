@@ -72,7 +72,7 @@ def open_pool(params, params_path) -> tuple[store.Pool, bytes | None, Path | Non
     pool = store.connect(tmp / "pool.duckdb", create=True)
     try:
         if ps.kind == "synthetic":
-            from .. import synth_pool
+            from ..synth import pool as synth_pool
 
             clients = synth_pool.clients(year=params.period.first.year, seed=ps.seed)
             what, inputs = f"synthetic pool of {len(clients)} clients (seed {ps.seed})", []

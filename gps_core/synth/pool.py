@@ -1,9 +1,10 @@
 """A synthetic multi-client pool for the benchmark demo: 14 clients of different types, sizes and regions.
 
-Each client is the paper's hospital generator (``synth.paper_hospital``) with its own seed, so its doctors'
-quality differs by chance, keeping a random subset of its doctors (small: 40, medium: 150, large: all 556)
-and the client's name, type and region stated below. Deterministic. The ground truth is the generator's: no
-client is built to be an outlier, so a funnel should flag few units beyond chance and overdispersion.
+Each client is the paper's hospital generator (:func:`gps_core.synth.hospital.paper_hospital`) with its own
+seed, so its doctors' quality differs by chance, keeping a random subset of its doctors (small: 40, medium:
+150, large: all 556) and the client's name, type and region stated below. Deterministic. The ground truth is
+the generator's: no client is built to be an outlier, so a funnel should flag few units beyond chance and
+overdispersion.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .synth import paper_hospital
+from .hospital import paper_hospital
 
 SIZES = {"small": 40, "medium": 150, "large": None}
 CLIENTS = (

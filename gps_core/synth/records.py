@@ -1,11 +1,11 @@
 """A synthetic hospital at record level: encounters, surgeries and survey answers with known case mix.
 
 ``encounter_hospital`` builds "Hospital Modelo": the 32 specialties and 556 doctors of
-:mod:`gps_core.synth`, stays admitted from December of the year before to January of the year after (so
+:mod:`gps_core.synth.hospital`, stays admitted from December of the year before to January of the year after (so
 December discharges have their 30-day follow-up), and :func:`write` saves them the way a Brazilian client
 sends them: a ``;``-separated latin-1 CSV of stays with ``dd/mm/yyyy`` dates and decimal commas, one Excel
 workbook with a sheet of operations and a sheet of survey answers, a monthly Parquet extract of the
-indicators that do not come from records (structure, processes; from :func:`gps_core.synth.paper_hospital`),
+indicators that do not come from records (structure, processes; from :func:`gps_core.synth.hospital.paper_hospital`),
 and the finance export ``faturamento.csv``: the amount each specialty received for the year's discharges
 (their cost plus a 20 % margin), the base of a contract that pays a share of what was received.
 
@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from .records.attribution import CAESAREAN, VAGINAL
-from .records.encounters import COLUMNS as ENCOUNTER_COLUMNS
-from .synth import PAPER_SPECIALTIES, paper_hospital
+from ..records.attribution import CAESAREAN, VAGINAL
+from ..records.encounters import COLUMNS as ENCOUNTER_COLUMNS
+from .hospital import PAPER_SPECIALTIES, paper_hospital
 
 CLIENT, PROGRAM = "hospital_modelo", "GPS.Equipes Hospitalares"
 STAYS_PER_DOCTOR_MONTH = 3.0

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalog import effective_weights, load_catalog
+from ..catalog import effective_weights, load_catalog
 
 TARGET = 75.0
 # name, care line, doctors, planted mean IP, planted VM (fraction), finding
@@ -214,7 +214,7 @@ def _simulate(q: np.ndarray, cat: pd.DataFrame, w_eff: pd.Series, tr: pd.DataFra
 
 def _specialty_ip(sim: dict, cat: pd.DataFrame, tr: pd.DataFrame) -> np.ndarray:
     """Realized specialty-month IP (S, 12) of a simulation, scored as the report scores it."""
-    from .index import performance_index, score_indicators
+    from ..index import performance_index, score_indicators
 
     key = (sim["spec"] * 12 + sim["month"]) * len(cat) + sim["ind"]
     size = len(tr) * 12 * len(cat)
