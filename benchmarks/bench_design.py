@@ -1,4 +1,4 @@
-"""Benchmark: the Monte Carlo over weights (gps_core.design.weight_draws, a few matrix products for all
+"""Benchmark: the Monte Carlo over weights (gps_core.studies.design.weight_draws, a few matrix products for all
 draws) against the plain way, recomputing the index with gps_core.index.performance_index once per draw,
 in the same process. Both give the same annual IP (checked on every draw first).
 
@@ -12,8 +12,9 @@ import argparse
 import numpy as np
 from timing import timed
 
-from gps_core import design, evaluation, params
+from gps_core import params
 from gps_core.index import DIMENSIONS, performance_index
+from gps_core.studies import design, evaluation
 
 
 def main() -> None:

@@ -25,9 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from gps_core import cli, evaluation, params
+from gps_core import cli, params
 from gps_core.pdf import FLAGS, find_chromium
 from gps_core.report import Job, Renderer, export_html, notebook_path
+from gps_core.studies import evaluation
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "params" / "hospital_modelo_2015_medicos.yaml"

@@ -360,7 +360,7 @@ def rank_intervals(ranks: pd.DataFrame, lang: Lang) -> alt.LayerChart:
 
 def value_scatter(hvs: pd.DataFrame, lang: Lang) -> alt.LayerChart:
     """Quality (annual IP) against cost efficiency (expected / observed cost) per unit, with the medians
-    that split the four quadrants (``attrs`` of :func:`gps_core.design.health_value`)."""
+    that split the four quadrants (``attrs`` of :func:`gps_core.studies.design.health_value`)."""
     d = hvs.dropna(subset=["efficiency", "ip"]).assign(unit_id=lambda x: x["unit_id"].astype(str))
     en = lang == "en"
     base = alt.Chart(d, title="Quality against cost" if en else "Qualidade frente ao custo")
@@ -381,7 +381,7 @@ def value_scatter(hvs: pd.DataFrame, lang: Lang) -> alt.LayerChart:
 
 def age_pyramid(p: pd.DataFrame, lang: Lang, title: str | None = None) -> alt.Chart | alt.LayerChart:
     """Share of members by age band, men to the left and women to the right; with a ``reference``
-    column (:func:`gps_core.capitation.study.pyramid`), the reference population's shares as black ticks."""
+    column (:func:`gps_core.studies.capitation.pyramid`), the reference population's shares as black ticks."""
     d = p.assign(signed=np.where(p["sex"] == "M", -p["share"], p["share"]))
     en = lang == "en"
     order = list(p.sort_values("band", ascending=False)["label"].drop_duplicates())

@@ -53,7 +53,7 @@ def jobs_for(params_file: str, out: str, pdf: bool, limit: int | None = None, no
         return [Job(p.report, params_file, out, pdf=pdf)]
     units = p.units
     if units == "all":
-        from .evaluation import run as evaluate
+        from .studies.evaluation import run as evaluate
 
         units = list(evaluate(p, params_file, store=out).annual["unit_id"].astype(str))
     units = units[:limit] if limit else units
@@ -68,7 +68,7 @@ def jobs_for(params_file: str, out: str, pdf: bool, limit: int | None = None, no
 
 
 def _evaluate(params_file: str, out: str) -> None:
-    from .evaluation import run as evaluate
+    from .studies.evaluation import run as evaluate
 
     evaluate(load(params_file), params_file, store=out)
 
@@ -85,7 +85,7 @@ def prepare(files: list[str], out: str, workers: int) -> None:
         Naming every params file whose inputs failed, before any kernel starts.
     """
     from .artefact import key
-    from .evaluation import DESIGN_ONLY
+    from .studies.evaluation import DESIGN_ONLY
 
     todo: dict[str, str] = {}
     for f in files:
@@ -231,8 +231,8 @@ def validate_files(a: argparse.Namespace) -> int:
 def payouts_workbook(a: argparse.Namespace) -> int:
     """``gps payouts``: evaluate, pay every contract rule, write the finance workbook (``--out`` is checked
     before anything is computed)."""
-    from .evaluation import run as evaluate
     from .io.workbook import write_payouts
+    from .studies.evaluation import run as evaluate
 
     p = load(a.params)
     if getattr(p, "contract", None) is None:
@@ -261,25 +261,25 @@ def check_one(p, f: str) -> str:
     """``gps check`` of one validated params file: its inputs read and computed as the report would, nothing
     written. Returns the line that says what was found."""
     if p.report == "capitation_model":
-        from .capitation.study import load_plan, read_scores
+        from .studies.capitation import load_plan, read_scores
 
         tabs, _ = load_plan(p, f)
         if p.rates.value:  # the panels of the members file: every one needs a score
             read_scores(p, f, sorted(tabs["members"][p.rates.by].astype(str).unique()))
         return f"{f}: OK ({len(tabs['members'])} members, {len(tabs['diagnoses'])} diagnoses)"
     if p.report == "risk_adjustment":
-        from .risk_study import run as study
+        from .studies.risk import run as study
 
         s = study(p, f)
         return f"{f}: OK ({len(s.data)} patients, {len(s.outcomes)} outcome models)"
     if p.report == "benchmark_study":
-        from .pooled.study import run as bench
+        from .studies.benchmark import run as bench
 
         s = bench(p, f)
         s.close()
         n = int(s.cells["published"].sum())
         return f"{f}: OK ({s.source}; {n} of {len(s.cells)} cells published, {len(s.funnels)} funnels)"
-    from .evaluation import run as evaluate
+    from .studies.evaluation import run as evaluate
 
     ev = evaluate(p, f)
     return (

@@ -1,6 +1,6 @@
 """Sentences generated from result tables: the manager's summary and the gap-to-full-score statements.
 
-Nothing here computes a result: every number comes from the tables of :mod:`gps_core.evaluation`; this
+Nothing here computes a result: every number comes from the tables of :mod:`gps_core.studies.evaluation`; this
 module only chooses words and formats them (``en`` or ``pt-BR``).
 """
 
@@ -18,7 +18,7 @@ LIMIT = 8  # names listed in a sentence before 'and N more'
 
 def gap_statement(row: pd.Series, name: str, lang: Lang) -> str:
     """ "To earn 100 % the average length of stay must be at most 7.74 days" for one indicator row of
-    :func:`gps_core.evaluation.indicator_table` (GPS paper, Figure 4)."""
+    :func:`gps_core.studies.evaluation.indicator_table` (GPS paper, Figure 4)."""
     if pd.isna(row["value"]):
         return "no value this month" if lang == "en" else "sem valor neste mês"
     if row["gap"] == 0:
@@ -264,7 +264,7 @@ def payout_sentence(name: str, s: dict, lang: Lang, currency: str = "BRL") -> st
 
 
 def study_sentence(row: pd.Series, lang: Lang, min_cases: int) -> str:
-    """One outcome of a risk-adjustment study (a row of :func:`gps_core.risk_study.summary`): its size, the
+    """One outcome of a risk-adjustment study (a row of :func:`gps_core.studies.risk.summary`): its size, the
     units whose O/E interval excludes 1 and the small units, which are flagged and kept."""
     ref = T.num(row["reference"], lang, 3)
     if lang == "en":
@@ -284,7 +284,7 @@ def design_sentence(
     costs: pd.DataFrame, shifts: pd.DataFrame, ranks: pd.DataFrame, lang: Lang, currency: str, draws: int, spread: float
 ) -> str:
     """What the candidate rules cost, who gains and loses moving from the first to the others, and how
-    stable the ranking is under random weights (tables of :mod:`gps_core.design`)."""
+    stable the ranking is under random weights (tables of :mod:`gps_core.studies.design`)."""
     en = lang == "en"
     money = partial(T.money, lang=lang, currency=currency)
     parts = []
@@ -332,7 +332,7 @@ VALUE_MISSING = {
 
 
 def value_missing(reason: str, lang: Lang) -> str:
-    """Why a report has no Health Value Score (:func:`gps_core.design.health_value`'s reason)."""
+    """Why a report has no Health Value Score (:func:`gps_core.studies.design.health_value`'s reason)."""
     return f"{'Not computed' if lang == 'en' else 'Não calculado'}: {VALUE_MISSING[reason][lang]}."
 
 

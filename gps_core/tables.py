@@ -241,7 +241,7 @@ def risk_models(models: dict, catalog: pd.DataFrame, lang: Lang) -> pd.DataFrame
 
 def drill_down(rows: pd.DataFrame, catalog: pd.DataFrame, lang: Lang, limit: int = 12) -> pd.DataFrame:
     """The records behind a unit's numerators in one month (ids, with the linked record: the readmission,
-    the return to theatre), from :func:`gps_core.evaluation.records_behind`."""
+    the return to theatre), from :func:`gps_core.studies.evaluation.records_behind`."""
     cat = catalog.set_index("indicator_id")
     name = "name_en" if lang == "en" else "name_pt"
     out = []
@@ -427,7 +427,7 @@ def rule_terms(rule, lang: Lang, currency: str = "BRL") -> str:
 
 def rule_costs(costs: pd.DataFrame, rules: list, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
     """The candidate rules side by side: terms, total cost, units paid, typical and largest payouts and
-    concentration (:func:`gps_core.design.costs`)."""
+    concentration (:func:`gps_core.studies.design.costs`)."""
     en = lang == "en"
     terms = {r.name: rule_terms(r, lang, currency) for r in rules}
     money = partial(T.money, lang=lang, currency=currency)
@@ -452,7 +452,7 @@ def rule_costs(costs: pd.DataFrame, rules: list, lang: Lang, currency: str = "BR
 
 
 def money_wide(wide: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
-    """A table of amounts in cents (e.g. :func:`gps_core.design.by_group`) formatted as money; the first
+    """A table of amounts in cents (e.g. :func:`gps_core.studies.design.by_group`) formatted as money; the first
     column is the label."""
     out = wide.copy()
     for c in out.columns[1:]:
@@ -461,7 +461,8 @@ def money_wide(wide: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.Data
 
 
 def shift_table(summary: pd.DataFrame, base: str, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
-    """Who gains and who loses moving from ``base`` to each other rule (:func:`gps_core.design.shift_summary`)."""
+    """Who gains and who loses moving from ``base`` to each other rule
+    (:func:`gps_core.studies.design.shift_summary`)."""
     en = lang == "en"
     return pd.DataFrame(
         {
@@ -476,8 +477,8 @@ def shift_table(summary: pd.DataFrame, base: str, lang: Lang, currency: str = "B
 
 
 def robustness_table(ranks: pd.DataFrame, pays: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
-    """Each unit's rank and payout under random weights (:func:`gps_core.design.rank_intervals`,
-    :func:`gps_core.design.payout_intervals`), in nominal rank order."""
+    """Each unit's rank and payout under random weights (:func:`gps_core.studies.design.rank_intervals`,
+    :func:`gps_core.studies.design.payout_intervals`), in nominal rank order."""
     en = lang == "en"
     d = ranks.merge(pays, on="unit_id", how="left")
     money = partial(T.money, lang=lang, currency=currency)
@@ -512,7 +513,7 @@ QUADRANT_VALUE = {
 
 
 def value_table(hvs: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
-    """The Health Value Score per unit (:func:`gps_core.design.health_value`), best first."""
+    """The Health Value Score per unit (:func:`gps_core.studies.design.health_value`), best first."""
     en = lang == "en"
     return pd.DataFrame(
         {
@@ -651,7 +652,7 @@ def panel_monitor(m: pd.DataFrame, by: str, lang: Lang) -> pd.DataFrame:
 
 def bundles(b: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
     """Specialty bundles: budget, the cost they replace, base PMPM and out-of-fold R² against age-sex
-    (:func:`gps_core.capitation.study.run`)."""
+    (:func:`gps_core.studies.capitation.run`)."""
     en = lang == "en"
     money = partial(T.money, lang=lang, currency=currency)
     return pd.DataFrame(

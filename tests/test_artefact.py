@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.pandas import column, data_frames, range_indexes
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from gps_core import artefact, evaluation, params
+from gps_core import artefact, params
+from gps_core.studies import evaluation
 
 from .conftest import ROOT
 

@@ -76,7 +76,7 @@ def test_a_plan_is_read_from_the_clients_files(tmp_path, root):
     """data: {kind: files}: the same four tables written as a Brazilian export (';', decimal comma) are read
     back to the same numbers."""
     from gps_core import params
-    from gps_core.capitation import study
+    from gps_core.studies import capitation as study
 
     tabs = synth.plan(500, seed=3)
     for name, df in tabs.items():
@@ -118,7 +118,7 @@ def test_a_plan_is_read_from_the_clients_files(tmp_path, root):
 def rated(root):
     """The demo's capitation study (params/plano_modelo_2024.yaml): two bundles and a 3 % value pool."""
     from gps_core import params
-    from gps_core.capitation import study
+    from gps_core.studies import capitation as study
 
     f = root / "params" / "plano_modelo_2024.yaml"
     return study.run(params.load(f), f)
@@ -154,8 +154,8 @@ def test_a_bundle_model_is_fitted_on_its_own_costs_and_conditions(rated):
 @pytest.mark.integration
 def test_bad_bundles_and_scores_are_refused(tmp_path, root):
     from gps_core import params
-    from gps_core.capitation import study
     from gps_core.errors import InputError, ParamsError
+    from gps_core.studies import capitation as study
 
     text = (root / "params" / "plano_modelo_2024.yaml").read_text().replace("../data/", str(root / "data") + "/")
     f = tmp_path / "p.yaml"

@@ -1,14 +1,15 @@
-"""Contract design (gps_core.design): candidate rules side by side, the Monte Carlo over weights (METHODS 5)
+"""Contract design (gps_core.studies.design): candidate rules side by side, the Monte Carlo over weights (METHODS 5)
 checked draw by draw against the evaluation's own index code, and the Health Value Score per unit."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from gps_core import design, evaluation, params
+from gps_core import params
 from gps_core.annual import annual_evaluation
 from gps_core.errors import ParamsError
 from gps_core.index import DIMENSIONS, performance_index
+from gps_core.studies import design, evaluation
 
 
 @pytest.fixture(scope="module")

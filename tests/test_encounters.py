@@ -115,7 +115,8 @@ def test_annual_evaluation_runs_from_an_encounter_file(tmp_path, root):
     """A Brazilian encounter export drives the evaluation: F02 in the index equals the hand count."""
     import numpy as np
 
-    from gps_core import evaluation, params
+    from gps_core import params
+    from gps_core.studies import evaluation
 
     rng = np.random.default_rng(3)
     n = 6000

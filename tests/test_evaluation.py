@@ -1,10 +1,11 @@
-"""What the notebooks display comes from gps_core.evaluation: selections tested here, not in notebooks."""
+"""What the notebooks display comes from gps_core.studies.evaluation: selections tested here, not in notebooks."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from gps_core import evaluation, params
+from gps_core import params
+from gps_core.studies import evaluation
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gps_core import evaluation, params
+from gps_core import params
 from gps_core.errors import InputError
 from gps_core.params import AmountFile
 from gps_core.records import finance
+from gps_core.studies import evaluation
 
 UNITS = ["Cardiologia", "Geriatria", "Pediatria"]
 

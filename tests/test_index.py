@@ -170,8 +170,9 @@ def test_ip_bounded_monotone_and_weight_scale_free(values, dweights, policy, k, 
 
 @pytest.mark.integration
 def test_program_rollup_and_team_members_in_the_evaluation(root):
-    from gps_core import evaluation, params
+    from gps_core import params
     from gps_core.index import aggregate_measurements
+    from gps_core.studies import evaluation
 
     f = root / "params" / "hospital_2015.yaml"
     ev = evaluation.run(params.load(f), f)

@@ -153,7 +153,7 @@ def test_params_errors_name_the_key(tmp_path, root):
 def test_a_brazilian_csv_export_gives_the_same_evaluation_as_the_data_itself(tmp_path, root):
     """The synthetic hospital written as a pt-BR export (';', decimal ',', latin-1, thousands '.') and read
     back through the params reproduces the annual evaluation exactly."""
-    from gps_core import evaluation
+    from gps_core.studies import evaluation
     from gps_core.synth import hospital as synth
 
     m = synth.paper_hospital(seed=2015)

@@ -154,7 +154,8 @@ def test_largest_remainder_is_exact_and_within_a_cent_of_the_quota(w, total):
 def test_contract_in_params_pays_the_annual_evaluation(root, tmp_path):
     """The demo contract (params/hospital_2015.yaml): the pool pays exactly its budget, never to a team below
     the minimum, never above the cap; the additional percentage equals rate(IP) x discharges x price by hand."""
-    from gps_core import evaluation, params
+    from gps_core import params
+    from gps_core.studies import evaluation
 
     f = root / "params" / "hospital_2015.yaml"
     ev = evaluation.run(params.load(f), f)

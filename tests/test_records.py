@@ -217,7 +217,8 @@ def test_risk_adjusted_rows_score_on_o_over_e_times_the_reference_rate():
 
 @pytest.mark.integration
 def test_sources_that_overlap_are_refused(tmp_path, root):
-    from gps_core import evaluation, params
+    from gps_core import params
+    from gps_core.studies import evaluation
 
     p = tmp_path / "two.yaml"
     text = (root / "params" / "hospital_2015.yaml").read_text()
@@ -338,7 +339,8 @@ def test_gps_validate_checks_record_files_together(tmp_path, root):
 def test_params_reference_population_is_read_and_named(tmp_path, root):
     """risk_adjustment.reference: the models are fitted on another encounter file (here the client's own file
     under another name, so the expected values must equal the default fit) and the report names it."""
-    from gps_core import evaluation, params
+    from gps_core import params
+    from gps_core.studies import evaluation
 
     src = root / "params" / "hospital_modelo_2015.yaml"
     text = src.read_text().replace("../data/", f"{root}/data/")

@@ -227,8 +227,9 @@ def test_risk_study_reports_on_real_data(demo):
 
 def test_contract_design_report_agrees_with_the_library(demo, root):
     """The p4p_simulation report's numbers: both pools paid to the cent, every unit ranked, and its rank and
-    payout intervals the ones gps_core.design computes from the same params (same seed)."""
-    from gps_core import design, evaluation, params
+    payout intervals the ones gps_core.studies.design computes from the same params (same seed)."""
+    from gps_core import params
+    from gps_core.studies import design, evaluation
 
     g = glued(demo / "hospital_modelo" / "2015" / "p4p_simulation.ipynb", "design")
     costs = pd.DataFrame(g["costs"]).set_index("rule")

@@ -118,8 +118,9 @@ def test_risk_study_on_medpar_and_its_bad_input(tmp_path, root):
     a mortality column with a 2 in it is refused with its line."""
     import statsmodels.formula.api as smf
 
-    from gps_core import params, risk_study
+    from gps_core import params
     from gps_core.errors import InputError
+    from gps_core.studies import risk as risk_study
 
     f = root / "params" / "medpar_1991.yaml"
     s = risk_study.run(params.load(f), f)

@@ -1,4 +1,4 @@
-"""The benchmark study (gps_core.pooled.study) on a small pool: the client's own view shows nothing of
+"""The benchmark study (gps_core.studies.benchmark) on a small pool: the client's own view shows nothing of
 another client, minimum cases, exact tail probabilities, and params checked before anything runs."""
 
 import numpy as np
@@ -9,7 +9,7 @@ import yaml
 from gps_core import params
 from gps_core.errors import ParamsError
 from gps_core.pooled import benchmark, ingest, store
-from gps_core.pooled import study as S
+from gps_core.studies import benchmark as S
 
 from .test_pooled import CAT, measurements
 

@@ -23,7 +23,7 @@ from .. import catalog as cat
 from .. import funnel as fn
 from ..catalog import UNITS
 from ..errors import ParamsError
-from . import benchmark, deid, ingest, sources, store
+from ..pooled import benchmark, deid, ingest, sources, store
 
 
 @dataclass
@@ -327,7 +327,7 @@ def own_position(s: Study) -> pd.DataFrame:
 
 def provenance(s: Study) -> dict:
     """Params, versions, input hashes and the pool's loads (hashes, never file names)."""
-    from ..evaluation import provenance as base
+    from .evaluation import provenance as base
 
     loads = s.pool.fetch("loads")
     inputs = [*s.inputs, {"pool": f"{s.source}; {len(loads)} loads; key fingerprint {_fingerprint(s.pool)}"}]

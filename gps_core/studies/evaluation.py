@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, artefact, p4p, refdata, riskadjust
-from .annual import alerts, annual_evaluation
-from .catalog import DIMENSIONS, SHIPPED, effective_weights, load_catalog, override_bands
-from .errors import InputError
-from .index import (
+from .. import __version__, artefact, p4p, refdata, riskadjust
+from ..annual import alerts, annual_evaluation
+from ..catalog import DIMENSIONS, SHIPPED, effective_weights, load_catalog, override_bands
+from ..errors import InputError
+from ..index import (
     UNIT,
     aggregate_measurements,
     peer_compare,
@@ -29,11 +29,11 @@ from .index import (
     score_indicators,
     volume,
 )
-from .io.sources import load_source
-from .schemas import bounds, check_months
-from .scoring import full_score_gap
-from .stars import cms_star_tiers, exact_star_tiers
-from .stats import indicator_interval
+from ..io.sources import load_source
+from ..schemas import bounds, check_months
+from ..scoring import full_score_gap
+from ..stars import cms_star_tiers, exact_star_tiers
+from ..stats import indicator_interval
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ def production(rule, units: pd.DataFrame, params_path=None) -> pd.DataFrame:
     which also gives ``list_size`` and ``prevalence`` for a per-point rule."""
     spec = rule.production
     if spec.file is not None:
-        from .io.sources import read_amounts
+        from ..io.sources import read_amounts
 
         names = sorted(set(units["unit_id"].astype(str)))
         f, _ = read_amounts(spec.file, params_path, names)
