@@ -1,0 +1,38 @@
+"""Same numbers as before (issue 14): the evaluation tables computed now equal those the code wrote before
+its reorganization (tests/data/before_reorg, commit 6e9befb, see its README)."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from gps_core import params
+from gps_core.studies import evaluation
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.integration  # whole evaluations on shipped data
+BEFORE = Path(__file__).parent / "data" / "before_reorg"
+
+
+@pytest.mark.parametrize("name", ["hospital_2015", "hospital_modelo_2015", "nhs_ae_2018_19"])
+def test_evaluation_tables_equal_those_before_the_reorganization(name):
+    f = ROOT / "params" / f"{name}.yaml"
+    ev = evaluation.run(params.load(f), f)
+    now = {t: getattr(ev, t) for t in ("annual", "index", "alerts")}
+    now |= {f"payouts.{i}": v for i, v in enumerate(ev.payouts.values())}
+    files = sorted(BEFORE.glob(f"{name}.*.parquet"))
+    assert {p.name.removeprefix(f"{name}.").removesuffix(".parquet") for p in files} == set(now)
+    for p in files:
+        table = p.name.removeprefix(f"{name}.").removesuffix(".parquet")
+        before = pd.read_parquet(p)
+        assert_frame_equal(
+            now[table].reset_index(drop=True),
+            before.reset_index(drop=True),
+            check_dtype=False,
+            check_categorical=False,
+            check_index_type=False,
+            rtol=1e-9,
+            obj=f"{name} {table}",
+        )
