@@ -61,11 +61,11 @@ def new_way(renderer: Renderer, units: list[str], out: Path) -> float:
     return (time.perf_counter() - t) / len(units)
 
 
-def batch(units: list[str], out: Path, pdf: bool) -> float:
+def batch(units: list[str], out: Path, pdf: bool, workers: int = 2) -> float:
     jobs = [Job("scorecard", str(PARAMS), str(out), report=f"scorecards/{u}", extra={"unit": u}, pdf=pdf)
             for u in units]  # fmt: skip
     t = time.perf_counter()
-    if cli.execute(jobs, workers=2):
+    if cli.execute(jobs, workers=workers):
         raise SystemExit("a scorecard failed")
     return time.perf_counter() - t
 
@@ -77,6 +77,8 @@ def main() -> int:
     ap.add_argument("--small", type=int, default=10)
     ap.add_argument("--large", type=int, default=50)
     ap.add_argument("--full", action="store_true", help="also all 556 scorecards through gps batch -j 2")
+    ap.add_argument("--workers", type=int, default=2, help="workers of the marginal-cost batches (-j)")
+    ap.add_argument("--skip-old", action="store_true", help="only the marginal costs")
     a = ap.parse_args()
     if not find_chromium():
         raise SystemExit("bench_reports needs Chromium (apt-get install chromium)")
@@ -89,7 +91,7 @@ def main() -> int:
     ratios, olds, news = [], [], []
     with Renderer(threads=2) as r:
         new_way(r, units[:1], out)  # the kernel starts and imports once per worker, not per scorecard
-        for i in range(a.pairs):
+        for i in range(0 if a.skip_old else a.pairs):
             chunk = units[1 + i * a.old : 1 + (i + 1) * a.old]
             old = old_way(chunk, out)
             new = new_way(r, chunk, out)
@@ -97,17 +99,18 @@ def main() -> int:
             news.append(new)
             ratios.append(old / new)
             print(f"pair {i + 1}: before issue 14 {old:.2f} s/scorecard, now {new:.2f} s/scorecard, {old / new:.1f}x")
-    print(f"speed-up per scorecard (HTML + PDF, one worker): min {min(ratios):.1f}x, "
-          f"median {statistics.median(ratios):.1f}x (s/scorecard before: median {statistics.median(olds):.2f}, "
-          f"now: median {statistics.median(news):.2f})")  # fmt: skip
+    if ratios:
+        print(f"speed-up per scorecard (HTML + PDF, one worker): min {min(ratios):.1f}x, median "
+              f"{statistics.median(ratios):.1f}x (s/scorecard before: median {statistics.median(olds):.2f}, "
+              f"now: median {statistics.median(news):.2f})")  # fmt: skip
 
     ok = True
     for pdf, target in ((False, TARGET_HTML), (True, TARGET_PDF)):
-        small = batch(units[: a.small], out / f"s{pdf}", pdf)
-        large = batch(units[: a.large], out / f"l{pdf}", pdf)
+        small = batch(units[: a.small], out / f"s{pdf}", pdf, a.workers)
+        large = batch(units[: a.large], out / f"l{pdf}", pdf, a.workers)
         marginal = (large - small) / (a.large - a.small)
         ok &= marginal <= target
-        print(f"-j 2, {'HTML + PDF' if pdf else 'HTML only'}: {a.small} scorecards {small:.1f} s, {a.large} "
+        print(f"-j {a.workers}, {'HTML + PDF' if pdf else 'HTML only'}: {a.small} scorecards {small:.1f} s, {a.large} "
               f"{large:.1f} s; marginal {marginal:.2f} s/scorecard (target {target} s)")  # fmt: skip
     if a.full:
         t = time.perf_counter()

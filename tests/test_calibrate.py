@@ -141,6 +141,7 @@ def test_bundles_and_value_pool_add_up_to_the_budget_to_the_cent(rated):
     assert np.allclose(v["payout"], w / w.sum() * v["payout"].sum(), atol=1)
 
 
+@pytest.mark.integration  # the whole capitation study on shipped data (19 s)
 def test_a_bundle_model_is_fitted_on_its_own_costs_and_conditions(rated):
     """Cardiology cost (synth: the excess cost of heart failure, AMI and stroke) is explained by those HCCs,
     not by age and sex; its predicted PMPM is higher for members with them."""
