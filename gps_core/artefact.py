@@ -34,7 +34,7 @@ from .refdata import sha256
 
 PACKAGE = Path(__file__).resolve().parent
 # params that choose what a report shows, not what is computed: two files that differ only in them share a run
-SHOWN_ONLY = frozenset({"report", "units", "folder"})
+SHOWN_ONLY = frozenset({"report", "units", "folder", "style"})
 
 
 @cache

@@ -247,6 +247,16 @@ class Contract(Strict):
     rules: list[PayoutRule] = Field(min_length=1)
 
 
+class Style(Strict):
+    """The client's look on the cover of its reports (the house style when absent)."""
+
+    logo: str | None = Field(
+        None, description="PNG, JPEG or SVG file of the client's logo (at most 1 MiB), relative to the params file"
+    )
+    colour: str = Field("#1f4e79", pattern=r"^#[0-9A-Fa-f]{6}$", description="the cover's colour, #RRGGBB")
+    consultancy: str | None = Field(None, max_length=200, description="who delivers the report, on the cover")
+
+
 class Report(Strict):
     """What every report's params start with: whose report, for which period, in which language."""
 
@@ -256,6 +266,7 @@ class Report(Strict):
     client_name: str = Field(max_length=200)
     period: Period
     language: Literal["en", "pt-BR"] = "en"
+    style: Style = Style()
     limits: dict[str, float] = Field(
         default_factory=dict,
         description="raise the plausible bound of a contract column for a client who really has such values, "

@@ -9,11 +9,15 @@ good report with a half one.
 
 from __future__ import annotations
 
+import base64
+import html
 import os
+import re
 import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -112,9 +116,72 @@ def _exporter():
     return exporter
 
 
-def export_html(executed: Path, html_path: Path, lang: str = "en") -> None:
+LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+LOGO_MAX = 1 << 20
+
+
+def logo_uri(params, params_file: str | Path) -> str | None:
+    """The params' ``style.logo`` as a data URI (PNG, JPEG or SVG, at most 1 MiB), None without a logo.
+
+    Raises
+    ------
+    ReportError
+        Naming the params file, the key, the file and what to do.
+    """
+    name = params.style.logo
+    if not name:
+        return None
+    from .params import resolve
+
+    f = resolve(params_file, name)
+    where = f"{params_file}: style.logo {name!r}"
+    if not f.is_file():
+        raise ReportError(f"{where}: no such file ({f}); give the logo's path relative to the params file")
+    if f.stat().st_size > LOGO_MAX:
+        raise ReportError(f"{where}: {f.stat().st_size} bytes; a logo of at most 1 MiB is enough for a cover")
+    data = f.read_bytes()
+    kind = next((t for magic, t in LOGO_TYPES.items() if data.startswith(magic)), None)
+    head = data[:400].lstrip().lower()
+    if kind is None and (head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head)):
+        kind = "image/svg+xml"  # shown through <img>: a script inside an SVG does not run there
+    if kind is None:
+        raise ReportError(f"{where}: not a PNG, JPEG or SVG file; export the logo in one of those formats")
+    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+
+
+def cover(params, report: str, logo: str | None, unit: str | None = None, issued: date | None = None) -> str:
+    """The cover page of a report in the params' language: the client's logo and colour (``style``, or the
+    house style), the report's title, client, program, period, the unit of a scorecard, who prepared it and
+    when. Every text from params is escaped."""
+    from . import text as T
+
+    lang = params.language
+    e = html.escape
+    colour = params.style.colour
+    first, last = params.period.first, params.period.last
+    title = {"annual_evaluation": "annual_title", "scorecard": "scorecard_title"}.get(report, f"{report}_title")
+    lines = [
+        f"<p class='gps-cover-kind'>{e(T.label(title, lang))}</p>" if title in T.LABELS else "",
+        f"<p class='gps-cover-client'>{e(params.client_name)}</p>",
+        f"<p class='gps-cover-program'>{e(getattr(params, 'program', '') or '')}</p>",
+        f"<p class='gps-cover-unit'>{e(unit)}</p>" if unit else "",
+        f"<p class='gps-cover-period'>{e(T.month(first, lang))} – {e(T.month(last, lang))}</p>",
+    ]  # fmt: skip
+    issued = issued or date.today()
+    when = issued.strftime("%d/%m/%Y") if lang == "pt-BR" else issued.strftime("%d %B %Y").lstrip("0")
+    by = params.style.consultancy
+    foot = (f"{e(T.label('prepared_by', lang))} {e(by)} · " if by else "") + f"{e(T.label('issued', lang))} {when}"
+    img = f"<img class='gps-cover-logo' alt='' src='{logo}'>" if logo else ""
+    return (
+        f"<section class='gps-cover' style='--gps-colour: {colour}'><div class='gps-cover-band'></div>{img}"
+        f"{''.join(lines)}<p class='gps-cover-foot'>{foot}</p></section>"
+    )
+
+
+def export_html(executed: Path, html_path: Path, lang: str = "en", front: str = "") -> None:
     """Executed notebook -> self-contained HTML without code, through the offline template, its ``<html
-    lang>`` the report's language (nbconvert knows only two-letter codes and writes ``en``)."""
+    lang>`` the report's language (nbconvert knows only two-letter codes and writes ``en``), ``front`` (the
+    cover) first in the page."""
     import nbformat
 
     nb = nbformat.read(executed, as_version=4)
@@ -124,6 +191,8 @@ def export_html(executed: Path, html_path: Path, lang: str = "en") -> None:
     body, _ = _exporter().from_notebook_node(nb)
     head, sep, rest = body.partition('<html lang="en">')
     body = f'{head}<html lang="{lang}">{rest}' if sep else body
+    if front:
+        body = re.sub(r"(<main[^>]*>)", lambda m: m.group(1) + front, body, count=1)
     html_path.write_text(body, encoding="utf-8")
 
 
@@ -222,6 +291,7 @@ class Renderer:
         self.sockets = None
         self.browser = None
         self._params: dict = {}
+        self._logos: dict = {}
 
     def __enter__(self) -> Renderer:
         return self
@@ -281,6 +351,13 @@ class Renderer:
             self._params[k] = load(job.params_file, k[1])
         return self._params[k]
 
+    def logo(self, job: Job, params) -> str | None:
+        """The params' logo as a data URI, read and checked once per params file in a batch."""
+        k = str(Path(job.params_file).resolve())
+        if k not in self._logos:
+            self._logos[k] = logo_uri(params, job.params_file)
+        return self._logos[k]
+
     def pdf(self, html_path: Path, pdf_path: Path, footer: str) -> str:
         """Print with the batch's Chromium (started on first use), or WeasyPrint without one; returns the
         engine. A browser that crashed is started again once."""
@@ -318,6 +395,7 @@ def run(job: Job, renderer: Renderer | None = None) -> list[Path]:
     nb = notebook_path(job.notebook)
     params_file = str(Path(job.params_file).resolve())
     p = renderer.params(job)  # validated before any kernel starts
+    renderer.logo(job, p)  # and the cover's logo
     dest = Path(job.out_root) / p.client / p.period.name
     name = job.report or nb.stem
     final = dest / name
@@ -347,7 +425,8 @@ def run(job: Job, renderer: Renderer | None = None) -> list[Path]:
                 f"{nb.name} with {job.params_file} {job.extra or ''} failed in cell "
                 f"{e.exec_count}: {e.ename}: {e.evalue}"
             ) from None
-        export_html(executed, tmp / f"{final.name}.html", getattr(p, "language", "en"))
+        front = cover(p, nb.stem, renderer.logo(job, p), job.extra.get("unit"))
+        export_html(executed, tmp / f"{final.name}.html", getattr(p, "language", "en"), front)
         outputs = [executed, tmp / f"{final.name}.html"]
         if job.pdf:
             names = (getattr(p, "client_name", None) or p.client, getattr(p, "program", None), p.period.name)

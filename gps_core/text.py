@@ -16,7 +16,16 @@ CURRENCY = {"BRL": "R$", "GBP": "£", "USD": "US$", "EUR": "€"}
 
 LABELS: dict[str, dict[str, str]] = {
     "annual_title": {"en": "Annual performance evaluation", "pt-BR": "Avaliação anual de desempenho"},
-    "scorecard_title": {"en": "Performance scorecard", "pt-BR": "Scorecard de desempenho"},
+    "scorecard_title": {"en": "Performance scorecard", "pt-BR": "Painel de desempenho"},
+    "p4p_simulation_title": {"en": "Contract design", "pt-BR": "Desenho do contrato"},
+    "risk_adjustment_title": {"en": "Risk-adjusted outcome study", "pt-BR": "Estudo de desfechos ajustados ao risco"},
+    "capitation_model_title": {
+        "en": "Risk-adjusted capitation model",
+        "pt-BR": "Modelo de capitação ajustado ao risco",
+    },
+    "benchmark_study_title": {"en": "Benchmark study", "pt-BR": "Estudo comparativo de desempenho"},
+    "issued": {"en": "Issued", "pt-BR": "Emitido em"},
+    "prepared_by": {"en": "Prepared by", "pt-BR": "Elaborado por"},
     "summary": {"en": "Manager's summary", "pt-BR": "Resumo para o gestor"},
     "trends": {"en": "Performance Index over the cycle", "pt-BR": "Índice de Performance no ciclo"},
     "dimensions": {"en": "Quality dimensions", "pt-BR": "Dimensões da qualidade"},

@@ -68,6 +68,9 @@ def test_pdfs_carry_the_client_and_page_numbers_on_every_page(demo):
         client = "Hospital Modelo" if "hospital_modelo" in str(pdf) else "NHS England type-1 A&E departments"
         assert text.count(client) >= pages >= 1, pdf
         assert re.search(rf"\b{pages}\s*/\s*{pages}\b", text), pdf
+        cover = text.split("\f")[0].lower()  # the first page is the cover: the report's title and the client
+        title = "avaliação anual de desempenho" if "annual" in pdf.name else "performance scorecard"
+        assert title in cover and client.lower() in cover, (pdf, cover[:300])
 
 
 def test_annual_notebook_reproduces_the_papers_findings(demo):

@@ -82,3 +82,56 @@ def test_every_table_and_sentence_renders_complete(ev):
     assert ("units" in text) == (lang == "en")  # each language its own words
     prov = tables.provenance_html(ev.provenance)
     assert all(i["sha256"] in prov for i in ev.provenance["inputs"])
+
+
+def test_the_cover_names_the_report_in_its_language_with_the_clients_style(tmp_path):
+    """Client, program, period, the scorecard's unit and who prepared it, escaped (they come from params);
+    the client's colour; the title in the report's language."""
+    from datetime import date
+
+    from gps_core import report
+
+    f = ROOT / "params" / "hospital_modelo_2015_scorecards.yaml"
+    p = params.load(f)
+    p = p.model_copy(update={"client_name": "Hospital <b>Modelo</b> & Cia", "style": p.style.model_copy(
+        update={"colour": "#7a1f3d", "consultancy": "Consultoria X"})})  # fmt: skip
+    c = report.cover(p, "scorecard", None, "Geriatria", issued=date(2026, 1, 5))
+    assert "Painel de desempenho" in c and "Hospital &lt;b&gt;Modelo&lt;/b&gt; &amp; Cia" in c and "<b>" not in c
+    assert "Geriatria" in c and "jan/2015 – dez/2015" in c and "--gps-colour: #7a1f3d" in c
+    assert "Elaborado por Consultoria X" in c and "05/01/2026" in c
+    en = report.cover(p.model_copy(update={"language": "en"}), "annual_evaluation", None, issued=date(2026, 1, 5))
+    assert "Annual performance evaluation" in en and "Jan 2015" in en.replace("/", " ") and "5 January 2026" in en
+
+
+def test_a_logo_is_embedded_or_refused_with_what_to_do(tmp_path):
+    import yaml
+
+    from gps_core import report
+    from gps_core.errors import ParamsError
+
+    src = yaml.safe_load((ROOT / "params" / "nhs_ae_2018_19.yaml").read_text())
+    src["source"]["path"] = str(ROOT / "data" / "external" / "nhs_ae_attendances_2016_2019.csv")
+
+    def with_logo(name: str, data: bytes | None):
+        if data is not None:
+            (tmp_path / name).write_bytes(data)
+        f = tmp_path / "p.yaml"
+        f.write_text(yaml.safe_dump({**src, "style": {"logo": name}}))
+        return params.load(f), f
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    assert report.logo_uri(*with_logo("logo.png", png)).startswith("data:image/png;base64,")
+    svg = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>'
+    assert report.logo_uri(*with_logo("logo.svg", svg)).startswith("data:image/svg+xml;base64,")
+    for name, data, said in [
+        ("missing.png", None, "no such file"),
+        ("logo.txt", b"MZ not an image", "not a PNG, JPEG or SVG"),
+        ("big.png", png + b"\0" * (1 << 20), "at most 1 MiB"),
+    ]:
+        with pytest.raises(report.ReportError, match=said) as e:
+            report.logo_uri(*with_logo(name, data))
+        assert "style.logo" in str(e.value) and "p.yaml" in str(e.value)
+    f = tmp_path / "q.yaml"
+    f.write_text(yaml.safe_dump({**src, "style": {"colour": "red; background: url(http://x)"}}))
+    with pytest.raises(ParamsError, match="colour"):
+        params.load(f)
