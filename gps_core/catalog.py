@@ -54,6 +54,8 @@ COLUMNS = (
     "applies_to",
     "source",
 )
+# optional: the source in Portuguese for pt-BR reports (a client's catalogue without it shows "source")
+OPTIONAL = ("source_pt",)
 NUMERIC = ("floor", "target", "target_high", "floor_high", "weight", "min_denominator")
 SHIPPED = {"hospital_2015": "catalog_hospital_2015.csv", "nhs_ae_2019": "catalog_nhs_ae_2019.csv"}
 
@@ -133,6 +135,9 @@ def validate_catalog(df: pd.DataFrame, source: str = "catalogue") -> pd.DataFram
 
     line = lines_of(df)
     cat = df.loc[:, list(COLUMNS)].copy()
+    cat["source_pt"] = (
+        df["source_pt"].where(df["source_pt"].notna(), df["source"]) if "source_pt" in df else df["source"]
+    )
     problems: list[str] = []
     for col in NUMERIC:
         num = pd.to_numeric(cat[col], errors="coerce")

@@ -159,7 +159,9 @@ def dimension_heatmap(dims: pd.DataFrame, order: list[str], lang: Lang) -> alt.C
         .encode(
             x=alt.X("dimension:N", title=None, sort=[T.label(k, lang) for k in DIM_COLORS]),
             y=alt.Y("unit_id:N", sort=order, title=None),
-            color=alt.Color("score:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[30, 100]), title="score"),
+            color=alt.Color(
+                "score:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[30, 100]), title=T.label("score", lang)
+            ),
             tooltip=["unit_id", "dimension", alt.Tooltip("score:Q", format=".1f")],
         )
         .properties(width=240, height=alt.Step(13))
@@ -206,7 +208,9 @@ def unit_dimensions(dims: pd.DataFrame, lang: Lang) -> alt.LayerChart:
     """A unit's annual dimension scores (bars) against the peer mean (ticks)."""
     d = dims.assign(dimension=lambda x: x["dimension"].map(lambda k: T.label(k, lang)))
     base = alt.Chart(d).encode(y=alt.Y("dimension:N", title=None))
-    bars = base.mark_bar(color="#1f77b4").encode(x=alt.X("score:Q", title="score", scale=alt.Scale(domain=[0, 100])))
+    bars = base.mark_bar(color="#1f77b4").encode(
+        x=alt.X("score:Q", title=T.label("score", lang), scale=alt.Scale(domain=[0, 100]))
+    )
     ticks = base.mark_tick(color="#333", thickness=3, size=18).encode(x="peer_mean:Q")
     return alt.layer(bars, ticks).properties(width=420, height=130, title=T.label("dimensions", lang))
 

@@ -284,7 +284,8 @@ def check_one(p, f: str) -> str:
     ev = evaluate(p, f)
     return (
         f"{f}: OK ({len(ev.measurements)} rows, {ev.annual.shape[0]} units, "
-        f"{ev.provenance['small_denominators']} on small denominators)"
+        f"{ev.provenance['small_denominators']['small']} of {ev.provenance['small_denominators']['values']} "
+        "values on small denominators)"
     )
 
 

@@ -40,7 +40,7 @@ def manager_summary(
     program: str,
     target: float,
     n_indicators: int,
-    small: str,
+    small: dict,
     lang: Lang,
     program_ip: float | None = None,
     volume_label: str | None = None,
@@ -147,12 +147,56 @@ def manager_summary(
             if en
             else f"Em {last}, {len(below)} unidades ficaram abaixo da meta; os menores IPs foram {listed}."
         )
+    counted = T.count_of(small["small"], small["values"], lang)
     out.append(
-        f"Values on denominators below the technical sheet's minimum are flagged, not dropped: {small}."
+        f"Values on denominators below the technical sheet's minimum are flagged, not dropped: {counted}."
         if en
-        else f"Valores com denominador abaixo do mínimo da ficha técnica são sinalizados, não descartados: {small}."
+        else f"Valores com denominador abaixo do mínimo da ficha técnica são sinalizados, não descartados: {counted}."
     )
     return out
+
+
+POLICIES = {
+    "redistribute": {
+        "en": "the weight of a missing indicator is redistributed among the indicators present",
+        "pt-BR": "o peso de um indicador ausente é redistribuído entre os indicadores presentes",
+    },
+    "zero": {"en": "a missing indicator scores zero", "pt-BR": "um indicador ausente recebe zero"},
+}
+LEVELS = {
+    "specialty": {
+        "en": "doctors pooled into their specialty teams",
+        "pt-BR": "médicos agregados nas equipes de sua especialidade",
+    },
+    "as_is": {"en": "each unit as reported", "pt-BR": "cada unidade como informada"},
+}
+
+
+def evaluation_methods(params, lang: Lang) -> str:
+    """The Methods paragraph of an annual evaluation, from the params' codes (the paper's Equations 1-2,
+    METHODS 1-2): what IP, VD and VM are, the reference of VD, the minimum months of VM, the weights of the
+    dimensions, the missing-weight policy and the unit level."""
+    en = lang == "en"
+    p = params
+    weights = T.join([f"{T.label(k, lang).lower()} {T.num(v, lang, 0)}" for k, v in p.dimension_weights.items()], lang)
+    ref = T.label("model_mean" if p.reference == "model_mean" else "target", lang)
+    if en:
+        return (
+            f"The annual IP is the mean of the monthly IPs (0-100). VD is the annual IP against the reference "
+            f"({ref}; the model mean and the target of {T.num(p.target, lang, 0)} are both reported), in %. VM is the "
+            f"relative change of an OLS line fitted to the monthly IPs from its first to its last month (at least "
+            f"{p.min_months} months, 95 % CI), in %; HVBP-style points compare the first and last "
+            f"{p.baseline_months} months. Dimension weights: {weights}; {POLICIES[p.missing_policy][lang]}; "
+            f"{LEVELS[p.unit_level][lang]}."
+        )
+    return (
+        f"O IP anual é a média dos IPs mensais (0-100). A VD compara o IP anual com a referência ({ref}; a média "
+        f"do modelo e a meta de {T.num(p.target, lang, 0)} são ambas apresentadas), em %. A VM é a variação "
+        f"relativa de uma reta de mínimos quadrados ajustada aos IPs mensais, do primeiro ao último mês (mínimo de "
+        f"{p.min_months} meses, IC de 95 %), em %; os pontos no estilo HVBP comparam os primeiros e os últimos "
+        f"{p.baseline_months} meses. Pesos das dimensões: {weights}; {POLICIES[p.missing_policy][lang]}; "
+        f"{LEVELS[p.unit_level][lang]}."
+    )
 
 
 def members_caveat(lang: Lang) -> str:

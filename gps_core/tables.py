@@ -170,7 +170,7 @@ def technical_sheets(
             ],
             h("weight", lang): weights.reindex(catalog["indicator_id"]).map(lambda x: T.num(x, lang, 2)).to_numpy(),
             h("min", lang): catalog["min_denominator"].map(lambda x: T.num(x, lang, 0)),
-            h("source", lang): catalog["source"],
+            h("source", lang): catalog["source" if lang == "en" else "source_pt"],
         }
     )
 
@@ -266,24 +266,29 @@ def drill_down(rows: pd.DataFrame, catalog: pd.DataFrame, lang: Lang, limit: int
     return pd.DataFrame(out)
 
 
-def provenance_html(prov: dict) -> str:
-    """The provenance block as a definition list (params as YAML)."""
+def provenance_html(prov: dict, lang: Lang = "en") -> str:
+    """The provenance block as a definition list in the report's language (software versions by name; file
+    names, checksums, library warnings and the params as YAML verbatim, in code type)."""
     import yaml
 
     parts = ["<dl class='gps-prov'>"]
     for k in ("gps_core", "python", "pandas", "generated_utc", "small_denominators", "artefact"):
-        if k == "artefact" and k not in prov:  # computed in the notebook itself, not read from a run artefact
+        if k not in prov:  # e.g. no artefact: computed in the notebook itself
             continue
-        parts.append(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(prov.get(k, '')))}</dd>")
+        v = prov[k]
+        if k == "small_denominators" and isinstance(v, dict):
+            v = T.count_of(v["small"], v["values"], lang)
+        parts.append(f"<dt>{html.escape(T.label(k, lang))}</dt><dd>{html.escape(str(v))}</dd>")
     for k in ("reference_tables", "inputs"):
         items = "".join(
             f"<li><code>{html.escape(' · '.join(str(v) for v in d.values()))}</code></li>" for d in prov.get(k, [])
         )
-        parts.append(f"<dt>{k}</dt><dd><ul>{items}</ul></dd>")
-    warns = "".join(f"<li>{html.escape(w)}</li>" for w in prov.get("warnings", [])) or "<li>none</li>"
-    parts.append(f"<dt>warnings</dt><dd><ul>{warns}</ul></dd>")
+        parts.append(f"<dt>{T.label(k, lang)}</dt><dd><ul>{items}</ul></dd>")
+    warns = "".join(f"<li><code>{html.escape(w)}</code></li>" for w in prov.get("warnings", []))
+    none = T.label("none", lang)
+    parts.append(f"<dt>{T.label('warnings', lang)}</dt><dd><ul>{warns or f'<li>{none}</li>'}</ul></dd>")
     dump = yaml.safe_dump(prov["params"], sort_keys=False, allow_unicode=True)
-    parts.append(f"<dt>params</dt><dd><pre>{html.escape(dump)}</pre></dd>")
+    parts.append(f"<dt>{T.label('params', lang)}</dt><dd><pre>{html.escape(dump)}</pre></dd>")
     return "".join(parts) + "</dl>"
 
 

@@ -25,6 +25,15 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "benchmark_study_title": {"en": "Benchmark study", "pt-BR": "Estudo comparativo de desempenho"},
     "issued": {"en": "Issued", "pt-BR": "Emitido em"},
+    "score": {"en": "score", "pt-BR": "pontuação"},
+    "generated_utc": {"en": "generated (UTC)", "pt-BR": "gerado em (UTC)"},
+    "small_denominators": {"en": "values on small denominators", "pt-BR": "valores com denominador pequeno"},
+    "artefact": {"en": "run artefact read", "pt-BR": "artefato da execução lido"},
+    "reference_tables": {"en": "reference tables", "pt-BR": "tabelas de referência"},
+    "inputs": {"en": "input files", "pt-BR": "arquivos de entrada"},
+    "warnings": {"en": "warnings", "pt-BR": "avisos"},
+    "none": {"en": "none", "pt-BR": "nenhum"},
+    "params": {"en": "parameters", "pt-BR": "parâmetros"},
     "prepared_by": {"en": "Prepared by", "pt-BR": "Elaborado por"},
     "summary": {"en": "Manager's summary", "pt-BR": "Resumo para o gestor"},
     "trends": {"en": "Performance Index over the cycle", "pt-BR": "Índice de Performance no ciclo"},
@@ -107,6 +116,12 @@ def label(key: str, lang: Lang) -> str:
     """The label of ``key`` in ``lang`` (the key itself when there is none)."""
     entry = LABELS.get(key)
     return entry[lang] if entry else key
+
+
+def count_of(part: int, whole: int, lang: Lang) -> str:
+    """'2,236 of 16,224 values' (en) or '2.236 de 16.224 valores' (pt-BR)."""
+    of, values = ("of", "values") if lang == "en" else ("de", "valores")
+    return f"{num(part, lang, 0)} {of} {num(whole, lang, 0)} {values}"
 
 
 def num(x: float, lang: Lang, decimals: int = 1) -> str:

@@ -58,6 +58,47 @@ def test_no_report_shows_a_kernel_message(demo):
         assert noise == [], (nb, noise[:1])
 
 
+# words of one language that the other does not use (shared words such as 'hospital', 'total' or 'ideal' are
+# left out); names of programs, standards and people are written as they are, so the scan skips code type
+ENGLISH = set(
+    """the of and with without values value none warnings inputs params score year latest month rank doctor
+doctors team teams unit units indicator indicators weight weights missing policy dimension dimensions level method
+methods reference target median mean peer peers small denominators denominator numerator generated tables records
+record trend trends annual scorecard payout payouts pay contract rule rules budget share model models observed
+expected ratio interval hospitals patients patient stays cost costs higher lower better worse than from for per not
+only all each every this that these those are is was were been has have had which when where who what how why but
+if then so also more less most least over under into about between after before during within by on in at to an
+files source""".split()
+)
+PORTUGUESE = set(
+    """de da do das dos em no na nos nas para com por uma um que não mês meses ano unidade unidades
+indicador indicadores média mediana meta pares posição valores valor equipe médicos médico desempenho melhoria
+variação dimensões qualidade estrutura eficiência efetividade experiência paciente fonte anexo proveniência resumo
+gestor avaliação anual painel arquivos entrada avisos nenhum parâmetros gerado tabelas referência""".split()
+)
+
+
+def words(html_file) -> list[str]:
+    """The words a reader sees: no style, script or code type (file names, checksums, params as YAML)."""
+    text = re.sub(r"<(style|script|pre|code)\b.*?</\1>", " ", html_file.read_text(), flags=re.S | re.I)
+    text = text.replace("Net Promoter Score", " ")  # a metric's name, used untranslated in Brazil
+    return re.findall(r"[A-Za-zÀ-ÿ]+", re.sub(r"<[^>]+>", " ", text).replace("&amp;", "&"))
+
+
+def test_annual_evaluations_and_scorecards_speak_one_language(demo):
+    """Issue 14, item 5, for the annual evaluation and the scorecards: no English word in a pt-BR one (the
+    methods, provenance, small-denominator counts, chart axes and catalogue sources included) and no Portuguese
+    word in an English one. (The contract design, risk, capitation and benchmark reports are not yet clean.)"""
+    pt = [demo / "hospital_demo" / "2015", demo / "hospital_modelo" / "2015"]
+    en = [demo / "nhs_england" / "FY2018-19"]
+    for folders, foreign in ((pt, ENGLISH), (en, PORTUGUESE)):
+        pages = [f for d in folders for f in [d / "annual_evaluation.html", *d.glob("scorecards*/*.html")]]
+        assert len(pages) >= 3 * len(folders)
+        for page in pages:
+            leaks = sorted({w for w in words(page) if w.lower() in foreign})
+            assert leaks == [], (page.relative_to(demo), leaks)
+
+
 def test_pdfs_carry_the_client_and_page_numbers_on_every_page(demo):
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) not installed")

@@ -55,8 +55,18 @@ def test_manager_summary_reads_the_papers_way_and_keeps_lists_short():
     )
     alerts = pd.DataFrame({"alert": ["lowest_latest_month"], "unit_id": ["U19"], "value": [12.0]})
     text = "\n".join(
-        manager_summary(annual, index, alerts, program="P", target=75, n_indicators=2, small="0 of 10", lang="en")
+        manager_summary(
+            annual,
+            index,
+            alerts,
+            program="P",
+            target=75,
+            n_indicators=2,
+            small={"small": 1234, "values": 10000},
+            lang="en",
+        )  # fmt: skip
     )
+    assert "flagged, not dropped: 1,234 of 10,000 values." in text
     assert "evaluated on 2 indicators in 2 quality dimensions" in text
     assert "**12 of 20** units had a positive performance variation" in text
     assert "and 4 more" in text  # 12 names, 8 shown

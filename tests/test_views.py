@@ -80,8 +80,20 @@ def test_every_table_and_sentence_renders_complete(ev):
     text = " ".join(summary)
     assert p.program in text and f"{len(ev.annual)}" in text
     assert ("units" in text) == (lang == "en")  # each language its own words
-    prov = tables.provenance_html(ev.provenance)
+    small = ev.provenance["small_denominators"]
+    counted = f"{small['small']:,} of {small['values']:,} values"
+    assert (counted in text) == (lang == "en") and (counted.replace(",", ".").replace(" of ", " de ").replace(
+        "values", "valores") in text) == (lang == "pt-BR")  # fmt: skip
+    prov = tables.provenance_html(ev.provenance, lang)
     assert all(i["sha256"] in prov for i in ev.provenance["inputs"])
+    assert ("Input files" in prov.replace("input files", "Input files")) == (lang == "en")
+    assert ("arquivos de entrada" in prov) == (lang == "pt-BR")
+    methods = narrative.evaluation_methods(p, lang)
+    assert f"{p.min_months} {'months' if lang == 'en' else 'meses'}" in methods
+    sheets = tables.to_html(tables.technical_sheets(ev.catalog, ev.weights, lang))
+    if p.catalog == "hospital_2015":  # the sources in the report's language
+        assert ("WHO Surgical Safety Checklist" in sheets) == (lang == "en")
+        assert ("lista de verificação de cirurgia segura" in sheets) == (lang == "pt-BR")
 
 
 def test_the_cover_names_the_report_in_its_language_with_the_clients_style(tmp_path):

@@ -168,7 +168,7 @@ def _run(params, params_path: str | Path) -> Evaluation:
     prov = provenance(params, inputs)
     prov["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     n_small = int((scores["small_denominator"] & ~scores["missing"]).sum())
-    prov["small_denominators"] = f"{n_small} of {len(scores)} values"
+    prov["small_denominators"] = {"small": n_small, "values": len(scores)}  # numbers; reports word them
     weights = effective_weights(cat, params.dimension_weights)
     pay = payouts(params.contract, ann, units, params.language, params_path) if params.contract is not None else {}
     return Evaluation(
