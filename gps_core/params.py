@@ -6,6 +6,7 @@ inside the notebook. Relative paths in a params file are relative to that file's
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -722,3 +723,9 @@ def resolve(params_path: str | Path, relative: str) -> Path:
     """A path written in a params file, resolved against that file's folder."""
     q = Path(relative)
     return q if q.is_absolute() else (Path(params_path).resolve().parent / q).resolve()
+
+
+def written(params_path: str | Path, path: str | Path) -> str:
+    """A file as a report names it: relative to the params file's folder, as the params write it, so that no
+    report shows the machine's folders (the full path stays in the run artefact's provenance.json)."""
+    return os.path.relpath(Path(path).resolve(), Path(params_path).resolve().parent)

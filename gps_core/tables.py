@@ -278,7 +278,9 @@ def provenance_html(prov: dict, lang: Lang = "en") -> str:
         v = prov[k]
         if k == "small_denominators" and isinstance(v, dict):
             v = T.count_of(v["small"], v["values"], lang)
-        parts.append(f"<dt>{html.escape(T.label(k, lang))}</dt><dd>{html.escape(str(v))}</dd>")
+        shown = html.escape(str(v))
+        shown = f"<code>{shown}</code>" if k == "artefact" else shown  # a folder name (hex key), not a word
+        parts.append(f"<dt>{html.escape(T.label(k, lang))}</dt><dd>{shown}</dd>")
     for k in ("reference_tables", "inputs"):
         items = "".join(
             f"<li><code>{html.escape(' · '.join(str(v) for v in d.values()))}</code></li>" for d in prov.get(k, [])

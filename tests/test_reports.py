@@ -99,6 +99,14 @@ def test_annual_evaluations_and_scorecards_speak_one_language(demo):
             assert leaks == [], (page.relative_to(demo), leaks)
 
 
+def test_no_report_shows_a_machine_path(demo):
+    """Input files are named as the params write them (relative to the params file), never by the folders of
+    the machine that ran the report; the absolute paths stay in the run artefacts' provenance.json."""
+    for page in demo.rglob("*.html"):
+        text = page.read_text()
+        assert str(ROOT) not in text and str(demo) not in text, page
+
+
 def test_pdfs_carry_the_client_and_page_numbers_on_every_page(demo):
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) not installed")

@@ -32,11 +32,12 @@ class Loaded:
 def _read(spec, params_path) -> tuple[pd.DataFrame, dict, Path]:
     """A file read with its dialect (the contracts convert its numbers with the decimal mark the reader
     detected, ``attrs['decimal']``)."""
-    from ..params import resolve
+    from ..params import resolve, written
 
     path = resolve(params_path, spec.path)
     df, dialect = read_table(path, sheet=spec.sheet, sep=spec.sep, decimal=spec.decimal, encoding=spec.encoding)
-    return df, {"file": str(path), "sha256": sha256(path), "read_as": dialect.describe()}, path
+    info = {"file": written(params_path, path), "sha256": sha256(path), "read_as": dialect.describe()}
+    return df, info, path
 
 
 def read_file(spec, params_path) -> tuple[pd.DataFrame, dict]:
@@ -113,7 +114,7 @@ def _records(source, params_path, catalog, client, program, period=None) -> Load
 
 
 def _one(source, params_path, catalog, client, program, period=None) -> Loaded:
-    from ..params import resolve
+    from ..params import resolve, written
 
     if source.kind == "synthetic_paper_hospital":
         m = hospital.paper_hospital(seed=source.seed)
@@ -126,7 +127,7 @@ def _one(source, params_path, catalog, client, program, period=None) -> Loaded:
     if source.kind == "nhs_ae":
         path = resolve(params_path, source.path)
         m = nhs_ae.to_measurements(nhs_ae.read(path), source.department_type)
-        info = {"file": str(path), "sha256": sha256(path) if path.is_file() else "missing"}
+        info = {"file": written(params_path, path), "sha256": sha256(path) if path.is_file() else "missing"}
         return Loaded(validate_measurements(m, catalog, str(path)), [info])
     df, info, path = _read(source, params_path)
     return Loaded(validate_measurements(df, catalog, str(path)), [info])

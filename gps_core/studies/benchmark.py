@@ -53,7 +53,7 @@ class Study:
 def open_pool(params, params_path) -> tuple[store.Pool, bytes | None, Path | None, str, list[dict]]:
     """The pool of the params, its key (None when the study needs none), the temporary folder of a pool
     built for the run, a description of the source and the input hashes."""
-    from ..params import resolve
+    from ..params import resolve, written
     from ..refdata import sha256
 
     ps = params.pool
@@ -80,7 +80,7 @@ def open_pool(params, params_path) -> tuple[store.Pool, bytes | None, Path | Non
             path = resolve(params_path, ps.path)
             clients = sources.nhs_ae_clients(path, params.period.start, params.period.months)
             what = f"NHS England A&E: {len(clients)} providers with type-1 departments"
-            inputs = [{"file": str(path), "sha256": sha256(path)}]
+            inputs = [{"file": written(params_path, path), "sha256": sha256(path)}]
         for name, seg, m in clients:
             ingest.ingest(pool, [f"{name}.csv"], name, params.period.name, key, segment=seg, frames=[m],
                           catalog=params.catalog, who="benchmark_study")  # fmt: skip
@@ -99,7 +99,7 @@ def _discard(pool: store.Pool, tmp: Path | None) -> None:
 
 def run(params, params_path) -> Study:
     """Compute the study the params describe. Close it (``Study.close``) when done."""
-    from ..params import resolve
+    from ..params import resolve, written
 
     catalog = cat.load_catalog(params.catalog)
     pool, key, tmp, what, inputs = open_pool(params, params_path)
@@ -125,7 +125,7 @@ def run(params, params_path) -> Study:
             s.hrrp = hrrp_funnels(sources.hrrp(path), params.hrrp)
             from ..refdata import sha256
 
-            s.inputs.append({"file": str(path), "sha256": sha256(path)})
+            s.inputs.append({"file": written(params_path, path), "sha256": sha256(path)})
         return s
     except BaseException:
         _discard(pool, tmp)

@@ -46,14 +46,14 @@ def load_plan(params, params_path) -> tuple[dict, list[dict]]:
         t = synth.plan(d.members, d.seed)
         return t, [{"file": f"gps_core.synth.plan.plan(n={d.members}, seed={d.seed})", "sha256": "generated"}]
     from ..io.sources import read_file
-    from ..params import resolve
+    from ..params import resolve, written
     from ..refdata import sha256
 
     if d.kind == "synpuf":
         from ..capitation import synpuf
 
         t, paths = synpuf.read(resolve(params_path, d.folder), d.years)
-        return t, [{"file": str(q), "sha256": sha256(q)} for q in paths]
+        return t, [{"file": written(params_path, q), "sha256": sha256(q)} for q in paths]
     from ..capitation.plan import validate
 
     out, inputs, sources = {}, [], {}

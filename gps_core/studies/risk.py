@@ -32,7 +32,7 @@ class Study:
 
 def load_patients(params, params_path) -> tuple[pd.DataFrame, dict]:
     """The patient file, with the unit and outcome columns checked (every problem listed)."""
-    from ..params import resolve
+    from ..params import resolve, written
     from ..refdata import sha256
 
     path = resolve(params_path, params.data.path)
@@ -73,7 +73,7 @@ def load_patients(params, params_path) -> tuple[pd.DataFrame, dict]:
             )
     if problems:
         raise InputError(problems, str(path))
-    return df, {"file": str(path), "sha256": sha256(path), "read_as": dialect.describe()}
+    return df, {"file": written(params_path, path), "sha256": sha256(path), "read_as": dialect.describe()}
 
 
 def units_table(df: pd.DataFrame, unit: str, model: riskadjust.Model, min_cases: int) -> pd.DataFrame:
