@@ -64,10 +64,6 @@ class Job:
     extra: dict = field(default_factory=dict)
     pdf: bool = True
 
-    def destination(self) -> Path:
-        p = load(self.params_file, Path(self.notebook).stem)
-        return Path(self.out_root) / p.client / p.period.name
-
 
 def confined(root: str | Path, path: str | Path, what: str) -> Path:
     """``path`` resolved, when it lies inside ``root``; every output path built from params or unit names is
