@@ -436,7 +436,7 @@ def explain(out: pd.DataFrame, lang: str = "en") -> pd.Series:
     """One sentence per unit that lets the finance team and the doctor recompute the payout, in ``en`` or
     ``pt-BR`` (numbers as that language writes them). Built on demand: the rules themselves return numbers
     only, so 100,000 units cost no string formatting."""
-    from .text import num
+    from .views.text import num
 
     if lang not in WORDS:
         raise ValueError(f"lang must be one of {list(WORDS)}, got {lang!r}")

@@ -10,20 +10,19 @@ good report with a half one.
 from __future__ import annotations
 
 import base64
-import html
 import os
 import re
 import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
 from pathlib import Path
 
 from .errors import GpsError
 from .params import load
 from .pdf import Browser, PdfError, find_chromium, weasy
+from .views import page
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATE = PACKAGE / "templates" / "offline" / "gps_offline.html.j2"
@@ -143,35 +142,6 @@ def logo_uri(params, params_file: str | Path) -> str | None:
     if kind is None:
         raise ReportError(f"{where}: not a PNG, JPEG or SVG file; export the logo in one of those formats")
     return f"data:{kind};base64,{base64.b64encode(data).decode()}"
-
-
-def cover(params, report: str, logo: str | None, unit: str | None = None, issued: date | None = None) -> str:
-    """The cover page of a report in the params' language: the client's logo and colour (``style``, or the
-    house style), the report's title, client, program, period, the unit of a scorecard, who prepared it and
-    when. Every text from params is escaped."""
-    from . import text as T
-
-    lang = params.language
-    e = html.escape
-    colour = params.style.colour
-    first, last = params.period.first, params.period.last
-    title = {"annual_evaluation": "annual_title", "scorecard": "scorecard_title"}.get(report, f"{report}_title")
-    lines = [
-        f"<p class='gps-cover-kind'>{e(T.label(title, lang))}</p>" if title in T.LABELS else "",
-        f"<p class='gps-cover-client'>{e(params.client_name)}</p>",
-        f"<p class='gps-cover-program'>{e(getattr(params, 'program', '') or '')}</p>",
-        f"<p class='gps-cover-unit'>{e(unit)}</p>" if unit else "",
-        f"<p class='gps-cover-period'>{e(T.month(first, lang))} – {e(T.month(last, lang))}</p>",
-    ]  # fmt: skip
-    issued = issued or date.today()
-    when = issued.strftime("%d/%m/%Y") if lang == "pt-BR" else issued.strftime("%d %B %Y").lstrip("0")
-    by = params.style.consultancy
-    foot = (f"{e(T.label('prepared_by', lang))} {e(by)} · " if by else "") + f"{e(T.label('issued', lang))} {when}"
-    img = f"<img class='gps-cover-logo' alt='' src='{logo}'>" if logo else ""
-    return (
-        f"<section class='gps-cover' style='--gps-colour: {colour}'><div class='gps-cover-band'></div>{img}"
-        f"{''.join(lines)}<p class='gps-cover-foot'>{foot}</p></section>"
-    )
 
 
 def export_html(executed: Path, html_path: Path, lang: str = "en", front: str = "") -> None:
@@ -421,7 +391,7 @@ def run(job: Job, renderer: Renderer | None = None) -> list[Path]:
                 f"{nb.name} with {job.params_file} {job.extra or ''} failed in cell "
                 f"{e.exec_count}: {e.ename}: {e.evalue}"
             ) from None
-        front = cover(p, nb.stem, renderer.logo(job, p), job.extra.get("unit"))
+        front = page.cover(p, nb.stem, renderer.logo(job, p), job.extra.get("unit"))
         export_html(executed, tmp / f"{final.name}.html", getattr(p, "language", "en"), front)
         outputs = [executed, tmp / f"{final.name}.html"]
         if job.pdf:

@@ -5,7 +5,7 @@ from pathlib import Path
 # machine's core count, and no spinning worker threads slow the other process on a 2-core machine
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
-# every chart a report draws is validated against the Vega-Lite schema (gps_core.charts.svg), in the gps
+# every chart a report draws is validated against the Vega-Lite schema (gps_core.views.draw.svg), in the gps
 # subprocesses and their kernels too
 os.environ["GPS_CHECK_CHARTS"] = "1"
 

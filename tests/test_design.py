@@ -112,9 +112,9 @@ def test_health_value_score_per_unit(sim):
     assert hvs["expected"].sum() / hvs["observed"].sum() == pytest.approx(1, abs=0.05)
     e2 = evaluation.run(params.load(f.parent / "hospital_2015.yaml"), f.parent / "hospital_2015.yaml")
     assert design.health_value(e2, p.value) == (None, "no_records")
-    from gps_core import narrative
+    from gps_core.views import design as view
 
-    assert narrative.value_missing("no_records", "pt-BR") == (
+    assert view.value_missing("no_records", "pt-BR") == (
         "Não calculado: requer uma fonte de registros (internações)."
     )
 

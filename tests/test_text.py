@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from gps_core import text as T
 from gps_core.catalog import load_catalog
-from gps_core.narrative import gap_statement
 from gps_core.scoring import full_score_gap
+from gps_core.views import text as T
+from gps_core.views.indicators import gap_statement
 
 
 def test_number_date_and_currency_formats():
@@ -31,7 +31,7 @@ def test_paper_gap_statement_for_length_of_stay():
 
 
 def test_manager_summary_reads_the_papers_way_and_keeps_lists_short():
-    from gps_core.narrative import manager_summary
+    from gps_core.views.annual import manager_summary
 
     units = [f"U{k:02d}" for k in range(20)]
     annual = pd.DataFrame(

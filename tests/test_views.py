@@ -1,5 +1,5 @@
 """The presentation code of the annual evaluation and the scorecard, without a notebook (issue 14, item 8):
-every chart is a valid Vega-Lite spec (reports draw them without validating again, ``charts.svg``) and draws in
+every chart is a valid Vega-Lite spec (reports draw them without validating again, ``draw.svg``) and draws in
 the report's number convention; every table and sentence renders complete, in its language."""
 
 import re
@@ -8,8 +8,9 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from gps_core import charts, narrative, params, tables
+from gps_core import params
 from gps_core.studies import evaluation
+from gps_core.views import annual, draw, indicators, page, scorecard
 
 from .conftest import ROOT
 
@@ -27,28 +28,28 @@ def charts_of(ev) -> dict[str, alt.TopLevelMixin]:
     unit = order[len(order) // 2]
     view = evaluation.unit_view(ev, unit)
     return {
-        "vd_vm_bars": charts.vd_vm_bars(ev.annual, lang),
-        "vd_vm_scatter": charts.vd_vm_scatter(ev.annual, lang),
-        "ip_heatmap": charts.ip_heatmap(ev.index, order, lang),
-        "dimension_heatmap": charts.dimension_heatmap(evaluation.dimension_summary(ev), order, lang),
-        "stars_strip": charts.stars_strip(ev.annual, "stars", lang),
-        "unit_trend": charts.unit_trend(view["monthly"], p.target, lang),
-        "unit_dimensions": charts.unit_dimensions(view["dimensions"], lang),
-        "indicator_fractions": charts.indicator_fractions(view["indicators"], lang),
+        "vd_vm_bars": annual.vd_vm_bars(ev.annual, lang),
+        "vd_vm_scatter": annual.vd_vm_scatter(ev.annual, lang),
+        "ip_heatmap": annual.ip_heatmap(ev.index, order, lang),
+        "dimension_heatmap": annual.dimension_heatmap(evaluation.dimension_summary(ev), order, lang),
+        "stars_strip": annual.stars_strip(ev.annual, "stars", lang),
+        "unit_trend": scorecard.unit_trend(view["monthly"], p.target, lang),
+        "unit_dimensions": scorecard.unit_dimensions(view["dimensions"], lang),
+        "indicator_fractions": scorecard.indicator_fractions(view["indicators"], lang),
     }
 
 
 def test_every_chart_is_a_valid_spec_and_draws(ev):
     for name, chart in charts_of(ev).items():
         chart.to_dict()  # validates against the Vega-Lite schema; raises on an invalid spec
-        svg = charts.svg(chart, ev.params.language)
+        svg = draw.svg(chart, ev.params.language)
         assert svg.startswith("<svg") and svg.count("<text") > 5, name
 
 
 def test_charts_write_numbers_in_the_reports_convention():
     d = pd.DataFrame({"x": [0.5, 1.25, 2.5], "y": [1000.5, 2000.25, 3000.0]})
     chart = alt.Chart(d).mark_point().encode(x="x:Q", y=alt.Y("y:Q", axis=alt.Axis(format=",.1f")))
-    pt, en = charts.svg(chart, "pt-BR"), charts.svg(chart, "en")
+    pt, en = draw.svg(chart, "pt-BR"), draw.svg(chart, "en")
     assert ">0,5<" in pt and ">1.000,0<" in pt and ">0.5<" not in pt
     assert ">0.5<" in en and ">1,000.0<" in en
 
@@ -58,24 +59,27 @@ def test_every_table_and_sentence_renders_complete(ev):
     unit = str(ev.annual["unit_id"].iloc[0])
     view = evaluation.unit_view(ev, unit)
     made = {
-        "annual": (tables.annual_table(ev.annual, ev.index, lang), len(ev.annual)),
-        "alerts": (tables.alerts_table(ev.alerts, lang), len(ev.alerts)),
-        "indicators": (tables.indicator_rows(view["indicators"], ev.catalog, lang), len(view["indicators"])),
-        "sheets": (tables.technical_sheets(ev.catalog, ev.weights, lang, evaluation.band_reasons(p)), len(ev.catalog)),
+        "annual": (annual.annual_table(ev.annual, ev.index, lang), len(ev.annual)),
+        "alerts": (annual.alerts_table(ev.alerts, lang), len(ev.alerts)),
+        "indicators": (indicators.indicator_rows(view["indicators"], ev.catalog, lang), len(view["indicators"])),
+        "sheets": (
+            indicators.technical_sheets(ev.catalog, ev.weights, lang, evaluation.band_reasons(p)),
+            len(ev.catalog),
+        ),
     }
     if view["members"] is not None:
-        made["members"] = (tables.members_table(view["members"], lang), len(view["members"]))
+        made["members"] = (scorecard.members_table(view["members"], lang), len(view["members"]))
     for name, res in ev.payouts.items():
-        made[name] = (tables.payouts_table(res, lang, p.currency), len(res))
+        made[name] = (annual.payouts_table(res, lang, p.currency), len(res))
     for name, (df, rows) in made.items():
-        html = tables.to_html(df)
+        html = page.to_html(df)
         assert len(df) == rows and html.count("<tr") == rows + 1, name  # header + one row per input row
         cells = re.findall(r"<td>(.*?)</td>", html, re.S)
         assert not [c for c in cells if c.strip() in ("nan", "None", "NaT", "<NA>")], name
-    summary = narrative.manager_summary(
+    summary = annual.manager_summary(
         ev.annual, ev.index, ev.alerts, program=p.program, target=p.target,
         n_indicators=ev.scores["indicator_id"].nunique(), small=ev.provenance["small_denominators"], lang=lang,
-        program_ip=ev.program_ip, volume_label=tables.volume_label(ev.catalog, p.volume_indicator, lang),
+        program_ip=ev.program_ip, volume_label=indicators.volume_label(ev.catalog, p.volume_indicator, lang),
     )  # fmt: skip
     text = " ".join(summary)
     assert p.program in text and f"{len(ev.annual)}" in text
@@ -84,13 +88,13 @@ def test_every_table_and_sentence_renders_complete(ev):
     counted = f"{small['small']:,} of {small['values']:,} values"
     assert (counted in text) == (lang == "en") and (counted.replace(",", ".").replace(" of ", " de ").replace(
         "values", "valores") in text) == (lang == "pt-BR")  # fmt: skip
-    prov = tables.provenance_html(ev.provenance, lang)
+    prov = page.provenance_html(ev.provenance, lang)
     assert all(i["sha256"] in prov for i in ev.provenance["inputs"])
     assert ("Input files" in prov.replace("input files", "Input files")) == (lang == "en")
     assert ("arquivos de entrada" in prov) == (lang == "pt-BR")
-    methods = narrative.evaluation_methods(p, lang)
+    methods = annual.evaluation_methods(p, lang)
     assert f"{p.min_months} {'months' if lang == 'en' else 'meses'}" in methods
-    sheets = tables.to_html(tables.technical_sheets(ev.catalog, ev.weights, lang))
+    sheets = page.to_html(indicators.technical_sheets(ev.catalog, ev.weights, lang))
     if p.catalog == "hospital_2015":  # the sources in the report's language
         assert ("WHO Surgical Safety Checklist" in sheets) == (lang == "en")
         assert ("lista de verificação de cirurgia segura" in sheets) == (lang == "pt-BR")
@@ -101,17 +105,15 @@ def test_the_cover_names_the_report_in_its_language_with_the_clients_style(tmp_p
     the client's colour; the title in the report's language."""
     from datetime import date
 
-    from gps_core import report
-
     f = ROOT / "params" / "hospital_modelo_2015_scorecards.yaml"
     p = params.load(f)
     p = p.model_copy(update={"client_name": "Hospital <b>Modelo</b> & Cia", "style": p.style.model_copy(
         update={"colour": "#7a1f3d", "consultancy": "Consultoria X"})})  # fmt: skip
-    c = report.cover(p, "scorecard", None, "Geriatria", issued=date(2026, 1, 5))
+    c = page.cover(p, "scorecard", None, "Geriatria", issued=date(2026, 1, 5))
     assert "Painel de desempenho" in c and "Hospital &lt;b&gt;Modelo&lt;/b&gt; &amp; Cia" in c and "<b>" not in c
     assert "Geriatria" in c and "jan/2015 – dez/2015" in c and "--gps-colour: #7a1f3d" in c
     assert "Elaborado por Consultoria X" in c and "05/01/2026" in c
-    en = report.cover(p.model_copy(update={"language": "en"}), "annual_evaluation", None, issued=date(2026, 1, 5))
+    en = page.cover(p.model_copy(update={"language": "en"}), "annual_evaluation", None, issued=date(2026, 1, 5))
     assert "Annual performance evaluation" in en and "Jan 2015" in en.replace("/", " ") and "5 January 2026" in en
 
 

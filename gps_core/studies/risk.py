@@ -139,7 +139,7 @@ def run(params, params_path) -> Study:
 
 
 def forest(study: Study) -> pd.DataFrame:
-    """The per-unit O/E of every outcome in the columns :func:`gps_core.charts.oe_forest` draws."""
+    """The per-unit O/E of every outcome in the columns :func:`gps_core.views.risk.oe_forest` draws."""
     parts = []
     for o in study.outcomes:
         u = o["units"]

@@ -1,4 +1,4 @@
-"""Labels and number, date and currency formats for ``en`` and ``pt-BR`` reports."""
+"""The words of every report and the number, date and currency conventions of ``en`` and ``pt-BR``."""
 
 from __future__ import annotations
 
@@ -171,3 +171,108 @@ def join(items: list[str], lang: Lang, limit: int | None = None) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + (" and " if lang == "en" else " e ") + items[-1]
+
+HEAD = {
+    "unit": {"en": "Unit", "pt-BR": "Unidade"},
+    "ip": {"en": "IP (year)", "pt-BR": "IP (ano)"},
+    "ip_median": {"en": "Median IP", "pt-BR": "IP mediano"},
+    "vd_model": {"en": "VD vs model", "pt-BR": "VD x modelo"},
+    "vd_target": {"en": "VD vs target", "pt-BR": "VD x meta"},
+    "vm": {"en": "VM", "pt-BR": "VM"},
+    "slope": {"en": "Slope/month (95 % CI)", "pt-BR": "Inclinação/mês (IC 95 %)"},
+    "p": {"en": "p", "pt-BR": "p"},
+    "months": {"en": "Months", "pt-BR": "Meses"},
+    "hvbp": {"en": "HVBP-style points (A/I/score)", "pt-BR": "Pontos estilo HVBP (A/M/escore)"},
+    "quadrant": {"en": "Quadrant", "pt-BR": "Quadrante"},
+    "stars": {"en": "Stars (k-means/exact)", "pt-BR": "Estrelas (k-means/exato)"},
+    "flags": {"en": "Flags", "pt-BR": "Alertas"},
+    "alert": {"en": "Alert", "pt-BR": "Alerta"},
+    "value": {"en": "Value", "pt-BR": "Valor"},
+    "indicator": {"en": "Indicator", "pt-BR": "Indicador"},
+    "dimension": {"en": "Dimension", "pt-BR": "Dimensão"},
+    "numerator": {"en": "Numerator", "pt-BR": "Numerador"},
+    "denominator": {"en": "Denominator", "pt-BR": "Denominador"},
+    "band": {"en": "Ideal band", "pt-BR": "Banda ideal"},
+    "earned": {"en": "Earned", "pt-BR": "Obtido"},
+    "points": {"en": "Points", "pt-BR": "Pontos"},
+    "gap": {"en": "To earn 100 %", "pt-BR": "Para 100 %"},
+    "weight": {"en": "Weight in IP", "pt-BR": "Peso no IP"},
+    "min": {"en": "Min. denominator", "pt-BR": "Denominador mín."},
+    "source": {"en": "Source", "pt-BR": "Fonte"},
+    "definition": {"en": "Numerator / denominator", "pt-BR": "Numerador / denominador"},
+    "polarity": {"en": "Better when", "pt-BR": "Melhor quando"},
+    "id": {"en": "Id", "pt-BR": "Id"},
+    "rank": {"en": "Rank (latest month)", "pt-BR": "Posição (último mês)"},
+    "ci": {"en": "95 % interval", "pt-BR": "Intervalo 95 %"},
+    "adjusted": {"en": "Observed · expected · O/E", "pt-BR": "Observado · esperado · O/E"},
+    "model": {"en": "Model", "pt-BR": "Modelo"},
+    "covariates": {"en": "Covariates", "pt-BR": "Covariáveis"},
+    "cases": {"en": "Records", "pt-BR": "Registros"},
+    "outcome": {"en": "Outcome total", "pt-BR": "Total do desfecho"},
+    "oe": {"en": "O/E (reference)", "pt-BR": "O/E (referência)"},
+    "c": {"en": "c-statistic", "pt-BR": "Estatística c"},
+    "hl": {"en": "Hosmer-Lemeshow p", "pt-BR": "Hosmer-Lemeshow p"},
+    "r2": {"en": "Pseudo-R² (deviance)", "pt-BR": "Pseudo-R² (deviance)"},
+    "reference": {"en": "Fitted on", "pt-BR": "Ajustado em"},
+    "records": {"en": "Records in the numerator", "pt-BR": "Registros no numerador"},
+}
+
+POLARITY = {
+    "higher": {"en": "higher", "pt-BR": "maior"},
+    "lower": {"en": "lower", "pt-BR": "menor"},
+    "range": {"en": "inside the range", "pt-BR": "dentro da faixa"},
+}
+
+def h(key: str, lang: Lang) -> str:
+    return HEAD[key][lang]
+
+QUADRANT_VALUE = {
+    "high quality, low cost": {"en": "high quality, low cost", "pt-BR": "alta qualidade, baixo custo"},
+    "high quality, high cost": {"en": "high quality, high cost", "pt-BR": "alta qualidade, alto custo"},
+    "low quality, low cost": {"en": "low quality, low cost", "pt-BR": "baixa qualidade, baixo custo"},
+    "low quality, high cost": {"en": "low quality, high cost", "pt-BR": "baixa qualidade, alto custo"},
+}
+
+MODEL_NAMES = {
+    "age_sex": {"en": "Age and sex only", "pt-BR": "Só idade e sexo"},
+    "ols": {"en": "Local OLS (cells + conditions)", "pt-BR": "MQO local (células + condições)"},
+    "two_part": {"en": "Local two-part (logit x gamma)", "pt-BR": "Local em duas partes (logit x gama)"},
+    "gbm": {"en": "Gradient boosting", "pt-BR": "Gradient boosting"},
+    "cms": {"en": "CMS coefficients (US), scaled", "pt-BR": "Coeficientes CMS (EUA), escalados"},
+}
+
+SEGMENT = {
+    "all": {"en": "all", "pt-BR": "todos"},
+    "client_type": {"en": "client type", "pt-BR": "tipo de cliente"},
+    "size": {"en": "size", "pt-BR": "porte"},
+    "region": {"en": "region", "pt-BR": "região"},
+    "specialty": {"en": "specialty", "pt-BR": "especialidade"},
+    "unit_type": {"en": "unit type", "pt-BR": "tipo de unidade"},
+}
+
+LIMIT = 8  # names listed in a sentence before 'and N more'
+
+POLICIES = {
+    "redistribute": {
+        "en": "the weight of a missing indicator is redistributed among the indicators present",
+        "pt-BR": "o peso de um indicador ausente é redistribuído entre os indicadores presentes",
+    },
+    "zero": {"en": "a missing indicator scores zero", "pt-BR": "um indicador ausente recebe zero"},
+}
+
+LEVELS = {
+    "specialty": {
+        "en": "doctors pooled into their specialty teams",
+        "pt-BR": "médicos agregados nas equipes de sua especialidade",
+    },
+    "as_is": {"en": "each unit as reported", "pt-BR": "cada unidade como informada"},
+}
+
+VALUE_MISSING = {
+    "no_records": {
+        "en": "needs a record-level (encounters) source",
+        "pt-BR": "requer uma fonte de registros (internações)",
+    },
+    "no_cost": {"en": "needs a 'cost' column in the stays", "pt-BR": "requer a coluna 'cost' nas internações"},
+    "not_asked": {"en": "not requested in the params ('value')", "pt-BR": "não solicitado nos parâmetros ('value')"},
+}

@@ -1,0 +1,355 @@
+"""The benchmark study's tables, sentences and charts (notebooks/benchmark_study.ipynb).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from . import text as T
+from .text import Lang
+
+
+def _seg(s: pd.Series, lang: Lang) -> pd.Series:
+    return s.map(lambda x: T.SEGMENT.get(x, {}).get(lang, x))
+
+
+def benchmark_cells(cells: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Benchmark cells: counts, percentiles, mean and best-decile mean on the indicator's scale; a
+    suppressed cell keeps its row with the reason instead of numbers."""
+    en = lang == "en"
+    unit = cells["indicator_id"].map(catalog.set_index("indicator_id")["unit"])
+    pub = cells["published"].to_numpy(bool)
+
+    def col(c: str, decimals: int = 2) -> list[str]:
+        return [T.value(v, u, lang, decimals) if p else "" for v, u, p in zip(cells[c], unit, pub, strict=True)]
+
+    best = [
+        (T.value(v, u, lang, 2) if np.isfinite(v) else f"– ({note})") if p else ""
+        for v, u, p, note in zip(cells["best_decile"], unit, pub, cells["best_decile_note"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            T.h("indicator", lang): cells["indicator_id"],
+            ("Segment" if en else "Segmento"): _seg(cells["segment"], lang),
+            ("Group" if en else "Grupo"): cells["group"].replace({"all": "all" if en else "todos"}),
+            ("Units" if en else "Unidades"): cells["units"].map(lambda x: T.num(x, lang, 0)),
+            ("Clients" if en else "Clientes"): cells["clients"].map(lambda x: T.num(x, lang, 0)),
+            "P10": col("p10"),
+            "P25": col("p25"),
+            ("Median (threshold)" if en else "Mediana (limiar)"): col("p50"),
+            "P75": col("p75"),
+            "P90": col("p90"),
+            ("Best decile (benchmark)" if en else "Melhor decil (referência)"): [T.reason(b, lang) for b in best],
+            ("Suppressed: why" if en else "Suprimida: motivo"): cells["reason"].map(lambda r: T.reason(r, lang)),
+        }
+    )
+
+
+def suppression(sup: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Cells per segment: published and suppressed by each reason."""
+    out = sup.rename(
+        columns=lambda c: T.reason(c, lang) if c != "published" else ("published" if lang == "en" else "publicadas")
+    )
+    out["segment"] = _seg(out["segment"], lang)
+    return out.rename(columns={"segment": "Segment" if lang == "en" else "Segmento"})
+
+
+def contributors(seg: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    en = lang == "en"
+    return pd.DataFrame({("Segment" if en else "Segmento"): _seg(seg["segment"], lang),
+                         ("Group" if en else "Grupo"): seg["group"],
+                         ("Clients" if en else "Clientes"): seg["clients"].astype(int)})  # fmt: skip
+
+
+def pool_loads(loads: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            ("Data" if en else "Dados"): loads["kind"],
+            ("Period" if en else "Período"): loads["period"],
+            ("Clients" if en else "Clientes"): loads["clients"].astype(int),
+            ("Rows" if en else "Linhas"): loads["rows"].map(lambda x: T.num(x, lang, 0)),
+            ("Smallest k" if en else "Menor k"): loads["k"].map(lambda x: "–" if pd.isna(x) else str(int(x))),
+            ("Last load (UTC)" if en else "Última carga (UTC)"): pd.to_datetime(loads["last"]).dt.strftime(
+                "%Y-%m-%d %H:%M"
+            ),
+        }
+    )
+
+
+def funnel_summary(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Per funnel: method, points, target, phi, tau2, limits widened or not, outliers above and below."""
+    en = lang == "en"
+    yes, no = ("yes", "no") if en else ("sim", "não")
+    return pd.DataFrame(
+        {
+            "Funnel": summary["funnel"],
+            ("Method" if en else "Método"): summary["method"],
+            ("Points" if en else "Pontos"): summary["units"].map(lambda x: T.num(x, lang, 0)),
+            ("Target" if en else "Alvo"): summary["target"].map(lambda x: T.num(x, lang, 3)),
+            "φ": summary["phi"].map(lambda x: T.num(x, lang, 2)),
+            "τ²": summary["tau2"].map(lambda x: T.num(x, lang, 5)),
+            ("Limits widened" if en else "Limites alargados"): summary["od_adjusted"].map({True: yes, False: no}),
+            ("Limit" if en else "Limite"): summary["limit"].map(lambda x: f"{x:g} %"),
+            ("Above" if en else "Acima"): summary["above"].astype(str),
+            ("Below" if en else "Abaixo"): summary["below"].astype(str),
+        }
+    )
+
+
+def funnel_outliers(d: pd.DataFrame, unit: str, lang: Lang, limit: int = 15) -> pd.DataFrame:
+    """The points outside a funnel's limits, farthest first, with their limits, z and own 95 % interval
+    (METHODS 6); pseudonyms shortened to 8 characters."""
+    en = lang == "en"
+    o = d[d["outlier"]].reindex(d.loc[d["outlier"], "z"].abs().sort_values(ascending=False).index).head(limit)
+    return pd.DataFrame(
+        {
+            T.h("unit", lang): o["unit"].astype(str).str[:8],
+            ("Numerator" if en else "Numerador"): o["numerator"].map(partial(_count, lang=lang)),
+            ("Denominator" if en else "Denominador"): o["denominator"].map(partial(_count, lang=lang)),
+            T.h("value", lang): o["value"].map(lambda x: T.value(x, unit, lang, 2)),
+            ("Limits" if en else "Limites"): [
+                f"{T.num(a, lang, 2)}–{T.num(b, lang, 2)}" for a, b in zip(o["lower"], o["upper"], strict=True)
+            ],  # fmt: skip
+            "z": o["z"].map(lambda x: T.num(x, lang, 2)),
+            T.h("ci", lang): [
+                f"{T.num(a, lang, 2)}–{T.num(b, lang, 2)}" for a, b in zip(o["ci_lower"], o["ci_upper"], strict=True)
+            ],  # fmt: skip
+            ("Exact p (no overdispersion)" if en else "p exato (sem sobredispersão)"): o["p_exact"].map(
+                lambda x: "–" if pd.isna(x) else ("< 0.0001" if x < 1e-4 else T.num(x, lang, 4))
+            ),
+        }
+    )
+
+
+def _count(x: float, lang: Lang) -> str:
+    return T.num(x, lang, 0 if float(x).is_integer() else 1)
+
+
+def excluded(ex: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Per indicator: units with data, the minimum cases and the units left out below it."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            T.h("indicator", lang): ex["indicator_id"],
+            ("Units with data" if en else "Unidades com dados"): ex["units"].map(lambda x: T.num(x, lang, 0)),
+            ("Minimum cases" if en else "Casos mínimos"): ex["min_cases"].map(lambda x: T.num(x, lang, 0)),
+            ("Left out" if en else "Excluídas"): ex["left_out"].map(lambda x: T.num(x, lang, 0)),
+        }
+    )
+
+
+def suggested_bands(fragment: dict, lang: Lang) -> pd.DataFrame:
+    """The suggested bands (floor, target) and the indicators skipped with the reason."""
+    en = lang == "en"
+    rows = [(k, T.num(b["floor"], lang, 2), T.num(b["target"], lang, 2), "") for k, b in fragment["bands"].items()]
+    rows += [(k, "", "", why) for k, why in fragment["skipped"].items()]
+    out = pd.DataFrame(rows, columns=[T.h("indicator", lang), ("Floor (median)" if en else "Piso (mediana)"),
+                                      ("Target (best decile)" if en else "Meta (melhor decil)"),
+                                      ("Skipped: why" if en else "Não sugerida: motivo")])  # fmt: skip
+    return out.sort_values(T.h("indicator", lang)).reset_index(drop=True)
+
+
+def own_position(pos: pd.DataFrame, by: list[str], lang: Lang) -> pd.DataFrame:
+    """The client's own values against the published percentiles (nothing of another client)."""
+    en = lang == "en"
+    pub = pos["published"].fillna(False).to_numpy(bool)
+
+    def col(c: str) -> list[str]:
+        return [T.value(v, u, lang, 2) if p else "" for v, u, p in zip(pos[c], pos["unit"], pub, strict=True)]
+
+    better = pos["better_than_median"].map({True: "✓", False: "✗"}).astype(object).fillna("")
+    out = pd.DataFrame(
+        {
+            T.h("indicator", lang): pos["indicator_id"],
+            ("Your units" if en else "Suas unidades"): pos["units"].map(lambda x: T.num(x, lang, 0)),
+            ("Your median" if en else "Sua mediana"): [
+                T.value(v, u, lang, 2) for v, u in zip(pos["value"], pos["unit"], strict=True)
+            ],
+            ("Your total" if en else "Seu total"): [
+                T.value(v, u, lang, 2) for v, u in zip(pos["total"], pos["unit"], strict=True)
+            ],
+            "P25": col("p25"),
+            ("Median" if en else "Mediana"): col("p50"),
+            "P75": col("p75"),
+            ("Best decile" if en else "Melhor decil"): col("best_decile"),
+            ("Position" if en else "Posição"): pos["position"],
+            ("Better than median" if en else "Melhor que a mediana"): better,
+        }
+    )
+    for seg in by:
+        if f"p50_{seg}" in pos:
+            name = f"{'Median' if en else 'Mediana'}, {T.SEGMENT[seg][lang]}"
+            out[name] = [T.value(v, u, lang, 2) if np.isfinite(v) else "–"
+                         for v, u in zip(pos[f"p50_{seg}"], pos["unit"], strict=True)]  # fmt: skip
+    out[("Suppressed: why" if en else "Suprimida: motivo")] = pos["reason"].fillna("").map(lambda r: T.reason(r, lang))
+    return out
+
+
+def benchmark_summary(source: str, desc: dict, cells: pd.DataFrame, summary: pd.DataFrame, lang: Lang) -> str:
+    """What the study rests on and what it found: contributors, cells published and suppressed, funnels."""
+    en = lang == "en"
+    clients = int(desc["contributors"].query("segment == 'size'")["clients"].sum())
+    pub, n = int(cells["published"].sum()), len(cells)
+    why = cells.loc[~cells["published"], "reason"].value_counts()
+    reasons = T.join([f"{v} {T.reason(k, lang)}" for k, v in why.items()], lang)
+    first = (f"Source: {source}, {clients} contributing clients. Of {n} benchmark cells, {pub} are "
+             f"published and {n - pub} suppressed by disclosure control" if en else
+             f"Fonte: {source}, {clients} clientes contribuintes. Das {n} células de benchmark, {pub} são "
+             f"publicadas e {n - pub} suprimidas pelo controle de divulgação")  # fmt: skip
+    first += f" ({reasons})." if reasons else "."
+    parts = [first]
+    for r in summary.itertuples():
+        out = r.above + r.below
+        if en:
+            s = (
+                f"{r.funnel}: {r.units} points, {out} outside the {r.limit:g} % limits ({r.above} above, "
+                f"{r.below} below); φ = {T.num(r.phi, lang, 2)}"
+            )
+            s += ", limits widened for overdispersion." if r.od_adjusted else ", Poisson/binomial limits kept."
+        else:
+            s = (
+                f"{r.funnel}: {r.units} pontos, {out} fora dos limites de {r.limit:g} % ({r.above} acima, "
+                f"{r.below} abaixo); φ = {T.num(r.phi, lang, 2)}"
+            )
+            s += ", limites alargados pela sobredispersão." if r.od_adjusted else ", limites de Poisson/binomial."
+        parts.append(s)
+    return " ".join(parts)
+
+
+def benchmark_methods(params, lang: Lang) -> str:
+    """Methods and limitations of a benchmark study, with the params' own thresholds."""
+    en = lang == "en"
+    k, share = params.min_clients, T.num(params.max_share * 100, lang, 0)
+    if en:
+        return (
+            "**Data.** Each client's monthly measurements were validated against the indicator catalogue, "
+            "de-identified (METHODS 11: direct identifiers dropped; clients, units and doctors replaced by keyed "
+            "HMAC-SHA256 pseudonyms with the key kept outside the database; dates reduced to months) and loaded "
+            "into the pool in one transaction per client and period. A unit's value is the sum of its numerators "
+            "over the sum of its denominators in the period.\n\n"
+            "**Benchmarks.** For each indicator, overall and by segment: percentiles 10-90 of the units' values "
+            "(linear interpolation, R type 7), the mean, and the mean of the best decile in the indicator's "
+            "direction. Following CMS Hospital Value-Based Purchasing (42 CFR 412.160), the median is the "
+            "*achievement threshold* and the best-decile mean the *benchmark*; they are the suggested floor and "
+            "target of a new client's ideal band (METHODS 2-3).\n\n"
+            f"**Disclosure control.** A cell is published only with at least {k} contributing clients, no client "
+            f"above {share} % of its volume, no count of 1-10, and after complementary suppression along each "
+            "published margin; the best-decile mean needs at least 3 clients in the decile. Suppressed cells are "
+            "listed with the reason.\n\n"
+            "**Funnel plots** (METHODS 7; Spiegelhalter 2005): proportions on the arcsine scale, O/E ratios on the "
+            "log (SHMI) or square-root (CQC) scale; overdispersion φ from z-scores winsorized at 10 % (SHMI: "
+            "truncated), and when φ > 1 the limits are widened by the DerSimonian-Laird τ². Each point's own 95 % "
+            "interval (Wilson, or Byar for O/E; METHODS 6) is in the outlier tables.\n\n"
+            "**Limitations.** Values are not risk-adjusted unless the pool holds expected counts (SR funnels); "
+            "clients joined the pool voluntarily and need not represent the market; percentiles of small cells "
+            "rest on few units; a funnel outlier is a signal to investigate, not a verdict. The arcsine limits of "
+            "METHODS 7 are an approximation that flags zero counts at low rates too readily (0 of 75 at 6.4 % is "
+            "below the 99.8 % limit, yet its exact binomial probability is 1.4 %): read the exact p beside each "
+            "flagged unit. HRRP's predicted readmissions are shrunk by CMS's hierarchical model, so its funnels "
+            "are underdispersed by design."
+        )
+    return (
+        "**Dados.** As medições mensais de cada cliente foram validadas contra o catálogo de indicadores, "
+        "desidentificadas (METHODS 11: identificadores diretos removidos; clientes, unidades e médicos "
+        "substituídos por pseudônimos HMAC-SHA256 com chave guardada fora do banco; datas reduzidas a meses) e "
+        "carregadas no banco em uma transação por cliente e período. O valor de uma unidade é a soma dos "
+        "numeradores sobre a soma dos denominadores no período.\n\n"
+        "**Benchmarks.** Para cada indicador, geral e por segmento: percentis 10-90 dos valores das unidades "
+        "(interpolação linear, tipo 7 do R), a média e a média do melhor decil no sentido do indicador. Como no "
+        "Hospital Value-Based Purchasing do CMS, a mediana é o *limiar de desempenho* e a média do melhor decil, "
+        "a *referência*; são o piso e a meta sugeridos para a banda ideal de um novo cliente (METHODS 2-3).\n\n"
+        f"**Controle de divulgação.** Uma célula só é publicada com pelo menos {k} clientes, nenhum cliente acima "
+        f"de {share} % do volume, nenhuma contagem de 1 a 10 e após supressão complementar em cada margem "
+        "publicada; a média do melhor decil exige ao menos 3 clientes no decil. Células suprimidas são listadas "
+        "com o motivo.\n\n"
+        "**Gráficos de funil** (METHODS 7; Spiegelhalter 2005): proporções na escala arco-seno, razões O/E na "
+        "escala log (SHMI) ou raiz quadrada (CQC); sobredispersão φ de escores z winsorizados a 10 % (SHMI: "
+        "truncados) e, com φ > 1, limites alargados pelo τ² de DerSimonian-Laird.\n\n"
+        "**Limitações.** Os valores não são ajustados por risco, salvo quando o banco tem contagens esperadas; os "
+        "clientes aderiram voluntariamente e podem não representar o mercado; percentis de células pequenas se "
+        "apoiam em poucas unidades; um ponto fora do funil é um sinal a investigar, não um veredito. Os limites "
+        "arco-seno do METHODS 7 são uma aproximação que marca contagens zero em taxas baixas com facilidade "
+        "demais (0 em 75 a 6,4 % fica abaixo do limite de 99,8 %, mas sua probabilidade binomial exata é 1,4 %): "
+        "leia o p exato ao lado de cada unidade marcada."
+    )
+
+
+def benchmark_ranges(cells: pd.DataFrame, y: str, facet: str, lang: Lang, title: str) -> alt.FacetChart:
+    """Published benchmark cells as ranges: P10-P90 line, P25-P75 box, median tick, best-decile mean
+    diamond (and the client's own median, a blue dot, when ``cells`` has ``own``); one row per ``y`` value,
+    one panel per ``facet`` value with its own scales (units differ)."""
+    en = lang == "en"
+    mine = "own" in cells
+    d = cells[[y, facet, "p10", "p25", "p50", "p75", "p90", "best_decile", *(["own"] if mine else [])]].assign(
+        **{y: lambda x: x[y].astype(str), facet: lambda x: x[facet].astype(str)}
+    )
+    order = list(dict.fromkeys(d[y]))
+    base = alt.Chart()
+    yy = alt.Y(f"{y}:N", sort=order, title=None)
+    rule = base.mark_rule(color="#888").encode(
+        x=alt.X("p10:Q", title="Value" if en else "Valor", scale=alt.Scale(zero=False)), x2="p90:Q", y=yy
+    )
+    box = base.mark_bar(size=9, color="#9ecae1").encode(x="p25:Q", x2="p75:Q", y=yy)
+    tick = base.mark_tick(color="#08306b", thickness=2, size=12).encode(x="p50:Q", y=yy)
+    best = base.mark_point(shape="diamond", filled=True, color="#e6550d", size=45).encode(x="best_decile:Q", y=yy)
+    sub = ("line P10–P90 · box P25–P75 · tick median · diamond mean of the best decile" if en
+           else "linha P10–P90 · caixa P25–P75 · traço mediana · losango média do melhor decil")  # fmt: skip
+    marks = [rule, box, tick, best]
+    if mine:
+        marks.append(base.mark_circle(color="#2166ac", size=50, opacity=1).encode(x="own:Q", y=yy))
+        sub += " · blue dot your units' median" if en else " · ponto azul a mediana das suas unidades"
+    return (
+        alt.layer(*marks, data=d)
+        .properties(width=420, height=alt.Step(14))
+        .facet(
+            row=alt.Row(f"{facet}:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+            title=alt.TitleParams(title, subtitle=sub),
+        )  # fmt: skip
+        .resolve_scale(x="independent", y="independent")
+    )
+
+
+# log axes: label only 1, 2 and 5 times a power of ten (vega labels every tick, and they collide)
+TICKS_125 = (
+    "indexof([1, 2, 5], round(datum.value / pow(10, floor(log(datum.value) / LN10 + 1e-9)) * 1e6) / 1e6) >= 0"
+    " ? datum.label : ''"
+)
+
+
+def funnel(f: dict, lang: Lang, x_title: str, y_title: str) -> alt.LayerChart:
+    """A funnel plot (METHODS 7): the ``shown`` points of a study funnel (outliers in red, the client's own
+    in blue when marked), its 95 % and 99.8 % limit lines and the target; x on a log scale."""
+    en = lang == "en"
+    pts = f["shown"][["denominator", "value", "outlier", "own"]].copy()
+    pts["status"] = np.where(pts["outlier"], T.label("outlier", lang), T.label("within", lang))
+    if pts["own"].any():
+        pts.loc[pts["own"] & ~pts["outlier"], "status"] = "own, within" if en else "próprio, dentro"
+    lines = f["lines"].melt(["denominator", "level"], ["lower", "upper"], var_name="side")
+    lines["limit"] = lines["level"].map(lambda v: f"{v:g} %")
+    lines["line"] = lines["limit"] + " " + lines["side"]
+    x = alt.X(
+        "denominator:Q", scale=alt.Scale(type="log"), title=x_title, axis=alt.Axis(format=",~g", labelExpr=TICKS_125)
+    )
+    lim = (
+        alt.Chart(lines)
+        .mark_line(color="#555", strokeWidth=1)
+        .encode(x=x, y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)), detail="line:N",
+                strokeDash=alt.StrokeDash("limit:N", title=None, scale=alt.Scale(range=[[4, 3], [1, 0]])))
+    )  # fmt: skip
+    target = alt.Chart(pd.DataFrame({"t": [f["target"]]})).mark_rule(color="#333").encode(y="t:Q")
+    colors = {"outlier": "#d73027", "fora dos limites": "#d73027", "within limits": "#9e9e9e",
+              "dentro dos limites": "#9e9e9e", "own, within": "#2166ac", "próprio, dentro": "#2166ac"}  # fmt: skip
+    kinds = [k for k in colors if k in (T.label("within", lang), T.label("outlier", lang))]
+    kinds += [k for k in dict.fromkeys(pts["status"]) if k not in kinds]  # the same colours in every panel
+    dots = (
+        alt.Chart(pts)
+        .mark_circle(size=18, opacity=0.7)
+        .encode(x=x, y="value:Q", color=alt.Color("status:N", title=None,
+                scale=alt.Scale(domain=kinds, range=[colors[k] for k in kinds])))
+    )  # fmt: skip
+    return alt.layer(lim, target, dots, title=f["label"]).properties(width=300, height=220)

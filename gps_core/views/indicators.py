@@ -1,0 +1,151 @@
+"""The indicator views shared by the annual evaluation and the scorecards: technical sheets, the indicator
+rows against their ideal bands, the gap to full score and the traceability drill-down.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import text as T
+from .text import Lang
+
+
+def band_text(r: pd.Series, lang: Lang) -> str:
+    """The ideal band of one technical sheet in words."""
+    u = r["unit"]
+    v = lambda x: T.value(x, u, lang)  # noqa: E731
+    en = lang == "en"
+    if r["rule"] == "linear":
+        return (
+            f"0 % at {v(r['floor'])}, 100 % at {v(r['target'])}, linear between"
+            if en
+            else f"0 % em {v(r['floor'])}, 100 % em {v(r['target'])}, linear entre eles"
+        )
+    if r["rule"] == "range":
+        return (
+            f"100 % within {v(r['target'])}–{v(r['target_high'])}; 0 % at {v(r['floor'])} or {v(r['floor_high'])}"
+            if en
+            else f"100 % entre {v(r['target'])} e {v(r['target_high'])}; 0 % em {v(r['floor'])} ou {v(r['floor_high'])}"
+        )
+    op = "≤" if r["polarity"] == "lower" else "≥"
+    steps = [
+        f"{op} {v(float(t))}: {T.num(100 * float(f), lang, 0)} %"
+        for t, f in (p.split(":") for p in r["tiers"].split("|"))
+    ]
+    return "; ".join(steps) + ("; otherwise 0 %" if en else "; caso contrário 0 %")
+
+
+def technical_sheets(
+    catalog: pd.DataFrame, weights: pd.Series, lang: Lang, why: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The technical sheets as the report annex renders them."""
+    name = "name_en" if lang == "en" else "name_pt"
+    sfx = "en" if lang == "en" else "pt"
+    why = why or {}
+    return pd.DataFrame(
+        {
+            T.h("id", lang): catalog["indicator_id"],
+            T.h("indicator", lang): catalog[name],
+            T.h("dimension", lang): catalog["dimension"].map(lambda k: T.label(k, lang)),
+            T.h("definition", lang): catalog[f"numerator_{sfx}"] + " / " + catalog[f"denominator_{sfx}"],
+            T.h("polarity", lang): catalog["polarity"].map(lambda k: T.POLARITY[k][lang]),
+            T.h("band", lang): [
+                band_text(r, lang) + (f" ({why[r['indicator_id']]})" if r["indicator_id"] in why else "")
+                for _, r in catalog.iterrows()
+            ],
+            T.h("weight", lang): weights.reindex(catalog["indicator_id"]).map(lambda x: T.num(x, lang, 2)).to_numpy(),
+            T.h("min", lang): catalog["min_denominator"].map(lambda x: T.num(x, lang, 0)),
+            T.h("source", lang): catalog["source" if lang == "en" else "source_pt"],
+        }
+    )
+
+
+def indicator_rows(ind: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Every indicator of a unit in a month: traceability (numerator, denominator), value, band, points and
+    the statement of the gap to full score."""
+    cat = catalog.set_index("indicator_id")
+    name = "name_en" if lang == "en" else "name_pt"
+    rows = []
+    for _, r in ind.sort_values(["dimension", "indicator_id"]).iterrows():
+        nm = cat.loc[r["indicator_id"], name]
+        small = " ⚠" if r["small_denominator"] and not r["missing"] else ""
+        extra = {}
+        if "crude" in ind.columns:
+            extra[T.h("adjusted", lang)] = (
+                ""
+                if pd.isna(r["crude"])
+                else f"{T.value(r['crude'], r['unit'], lang)} · {T.value(r['expected_value'], r['unit'], lang)} · "
+                f"{T.num(r['crude'] / r['expected_value'], lang, 2)}"
+            )
+        rows.append(
+            {
+                T.h("id", lang): r["indicator_id"],
+                T.h("indicator", lang): nm,
+                T.h("dimension", lang): T.label(r["dimension"], lang),
+                T.h("numerator", lang): T.num(r["numerator"], lang, 0),
+                T.h("denominator", lang): T.num(r["denominator"], lang, 0) + small,
+                T.h("value", lang): T.value(r["value"], r["unit"], lang),
+                T.h("ci", lang): ""
+                if pd.isna(r["lower"])
+                else f"{T.num(r['lower'], lang, 2)}–{T.num(r['upper'], lang, 2)}",
+                **extra,
+                T.h("band", lang): band_text(
+                    cat.loc[r["indicator_id"]].to_dict() | {"indicator_id": r["indicator_id"]}, lang
+                ),
+                T.h("earned", lang): T.pct(100 * r["fraction"], lang, 0),
+                T.h("points", lang): f"{T.num(r['points'], lang, 2)} / {T.num(r['weight'], lang, 2)}",
+                T.h("gap", lang): gap_statement(r, nm.lower() if lang == "en" else nm, lang),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def drill_down(rows: pd.DataFrame, catalog: pd.DataFrame, lang: Lang, limit: int = 12) -> pd.DataFrame:
+    """The records behind a unit's numerators in one month (ids, with the linked record: the readmission,
+    the return to theatre), from :func:`gps_core.studies.evaluation.records_behind`."""
+    cat = catalog.set_index("indicator_id")
+    name = "name_en" if lang == "en" else "name_pt"
+    out = []
+    for ind, g in rows.groupby("indicator_id", observed=True, sort=True):
+        hits = g[g["numerator"] != 0]
+        ids = [
+            f"{r.record_id}→{r.linked_id}"
+            if isinstance(r.linked_id, str) and r.linked_id != r.record_id
+            else r.record_id
+            for r in hits.itertuples()
+        ]
+        more = f" (+{len(ids) - limit})" if len(ids) > limit else ""
+        out.append(
+            {
+                T.h("id", lang): ind,
+                T.h("indicator", lang): cat.loc[ind, name],
+                T.h("numerator", lang): T.num(g["numerator"].sum(), lang, 0),
+                T.h("denominator", lang): T.num(g["denominator"].sum(), lang, 0),
+                T.h("records", lang): ", ".join(map(str, ids[:limit])) + more,
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def volume_label(catalog: pd.DataFrame, indicator: str | None, lang: Lang) -> str | None:
+    """``Discharges (E01)``: the volume a roll-up is weighted by, named by its denominator."""
+    if indicator is None:
+        return None
+    row = catalog.set_index("indicator_id").loc[indicator]
+    return f"{row['denominator_en' if lang == 'en' else 'denominator_pt'].lower()} ({indicator})"
+
+
+def gap_statement(row: pd.Series, name: str, lang: Lang) -> str:
+    """ "To earn 100 % the average length of stay must be at most 7.74 days" for one indicator row of
+    :func:`gps_core.studies.evaluation.indicator_table` (GPS paper, Figure 4)."""
+    if pd.isna(row["value"]):
+        return "no value this month" if lang == "en" else "sem valor neste mês"
+    if row["gap"] == 0:
+        return "full score earned" if lang == "en" else "pontuação máxima atingida"
+    unit = row["unit"]
+    lo, hi = T.value(row["full_low"], unit, lang), T.value(row["full_high"], unit, lang)
+    if lang == "en":
+        need = {"at_most": f"at most {hi}", "at_least": f"at least {lo}", "between": f"between {lo} and {hi}"}
+        return f"to earn 100 % {name} must be {need[row['bound']]} (now {T.value(row['value'], unit, lang)})"
+    need = {"at_most": f"no máximo {hi}", "at_least": f"no mínimo {lo}", "between": f"entre {lo} e {hi}"}
+    return f"para atingir 100 %, {name} deve ser {need[row['bound']]} (atual {T.value(row['value'], unit, lang)})"

@@ -1,0 +1,72 @@
+"""Parts of every report's page: a result table as HTML, the provenance block and the cover.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import pandas as pd
+
+from . import text as T
+from .text import Lang
+
+
+def to_html(df: pd.DataFrame) -> str:
+    """A plain HTML table (escaped), without the index."""
+    return df.to_html(index=False, escape=True, border=0, classes="gps-table", na_rep="–")
+
+
+def provenance_html(prov: dict, lang: Lang = "en") -> str:
+    """The provenance block as a definition list in the report's language (software versions by name; file
+    names, checksums, library warnings and the params as YAML verbatim, in code type)."""
+    import yaml
+
+    parts = ["<dl class='gps-prov'>"]
+    for k in ("gps_core", "python", "pandas", "generated_utc", "small_denominators", "artefact"):
+        if k not in prov:  # e.g. no artefact: computed in the notebook itself
+            continue
+        v = prov[k]
+        if k == "small_denominators" and isinstance(v, dict):
+            v = T.count_of(v["small"], v["values"], lang)
+        shown = html.escape(str(v))
+        shown = f"<code>{shown}</code>" if k == "artefact" else shown  # a folder name (hex key), not a word
+        parts.append(f"<dt>{html.escape(T.label(k, lang))}</dt><dd>{shown}</dd>")
+    for k in ("reference_tables", "inputs"):
+        items = "".join(
+            f"<li><code>{html.escape(' · '.join(str(v) for v in d.values()))}</code></li>" for d in prov.get(k, [])
+        )
+        parts.append(f"<dt>{T.label(k, lang)}</dt><dd><ul>{items}</ul></dd>")
+    warns = "".join(f"<li><code>{html.escape(w)}</code></li>" for w in prov.get("warnings", []))
+    none = T.label("none", lang)
+    parts.append(f"<dt>{T.label('warnings', lang)}</dt><dd><ul>{warns or f'<li>{none}</li>'}</ul></dd>")
+    dump = yaml.safe_dump(prov["params"], sort_keys=False, allow_unicode=True)
+    parts.append(f"<dt>{T.label('params', lang)}</dt><dd><pre>{html.escape(dump)}</pre></dd>")
+    return "".join(parts) + "</dl>"
+
+
+def cover(params, report: str, logo: str | None, unit: str | None = None, issued: date | None = None) -> str:
+    """The cover page of a report in the params' language: the client's logo and colour (``style``, or the
+    house style), the report's title, client, program, period, the unit of a scorecard, who prepared it and
+    when. Every text from params is escaped."""
+    lang = params.language
+    e = html.escape
+    colour = params.style.colour
+    first, last = params.period.first, params.period.last
+    title = {"annual_evaluation": "annual_title", "scorecard": "scorecard_title"}.get(report, f"{report}_title")
+    lines = [
+        f"<p class='gps-cover-kind'>{e(T.label(title, lang))}</p>" if title in T.LABELS else "",
+        f"<p class='gps-cover-client'>{e(params.client_name)}</p>",
+        f"<p class='gps-cover-program'>{e(getattr(params, 'program', '') or '')}</p>",
+        f"<p class='gps-cover-unit'>{e(unit)}</p>" if unit else "",
+        f"<p class='gps-cover-period'>{e(T.month(first, lang))} – {e(T.month(last, lang))}</p>",
+    ]  # fmt: skip
+    issued = issued or date.today()
+    when = issued.strftime("%d/%m/%Y") if lang == "pt-BR" else issued.strftime("%d %B %Y").lstrip("0")
+    by = params.style.consultancy
+    foot = (f"{e(T.label('prepared_by', lang))} {e(by)} · " if by else "") + f"{e(T.label('issued', lang))} {when}"
+    img = f"<img class='gps-cover-logo' alt='' src='{logo}'>" if logo else ""
+    return (
+        f"<section class='gps-cover' style='--gps-colour: {colour}'><div class='gps-cover-band'></div>{img}"
+        f"{''.join(lines)}<p class='gps-cover-foot'>{foot}</p></section>"
+    )

@@ -1,0 +1,153 @@
+"""The risk-adjusted outcome study's tables, sentences and charts (notebooks/risk_adjustment.ipynb); the
+annual evaluation shows the same calibration and O/E charts.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from . import text as T
+from .text import Lang
+
+
+def study_summary(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """The outcomes of a risk study: model, patients, units, reference mean and signals."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            ("Outcome" if en else "Desfecho"): summary["outcome"],
+            T.h("model", lang): summary["model"],
+            ("Patients" if en else "Pacientes"): summary["patients"].map(lambda x: T.num(x, lang, 0)),
+            ("Units" if en else "Unidades"): summary["units"].astype(str),
+            ("Reference mean" if en else "Média de referência"): summary["reference"].map(lambda x: T.num(x, lang, 3)),
+            ("Above expected" if en else "Acima do esperado"): summary["above"].astype(str),
+            ("Below expected" if en else "Abaixo do esperado"): summary["below"].astype(str),
+            ("Small units" if en else "Unidades pequenas"): summary["small"].astype(str),
+            T.h("c", lang): summary["c_statistic"].map(lambda x: T.num(x, lang, 3)),
+            T.h("hl", lang): summary["hl_p"].map(lambda x: T.num(x, lang, 3)),
+            T.h("r2", lang): summary["pseudo_r2"].map(lambda x: T.num(x, lang, 3)),
+            ("Random-intercept SD" if en else "DP do intercepto aleatório"): summary["sigma_u"].map(
+                lambda x: T.num(x, lang, 3)
+            ),
+        }
+    )
+
+
+def coefficients(coef: pd.DataFrame, family: str, lang: Lang) -> pd.DataFrame:
+    """Model coefficients with the exponentiated ratio (odds ratio for logistic, rate ratio for log links)."""
+    ratio = "Odds ratio" if family == "binomial" else "Rate ratio" if lang == "en" else "Razão de taxas"
+    return pd.DataFrame(
+        {
+            ("Term" if lang == "en" else "Termo"): coef["term"],
+            ("Estimate" if lang == "en" else "Estimativa"): coef["estimate"].map(lambda x: T.num(x, lang, 4)),
+            "SE": coef["se"].map(lambda x: T.num(x, lang, 4)),
+            "p": coef["p_value"].map(lambda x: T.num(x, lang, 4)),
+            f"{ratio} (95 % CI)": [
+                f"{T.num(r, lang, 3)} ({T.num(a, lang, 3)}–{T.num(b, lang, 3)})"
+                for r, a, b in zip(coef["ratio"], coef["lower"], coef["upper"], strict=True)
+            ],
+        }
+    )
+
+
+def study_units(units: pd.DataFrame, suffix: str, lang: Lang) -> pd.DataFrame:
+    """Per unit: patients, observed, expected, O/E with interval, crude and adjusted mean, shrunken P/E."""
+    en = lang == "en"
+    u = units.sort_values("oe", ascending=False)
+    out = pd.DataFrame(
+        {
+            T.h("unit", lang): u["unit"],
+            ("Patients" if en else "Pacientes"): u["n"].astype(str) + np.where(u["small"], " ⚠", ""),
+            ("Observed" if en else "Observado"): u["observed"].map(lambda x: T.num(x, lang, 0)),
+            ("Expected" if en else "Esperado"): u["expected"].map(lambda x: T.num(x, lang, 1)),
+            "O/E (95 % CI)": [
+                f"{T.num(r, lang, 2)} ({T.num(a, lang, 2)}–{T.num(b, lang, 2)})"
+                for r, a, b in zip(u["oe"], u["oe_lower"], u["oe_upper"], strict=True)
+            ],
+            ("Crude mean" if en else "Média bruta"): u["crude"].map(lambda x: T.num(x, lang, 3) + suffix),
+            ("Adjusted (O/E × reference)" if en else "Ajustado (O/E × referência)"): u["adjusted"].map(
+                lambda x: T.num(x, lang, 3) + suffix
+            ),
+        }
+    )
+    if "pe" in u.columns:
+        out["P/E (shrunken)" if en else "P/E (com encolhimento)"] = u["pe"].map(lambda x: T.num(x, lang, 2))
+    return out
+
+
+def study_sentence(row: pd.Series, lang: Lang, min_cases: int) -> str:
+    """One outcome of a risk-adjustment study (a row of :func:`gps_core.studies.risk.summary`): its size, the
+    units whose O/E interval excludes 1 and the small units, which are flagged and kept."""
+    ref = T.num(row["reference"], lang, 3)
+    if lang == "en":
+        return (
+            f"**{row['outcome']}**: {row['patients']} patients in {row['units']} units; reference mean {ref}. "
+            f"{row['above']} units are above expected and {row['below']} below (95 % interval of O/E excluding 1); "
+            f"{row['small']} units have fewer than {min_cases} patients and are flagged, not dropped."
+        )
+    return (
+        f"**{row['outcome']}**: {row['patients']} pacientes em {row['units']} unidades; média de referência {ref}. "
+        f"{row['above']} unidades acima do esperado e {row['below']} abaixo (IC 95 % de O/E sem o 1); "
+        f"{row['small']} unidades com menos de {min_cases} pacientes, sinalizadas e mantidas."
+    )
+
+
+def calibration(models: dict, lang: Lang) -> alt.FacetChart:
+    """Observed against expected mean outcome by decile of predicted risk, one panel per risk model, with
+    the line of perfect calibration."""
+    d = pd.concat([m["calibration"].assign(indicator=k) for k, m in models.items()], ignore_index=True)
+    en = lang == "en"
+    base = alt.Chart(d)
+    pts = base.mark_line(point=True).encode(
+        x=alt.X("expected:Q", title="Expected (mean per decile)" if en else "Esperado (média por decil)"),
+        y=alt.Y("observed:Q", title="Observed" if en else "Observado"),
+        tooltip=[
+            "indicator",
+            "group",
+            "n",
+            alt.Tooltip("observed:Q", format=".3f"),
+            alt.Tooltip("expected:Q", format=".3f"),
+        ],
+    )
+    diag = base.mark_line(color="#999", strokeDash=[4, 3]).encode(x="expected:Q", y="expected:Q")
+    return (
+        alt.layer(diag, pts)
+        .properties(width=180, height=160)
+        .facet(facet=alt.Facet("indicator:N", title=None), columns=4)
+        .resolve_scale(x="independent", y="independent")
+        .properties(title="Calibration by decile of predicted risk" if en else "Calibração por decil de risco previsto")
+    )
+
+
+def oe_forest(oe: pd.DataFrame, order: list[str], lang: Lang) -> alt.FacetChart:
+    """O/E per unit with its 95 % interval (Byar), one panel per risk-adjusted indicator; 1 = as expected."""
+    d = oe.assign(unit_id=oe["unit_id"].astype(str), indicator=oe["indicator_id"].astype(str))
+    base = alt.Chart(d)
+    y = alt.Y("unit_id:N", sort=order, title=None)
+    # Intervals of units with few expected events can reach 10+: the axis stops at 3 and clips them.
+    x = alt.X("oe_lower:Q", title="O/E", scale=alt.Scale(domain=[0, 3], clamp=True))
+    bars = base.mark_rule(color="#777", clip=True).encode(x=x, x2="oe_upper:Q", y=y)
+    dots = base.mark_point(filled=True, size=30).encode(
+        x="oe:Q",
+        y=y,
+        color=alt.Color(
+            "signal:N",
+            scale=alt.Scale(domain=["above", "within", "below"], range=["#d73027", "#4575b4", "#1a9850"]),
+            title="O/E 95 % CI",
+        ),
+        tooltip=[
+            "unit_id",
+            "indicator",
+            alt.Tooltip("oe:Q", format=".2f"),
+            alt.Tooltip("numerator:Q", format=".0f"),
+            alt.Tooltip("expected:Q", format=".1f"),
+        ],
+    )
+    one = base.mark_rule(strokeDash=[4, 3], color="#333").encode(x=alt.datum(1.0))
+    return (
+        alt.layer(bars, dots, one)
+        .properties(width=170, height=alt.Step(11))
+        .facet(facet=alt.Facet("indicator:N", title=None), columns=4)
+    )

@@ -1,0 +1,111 @@
+"""The scorecard's tables, sentences and charts (notebooks/scorecard.ipynb).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from . import draw
+from . import text as T
+from .text import Lang
+
+
+def members_table(members: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """The doctors of a team with their own annual IP (doctor-level values rest on small denominators)."""
+    en = lang == "en"
+    return pd.DataFrame(
+        {
+            ("Doctor" if en else "Médico"): members["unit_id"].astype(str),
+            T.h("ip", lang): members["ip"].map(lambda x: T.num(x, lang)),
+            ("IP latest month" if en else "IP último mês"): members["ip_latest"].map(lambda x: T.num(x, lang)),
+            T.h("months", lang): members["months"].astype(str),
+            ("Values on small denominators" if en else "Valores com denominador pequeno"): members["share_small"].map(
+                lambda x: T.pct(100 * x, lang, 0)
+            ),
+        }
+    )
+
+
+def members_caveat(lang: Lang) -> str:
+    """Why doctors' own IPs are not comparable with their team's pooled IP (METHODS 9)."""
+    if lang == "en":
+        return (
+            "Each doctor's IP is computed on their own cases. Most doctor-month values rest on fewer cases than "
+            "the technical sheet's minimum: a rare event (infection, death, return to theatre) then usually "
+            "shows as zero and earns full score, so doctors' IPs run above the team's pooled IP and are not "
+            "comparable with it. Read them with the share of small denominators; they are flagged, not dropped."
+        )
+    return (
+        "O IP de cada médico é calculado sobre os seus próprios casos. A maioria dos valores médico-mês tem "
+        "menos casos que o mínimo da ficha técnica: um evento raro (infecção, óbito, retorno ao centro "
+        "cirúrgico) costuma aparecer como zero e obter pontuação máxima, de modo que os IPs dos médicos ficam "
+        "acima do IP consolidado da equipe e não são comparáveis a ele. Leia-os com a proporção de "
+        "denominadores pequenos; eles são sinalizados, não descartados."
+    )
+
+
+def unit_trend(monthly: pd.DataFrame, target: float, lang: Lang) -> alt.LayerChart:
+    """One unit's monthly IP against its peer median and the target."""
+    d = monthly[["period", "ip", "peer_median"]].melt("period", var_name="series", value_name="value")
+    names = {"ip": T.label("ip", lang), "peer_median": T.label("peer_median", lang)}
+    d["series"] = d["series"].map(names)
+    d["month"] = d["period"].map(lambda ts: T.month(ts, lang))  # localized axis labels
+    order = [T.month(ts, lang) for ts in sorted(monthly["period"].unique())]
+    lines = (
+        alt.Chart(d)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:O", sort=order, title=T.label("month", lang), axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("value:Q", title="IP", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("series:N", title=None, scale=alt.Scale(range=["#1f77b4", "#999999"])),
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"t": [target]})).mark_rule(strokeDash=[4, 3], color="#d62728").encode(y="t:Q")
+    return alt.layer(lines, rule).properties(width=520, height=220, title=T.label("trends", lang))
+
+
+def unit_dimensions(dims: pd.DataFrame, lang: Lang) -> alt.LayerChart:
+    """A unit's annual dimension scores (bars) against the peer mean (ticks)."""
+    d = dims.assign(dimension=lambda x: x["dimension"].map(lambda k: T.label(k, lang)))
+    base = alt.Chart(d).encode(y=alt.Y("dimension:N", title=None))
+    bars = base.mark_bar(color="#1f77b4").encode(
+        x=alt.X("score:Q", title=T.label("score", lang), scale=alt.Scale(domain=[0, 100]))
+    )
+    ticks = base.mark_tick(color="#333", thickness=3, size=18).encode(x="peer_mean:Q")
+    return alt.layer(bars, ticks).properties(width=420, height=130, title=T.label("dimensions", lang))
+
+
+def indicator_fractions(ind: pd.DataFrame, lang: Lang) -> alt.Chart:
+    """Share of each indicator's weight earned in the month, coloured by dimension."""
+    name = "name_en" if lang == "en" else "name_pt"
+    d = ind[[name, "fraction", "dimension"]].assign(earned=lambda x: 100 * x["fraction"])
+    return (
+        alt.Chart(d, title=T.label("indicators", lang))
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "earned:Q",
+                title="% " + ("of weight earned" if lang == "en" else "do peso obtido"),
+                scale=alt.Scale(domain=[0, 100]),
+            ),
+            # no label limit: Vega otherwise measures each long name again and again to shorten it (half the
+            # chart's 0.3 s drawing time); the names are at most a few dozen characters
+            y=alt.Y(
+                f"{name}:N",
+                title=None,
+                sort=alt.EncodingSortField("earned", order="ascending"),
+                axis=alt.Axis(labelLimit=0),
+            ),
+            color=alt.Color(
+                "dimension:N",
+                scale=alt.Scale(domain=list(draw.DIM_COLORS), range=list(draw.DIM_COLORS.values())),
+                legend=alt.Legend(
+                    labelExpr=" : ".join(f"datum.label == '{k}' ? '{T.label(k, lang)}'" for k in draw.DIM_COLORS)
+                    + " : datum.label"
+                ),
+                title=None,
+            ),
+        )
+        .properties(width=380, height=alt.Step(12))
+    )
