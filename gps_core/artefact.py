@@ -94,13 +94,16 @@ def _encode(obj, tables: dict[str, pd.DataFrame | pd.Series]):
         name = f"t{len(tables):03d}"
         tables[name] = obj
         frame = obj.to_frame(name="value") if isinstance(obj, pd.Series) else obj
-        return {
+        node = {
             "$table": name,
             "series": isinstance(obj, pd.Series),
             # Parquet brings some dtypes back as their default cousins (text with NA as text with NaN)
             "dtypes": [_kind(t) for t in frame.dtypes],
             "index": [_kind(t) for t in frame.index.to_frame().dtypes],
         }
+        if "terms" in obj.attrs:  # a payout rule's terms (numbers), which its explanation words
+            node["terms"] = _encode(obj.attrs["terms"], tables)
+        return node
     if isinstance(obj, dict):
         if not all(isinstance(k, str) for k in obj):
             raise TypeError(f"artefact dicts need text keys, got {list(obj)[:5]}")
@@ -126,6 +129,7 @@ def _decode(node, folder: Path):
                 s = df.iloc[:, 0]
                 s.name = df.attrs.get("gps_series_name", s.name)
                 return s
+            df.attrs = {"terms": _decode(node["terms"], folder)} if "terms" in node else {}
             return df
         if "$dict" in node:
             return {k: _decode(v, folder) for k, v in node["$dict"].items()}

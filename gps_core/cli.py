@@ -248,7 +248,7 @@ def payouts_workbook(a: argparse.Namespace) -> int:
         confined("reports", out, f"{a.params} (client, period.label)")
     ev = evaluate(p, a.params, store="reports")  # the run the reports of this client and period read
     try:
-        path = write_payouts(ev.payouts, out, p.currency)
+        path = write_payouts(ev.payouts, out, p.currency, p.language)
     except OSError as e:
         raise ParamsError(f"--out {out}: cannot be written ({e.strerror}); choose another path") from None
     for name, res in ev.payouts.items():

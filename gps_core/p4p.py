@@ -1,9 +1,9 @@
 """Pay-for-performance payouts in exact money (METHODS 3 and 12).
 
 Every amount is an integer number of cents. Every rule returns one row per unit with the payout and the
-columns that explain it (index, eligibility, weight, share, rate, cap), and :func:`explain` words them so
-the finance team and the doctor can recompute each payout. Bad contract terms raise
-:class:`~gps_core.errors.ParamsError` naming the term; bad unit data raise
+columns that explain it (index, eligibility, weight, share, rate, cap), and its terms in ``attrs["terms"]``;
+:func:`gps_core.views.payouts.explain` words them so the finance team and the doctor can recompute each
+payout. Bad contract terms raise :class:`~gps_core.errors.ParamsError` naming the term; bad unit data raise
 :class:`~gps_core.errors.InputError` naming the units (check the unit table once with
 :func:`validate_units`).
 
@@ -160,7 +160,8 @@ def budget_pool(
     -------
     pandas.DataFrame
         ``unit_id``, ``index``, ``production``, ``eligible``, ``weight``, ``share`` (of the budget),
-        ``capped``, ``payout`` (cents); the terms in ``attrs["terms"]`` (:func:`explain` words them).
+        ``capped``, ``payout`` (cents); the terms in ``attrs["terms"]``
+        (:func:`gps_core.views.payouts.explain` words them).
 
     Raises
     ------
@@ -291,7 +292,8 @@ def additional_percentage(
     The rate is linear (0 at ``floor``, ``max_rate`` at ``target`` and above) or from ``tiers``
     ``[(minimum index, rate), ...]`` (the highest tier reached).
 
-    Returns ``unit_id``, ``index``, ``received``, ``rate``, ``payout`` (:func:`explain` words them).
+    Returns ``unit_id``, ``index``, ``received``, ``rate``, ``payout``; the terms in ``attrs["terms"]``
+    (:func:`gps_core.views.payouts.explain` words them).
     """
     u = _units(units, ["unit_id", "index", "received"], "additional percentage")
     idx, rec = u["index"].to_numpy(float), u["received"].to_numpy(float)
@@ -392,120 +394,6 @@ def per_point(
     out["payout"] = pay
     out.attrs["terms"] = {"rule": "per_point", "value": value}
     return out
-
-
-WORDS = {
-    "en": {
-        "index": "index",
-        "weight": "weight",
-        "of_budget": "of the budget",
-        "cap": "held at the cap",
-        "not_eligible": "not eligible",
-        "no_production": "no production",
-        "withheld": "withheld",
-        "of": "of",
-        "returned": "returned",
-        "net": "net",
-        "points": "points",
-        "list": "list",
-        "prevalence": "prevalence",
-        "tiers": "tiers",
-        "slope": "slope",
-    },
-    "pt-BR": {
-        "index": "índice",
-        "weight": "peso",
-        "of_budget": "do fundo",
-        "cap": "limitado ao teto",
-        "not_eligible": "não elegível",
-        "no_production": "sem produção",
-        "withheld": "retido",
-        "of": "de",
-        "returned": "devolvido",
-        "net": "líquido",
-        "points": "pontos",
-        "list": "lista",
-        "prevalence": "prevalência",
-        "tiers": "faixas",
-        "slope": "inclinação",
-    },
-}
-
-
-def explain(out: pd.DataFrame, lang: str = "en") -> pd.Series:
-    """One sentence per unit that lets the finance team and the doctor recompute the payout, in ``en`` or
-    ``pt-BR`` (numbers as that language writes them). Built on demand: the rules themselves return numbers
-    only, so 100,000 units cost no string formatting."""
-    from .views.text import num
-
-    if lang not in WORDS:
-        raise ValueError(f"lang must be one of {list(WORDS)}, got {lang!r}")
-    w_ = WORDS[lang]
-    t = out.attrs.get("terms", {})
-    rule = t.get("rule")
-
-    def n(x: float, d: int = 2) -> str:
-        return num(x, lang, d)
-
-    def pc(x: float, d: int = 4) -> str:
-        return num(100 * x, lang, d) + " %"
-
-    if rule == "budget_pool":
-        return pd.Series(
-            [
-                (
-                    f"{w_['index']} {n(i)} >= {t['minimum']:g}: {w_['weight']} {n(i)}^{t['alpha']:g} x {n(p, 0)} = "
-                    f"{n(w)}; {pc(s)} {w_['of_budget']} {n(t['budget'] / 100)}"
-                    + (f", {w_['cap']} {n(t['cap'] / 100)}" if c else "")
-                    + f" = {n(m / 100)}"
-                )
-                if e
-                else (
-                    f"{w_['not_eligible']}: {w_['index']} {n(i)} < {t['minimum']:g}"
-                    if p > 0
-                    else f"{w_['not_eligible']}: {w_['no_production']}"
-                )
-                for i, p, e, w, s, c, m in zip(
-                    *(out[k] for k in ("index", "production", "eligible", "weight", "share", "capped", "payout")),
-                    strict=True,
-                )
-            ],
-            index=out.index,
-        )
-    if rule == "additional_percentage":
-        if "tiers" in t:
-            how = f"{w_['tiers']} " + ", ".join(f">= {a:g}: {pc(b, 2)}" for a, b in t["tiers"])
-        else:
-            how = f"linear {t['floor']:g} -> 0 %, {t['target']:g} -> {pc(t['max_rate'], 2)}"
-        return pd.Series(
-            [
-                f"{w_['index']} {n(i)}, {how}: {pc(r)} x {n(m / 100)} = {n(p / 100)}"
-                for i, r, m, p in zip(out["index"], out["rate"], out["received"], out["payout"], strict=True)
-            ],
-            index=out.index,
-        )
-    if rule == "withhold":
-        return pd.Series(
-            [
-                f"{w_['withheld']} {pc(t['rate'], 2)} {w_['of']} {n(b / 100)} = {n(h / 100)}; {w_['returned']} "
-                f"{pc(t['rate'], 2)} x {n(x, 1)}/100 x {w_['slope']} {n(t['slope'], 6)} x base = {n(r / 100)}; "
-                f"{w_['net']} {n((r - h) / 100)}"
-                for b, x, h, r in zip(out["base"], out["tps"], out["withheld"], out["returned"], strict=True)
-            ],
-            index=out.index,
-        )
-    if rule == "per_point":
-        return pd.Series(
-            [
-                f"{n(p)} {w_['points']} x {n(t['value'] / 100)} x {w_['list']} {n(a)} x {w_['prevalence']} {n(b)} = "
-                f"{n(m / 100)}"
-                for p, a, b, m in zip(
-                    out["points"], out["list_factor"], out["prevalence_factor"], out["payout"], strict=True
-                )
-            ],
-            index=out.index,
-        )
-    raise ValueError("not the output of a p4p rule (no terms attached)")
 
 
 def gini(amounts) -> float:

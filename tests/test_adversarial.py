@@ -658,8 +658,9 @@ def test_exports_neutralize_formulas_and_keep_numbers(tmp_path_factory, names, a
 
     d = tmp_path_factory.mktemp("x")
     n = len(names)
-    res = pd.DataFrame({"unit_id": names, "index": np.linspace(0, 100, n), "volume": amounts[:n],
-                        "payout": np.abs(amounts[:n]), "explanation": names})  # fmt: skip
+    res = pd.DataFrame({"unit_id": names, "index": np.linspace(0, 100, n), "volume": amounts[:n], "rate": 0.01,
+                        "received": np.abs(amounts[:n]), "payout": np.abs(amounts[:n])})  # fmt: skip
+    res.attrs["terms"] = {"rule": "additional_percentage", "floor": 0, "target": 100, "max_rate": 0.02}
     book = write_payouts({names[0]: res, "=SUM(1)": res}, d / "p.xlsx")
     wb = openpyxl.load_workbook(book)
     for ws in wb.worksheets:

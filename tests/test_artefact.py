@@ -15,6 +15,7 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 
 from gps_core import artefact, params
 from gps_core.studies import evaluation
+from gps_core.views import payouts
 
 from .conftest import ROOT
 
@@ -23,6 +24,7 @@ def equal(a, b, where: str = "") -> None:
     """Two results equal to the last bit: tables with their dtypes, index and names; numbers; texts."""
     if isinstance(a, pd.DataFrame):
         assert_frame_equal(a, b, check_exact=True, obj=where)
+        equal(a.attrs.get("terms"), b.attrs.get("terms"), f"{where}.attrs")  # a payout rule's terms
     elif isinstance(a, pd.Series):
         assert_series_equal(a, b, check_exact=True, obj=where)
     elif isinstance(a, dict):
@@ -74,6 +76,10 @@ def test_the_evaluation_read_back_is_equal_to_the_one_computed(tmp_path, name):
     assert read.provenance["artefact"].startswith("evaluation-")
     if name == "hospital_2015.yaml":
         assert direct.payouts and direct.members is not None
+        # results carry numbers and the rules' terms, not sentences: the report words them in its language
+        for res in read.payouts.values():
+            assert res.attrs["terms"]["rule"] and "explanation" not in res
+            assert payouts.explain(res, "pt-BR").str.len().min() > 10
         return
     assert direct.risk and direct.trace is not None
     folder = next((tmp_path / "hospital_modelo" / "2015" / "artefacts").iterdir())

@@ -10,6 +10,7 @@ from gps_core.errors import InputError
 from gps_core.params import AmountFile
 from gps_core.records import finance
 from gps_core.studies import evaluation
+from gps_core.views.payouts import explain
 
 UNITS = ["Cardiologia", "Geriatria", "Pediatria"]
 
@@ -84,7 +85,8 @@ contract:
     p = tmp_path / "p.yaml"
     p.write_text(text)
     ev = evaluation.run(params.load(p), p)
-    res = ev.payouts["QOF"].set_index("unit_id")
+    res = ev.payouts["QOF"]
+    res = res.assign(explanation=explain(res, ev.params.language)).set_index("unit_id")
     for unit in units[:5]:
         r, ip = fin.set_index("unit_id").loc[unit], f.annual.set_index(f.annual["unit_id"].astype(str)).loc[unit, "ip"]
         points = round(ip, 2)  # IP/100 x 100 points

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from gps_core import p4p
 from gps_core.errors import InputError, ParamsError
+from gps_core.views.payouts import explain
 
 
 def test_withhold_linear_exchange_vector():
@@ -19,7 +20,7 @@ def test_withhold_linear_exchange_vector():
     assert w.attrs["terms"]["slope"] == pytest.approx(2.142857, abs=1e-6)
     assert w["factor"].round(6).tolist()[1:] == [0.997143, 1.005714]
     assert w["returned"].sum() == w["withheld"].sum() == 120_000_000
-    assert "slope 2.142857" in p4p.explain(w).iloc[0]
+    assert "slope 2.142857" in explain(w).iloc[0]
 
 
 def test_qof_per_point_vector_and_rounding_policy():
@@ -37,9 +38,9 @@ def test_budget_pool_by_hand():
     # d (weight 70,000 of 87,000) would get 80,459 > cap: held at 60,000; a and b share 40,000 as 9:8.
     assert out["payout"].tolist() == [21_176, 18_824, 0, 60_000]
     assert out["capped"].tolist() == [False, False, False, True]
-    assert p4p.explain(out).iloc[2] == "not eligible: index 50.00 < 60"
+    assert explain(out).iloc[2] == "not eligible: index 50.00 < 60"
     # the doctor reads it in Portuguese, with the numbers written as in Brazil
-    pt = p4p.explain(out, "pt-BR")
+    pt = explain(out, "pt-BR")
     assert pt.iloc[2] == "não elegível: índice 50,00 < 60"
     assert pt.iloc[3].endswith("limitado ao teto 600,00 = 600,00") and "do fundo 1.000,00" in pt.iloc[3]
 

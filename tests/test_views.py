@@ -10,7 +10,7 @@ import pytest
 
 from gps_core import params
 from gps_core.studies import evaluation
-from gps_core.views import annual, draw, indicators, page, scorecard
+from gps_core.views import annual, draw, indicators, page, payouts, scorecard
 
 from .conftest import ROOT
 
@@ -70,7 +70,7 @@ def test_every_table_and_sentence_renders_complete(ev):
     if view["members"] is not None:
         made["members"] = (scorecard.members_table(view["members"], lang), len(view["members"]))
     for name, res in ev.payouts.items():
-        made[name] = (annual.payouts_table(res, lang, p.currency), len(res))
+        made[name] = (payouts.payouts_table(res, lang, p.currency), len(res))
     for name, (df, rows) in made.items():
         html = page.to_html(df)
         assert len(df) == rows and html.count("<tr") == rows + 1, name  # header + one row per input row

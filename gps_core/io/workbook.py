@@ -14,6 +14,7 @@ import pandas as pd
 
 from .. import p4p
 from ..exports import cell, spreadsheet_safe
+from ..views.payouts import explain
 
 
 def _sheet(name: str, used: set[str]) -> str:
@@ -25,20 +26,21 @@ def _sheet(name: str, used: set[str]) -> str:
     return out
 
 
-def write_payouts(payouts: dict[str, pd.DataFrame], path: str | Path, currency: str = "BRL") -> Path:
-    """Write ``{rule name: gps_core.p4p output with 'explanation'}`` to an .xlsx file and return its path."""
+def write_payouts(payouts: dict[str, pd.DataFrame], path: str | Path, currency: str = "BRL", lang: str = "en") -> Path:
+    """Write ``{rule name: gps_core.p4p output}`` to an .xlsx file, each payout with the sentence that
+    recomputes it in ``lang``, and return its path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        _write(payouts, tmp, currency)
+        _write(payouts, tmp, currency, lang)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)  # a failed write leaves nothing behind
     return path
 
 
-def _write(payouts: dict[str, pd.DataFrame], tmp: Path, currency: str) -> None:
+def _write(payouts: dict[str, pd.DataFrame], tmp: Path, currency: str, lang: str) -> None:
     used: set[str] = set()
     totals = []
     with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
@@ -50,7 +52,7 @@ def _write(payouts: dict[str, pd.DataFrame], tmp: Path, currency: str) -> None:
             sheet = res[cols].copy()
             sheet[f"payout ({currency})"] = res["payout"] / 100
             sheet["payout (cents)"] = res["payout"]
-            sheet["explanation"] = res["explanation"]
+            sheet["explanation"] = explain(res, lang)
             spreadsheet_safe(sheet).to_excel(xw, sheet_name=_sheet(name, used), index=False)
             totals.append(
                 {

@@ -29,11 +29,11 @@ from .evaluation import Evaluation, pay, production, unit_table
 UNIT = ["unit_id"]
 
 
-def compare(ev: Evaluation, rules: list, lang: str = "en") -> pd.DataFrame:
+def compare(ev: Evaluation, rules: list) -> pd.DataFrame:
     """Every candidate rule paid on the same annual IP: one row per rule and unit.
 
     Returns ``rule``, ``unit_id``, ``specialty``, ``ip``, ``volume``, ``payout`` (cents; a withhold's net
-    may be negative) and ``explanation``.
+    may be negative).
     """
     units = unit_table(ev)
     ann = ev.annual.assign(unit_id=lambda d: d["unit_id"].astype(str))
@@ -51,7 +51,6 @@ def compare(ev: Evaluation, rules: list, lang: str = "en") -> pd.DataFrame:
                     "ip": ip.reindex(res["unit_id"].astype(str)).to_numpy(),
                     "volume": res["volume"].to_numpy(),
                     "payout": res["payout"].to_numpy(np.int64),
-                    "explanation": p4p.explain(res, lang).to_numpy(),
                 }
             )
         )
@@ -359,7 +358,7 @@ def run(params, params_path, store=None) -> Design:
 
     ev = evaluate(params, params_path, store)
     rules = params.candidates
-    table = compare(ev, rules, params.language)
+    table = compare(ev, rules)
     sh = shifts(table, rules[0].name)
     u = params.uncertainty
     dr = weight_draws(ev, u.draws, u.spread, tuple(u.policies), u.seed)

@@ -170,7 +170,7 @@ def _run(params, params_path: str | Path) -> Evaluation:
     n_small = int((scores["small_denominator"] & ~scores["missing"]).sum())
     prov["small_denominators"] = {"small": n_small, "values": len(scores)}  # numbers; reports word them
     weights = effective_weights(cat, params.dimension_weights)
-    pay = payouts(params.contract, ann, units, params.language, params_path) if params.contract is not None else {}
+    pay = payouts(params.contract, ann, units, params_path) if params.contract is not None else {}
     return Evaluation(
         params,
         cat,
@@ -241,10 +241,10 @@ def pay(rule, ip: pd.Series, prod: pd.DataFrame) -> pd.DataFrame:
 
 
 def payouts(
-    contract, annual: pd.DataFrame, units: pd.DataFrame, lang: str = "en", params_path=None
+    contract, annual: pd.DataFrame, units: pd.DataFrame, params_path=None
 ) -> dict[str, pd.DataFrame]:
     """Every rule of the params' contract paid on the annual IP (METHODS 12), amounts in cents, each unit's
-    line with its explanation.
+    line with the rule's terms in ``attrs["terms"]`` (:func:`gps_core.views.payouts.explain` words them).
 
     Production is the cycle's sum of the rule's indicator denominators per unit (times its price when the
     rule pays on an amount), or the amounts of the client's finance file. Units without production get none.
@@ -253,7 +253,6 @@ def payouts(
     out = {}
     for rule in contract.rules:
         res = pay(rule, ip, production(rule, units, params_path))
-        res["explanation"] = p4p.explain(res, lang)
         out[rule.name] = res
     return out
 
@@ -372,8 +371,8 @@ def unit_view(ev: Evaluation, unit_id: str) -> dict:
     if ev.members is not None:
         team = ev.members[ev.members["specialty"].astype(str) == unit_id].sort_values("ip", ascending=False)
     indicators = indicator_table(ev, unit_id)
-    lines = {  # this unit's line of each pay-for-performance rule
-        name: res[res["unit_id"].astype(str) == unit_id].iloc[0] for name, res in ev.payouts.items()
+    lines = {  # this unit's line of each pay-for-performance rule, as a one-row table with the rule's terms
+        name: res[res["unit_id"].astype(str) == unit_id] for name, res in ev.payouts.items()
     }
     return {
         "payouts": lines,

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import altair as alt
 import pandas as pd
 
@@ -88,21 +86,6 @@ def risk_models(models: dict, catalog: pd.DataFrame, lang: Lang) -> pd.DataFrame
             }
         )
     return pd.DataFrame(rows)
-
-
-def payouts_table(res: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
-    """One contract rule's payouts per unit, largest first, with the sentence that recomputes each."""
-    en = lang == "en"
-    r = res.sort_values("payout", ascending=False)
-    return pd.DataFrame(
-        {
-            T.h("unit", lang): r["unit_id"].astype(str),
-            T.h("ip", lang): r["index"].map(lambda x: T.num(x, lang)),
-            ("Volume" if en else "Volume"): r["volume"].map(lambda x: T.num(x, lang, 0)),
-            ("Payout" if en else "Pagamento"): r["payout"].map(partial(T.money, lang=lang, currency=currency)),
-            ("How it is computed" if en else "Como é calculado"): r["explanation"],
-        }
-    )
 
 
 def manager_summary(

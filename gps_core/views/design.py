@@ -9,49 +9,16 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from . import payouts
 from . import text as T
 from .text import Lang
-
-
-def rule_terms(rule, lang: Lang, currency: str = "BRL") -> str:
-    """A candidate payout rule's terms in words (params :class:`~gps_core.params.PayoutRule`)."""
-    en = lang == "en"
-
-    def m(x: float) -> str:  # amounts in params are currency units
-        return T.money(100 * x, lang, currency)
-
-    pr = rule.production
-    if pr.file is not None:
-        base = ("amount received" if en else "valor recebido") + f" ({pr.file.path.rsplit('/', 1)[-1]})"
-    else:
-        base = pr.indicator + (f" x {m(pr.price)}" if pr.price else "")
-    of = "of" if en else ("do" if pr.file else "de")
-    if rule.kind == "per_point":
-        pts = f"{'points' if en else 'pontos'} = IP/100 x {rule.max_points:g} x {m(rule.point_value)}"
-        adj = f"; {'list' if en else 'lista'} / {rule.national_list:g}"
-        return (
-            pts + adj + (f"; prev. / {T.pct(100 * rule.national_prevalence, lang)}" if rule.national_prevalence else "")
-        )
-    if rule.kind == "budget_pool":
-        s = (
-            f"{'pool' if en else 'fundo'} {m(rule.budget)} {'by' if en else 'por'} IP^{rule.alpha:g} x {base}; "
-            f"{'minimum IP' if en else 'IP mínimo'} {rule.minimum:g}"
-        )
-        return s + (f"; {'cap' if en else 'teto'} {m(rule.cap)}" if rule.cap else "")
-    if rule.kind == "additional_percentage":
-        if rule.tiers:
-            how = ", ".join(f"IP >= {a:g}: {T.pct(100 * b, lang, 1)}" for a, b in rule.tiers)
-        else:
-            how = f"IP {rule.floor:g} -> 0 %, IP {rule.target:g} -> {T.pct(100 * rule.max_rate, lang, 1)}"
-        return f"{how} {of} {base}"
-    return f"{'withhold' if en else 'retenção'} {T.pct(100 * rule.rate, lang, 1)} {of} {base}"
 
 
 def rule_costs(costs: pd.DataFrame, rules: list, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
     """The candidate rules side by side: terms, total cost, units paid, typical and largest payouts and
     concentration (:func:`gps_core.studies.design.costs`)."""
     en = lang == "en"
-    terms = {r.name: rule_terms(r, lang, currency) for r in rules}
+    terms = {r.name: payouts.rule_terms(r, lang, currency) for r in rules}
     money = partial(T.money, lang=lang, currency=currency)
     return pd.DataFrame(
         {

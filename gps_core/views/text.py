@@ -276,3 +276,41 @@ VALUE_MISSING = {
     "no_cost": {"en": "needs a 'cost' column in the stays", "pt-BR": "requer a coluna 'cost' nas internações"},
     "not_asked": {"en": "not requested in the params ('value')", "pt-BR": "não solicitado nos parâmetros ('value')"},
 }
+
+
+PAYOUT_WORDS = {  # the terms of a payout's explanation (views.payouts.explain)
+    "en": {
+        "index": "index",
+        "weight": "weight",
+        "of_budget": "of the budget",
+        "cap": "held at the cap",
+        "not_eligible": "not eligible",
+        "no_production": "no production",
+        "withheld": "withheld",
+        "of": "of",
+        "returned": "returned",
+        "net": "net",
+        "points": "points",
+        "list": "list",
+        "prevalence": "prevalence",
+        "tiers": "tiers",
+        "slope": "slope",
+    },
+    "pt-BR": {
+        "index": "índice",
+        "weight": "peso",
+        "of_budget": "do fundo",
+        "cap": "limitado ao teto",
+        "not_eligible": "não elegível",
+        "no_production": "sem produção",
+        "withheld": "retido",
+        "of": "de",
+        "returned": "devolvido",
+        "net": "líquido",
+        "points": "pontos",
+        "list": "lista",
+        "prevalence": "prevalência",
+        "tiers": "faixas",
+        "slope": "inclinação",
+    },
+}
