@@ -1,6 +1,6 @@
 """The Health Value Score (HVS): quality relative to cost, per unit (METHODS 12).
 
-Definition (printed by every report that shows it, :data:`DEFINITION`):
+Definition (every report that shows it prints it, :func:`gps_core.views.design.value_definition`):
 
 - cost efficiency ``e = expected cost / observed cost``, the expected cost from a patient-level gamma GLM
   (log link) on the reference population, so a unit treating costlier patients is not penalized for them;
@@ -17,17 +17,6 @@ import pandas as pd
 
 from . import riskadjust
 from .scoring import linear_band
-
-DEFINITION = {
-    "en": (
-        "Health Value Score = {wq:.0%} x IP + {wc:.0%} x cost score; cost score = 100 x (e - {floor:g}) / "
-        "({target:g} - {floor:g}) clamped to 0-100, with e = expected / observed cost (risk-adjusted by a gamma GLM)."
-    ),
-    "pt-BR": (
-        "Health Value Score = {wq:.0%} x IP + {wc:.0%} x escore de custo; escore de custo = 100 x (e - {floor:g}) / "
-        "({target:g} - {floor:g}) limitado a 0-100, com e = custo esperado / observado (ajustado por risco, GLM gama)."
-    ),
-}
 
 
 def cost_efficiency(stays: pd.DataFrame, unit: str, covariates: str) -> pd.DataFrame:
@@ -55,7 +44,8 @@ def health_value_score(
 ) -> pd.DataFrame:
     """HVS per unit from the annual IP and the cost efficiency (both indexed by unit).
 
-    Returns ``ip``, ``efficiency``, ``cost_score`` and ``hvs`` per unit (NaN where cost is missing).
+    Returns ``ip``, ``efficiency``, ``cost_score`` and ``hvs`` per unit (NaN where cost is missing), and the
+    normalized weights, floor and target in ``attrs["terms"]``.
 
     Raises
     ------
@@ -68,7 +58,7 @@ def health_value_score(
     df = pd.DataFrame({"ip": ip, "efficiency": efficiency.reindex(ip.index)})
     df["cost_score"] = 100 * linear_band(df["efficiency"].to_numpy(float), floor, target)
     df["hvs"] = wq * df["ip"] + wc * df["cost_score"]
-    df.attrs["definition"] = {k: v.format(wq=wq, wc=wc, floor=floor, target=target) for k, v in DEFINITION.items()}
+    df.attrs["terms"] = {"w_quality": wq, "w_cost": wc, "floor": floor, "target": target}  # the view words them
     return df
 
 

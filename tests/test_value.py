@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from gps_core import value
+from gps_core.views.design import value_definition
 
 
 def test_hvs_by_hand_and_definition():
@@ -14,7 +15,10 @@ def test_hvs_by_hand_and_definition():
     assert h.loc["a", "cost_score"] == pytest.approx(50.0) and h.loc["b", "cost_score"] == 100.0
     assert h.loc["a", "hvs"] == pytest.approx(0.6 * 80 + 0.4 * 50)
     assert np.isnan(h.loc["c", "hvs"])  # never imputed
-    assert "60% x IP + 40% x cost score" in h.attrs["definition"]["en"]
+    assert h.attrs["terms"] == pytest.approx({"w_quality": 0.6, "w_cost": 0.4, "floor": 0.8, "target": 1.2})
+    words = {lang: value_definition(h.attrs["terms"], lang).replace("\u00a0", " ") for lang in ("en", "pt-BR")}
+    assert "60 % x IP + 40 % x cost score" in words["en"] and "(e - 0.80) / (1.20 - 0.80)" in words["en"]
+    assert "60 % x IP + 40 % x escore de custo" in words["pt-BR"] and "(e - 0,80)" in words["pt-BR"]
     quad = value.quadrant(h.dropna())  # around the medians of the two units with cost data
     assert quad.to_dict() == {"a": "high quality, high cost", "b": "low quality, low cost"}
     with pytest.raises(ValueError, match="target > floor"):

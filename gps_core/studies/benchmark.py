@@ -40,6 +40,7 @@ class Study:
     min_cases: dict[str, float] = field(default_factory=dict)
     inputs: list[dict] = field(default_factory=list)
     tmp: Path | None = None
+    origin: dict = field(default_factory=dict)  # the source as codes and counts (the view words it)
 
     @property
     def months(self) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -50,7 +51,7 @@ class Study:
         _discard(self.pool, self.tmp)
 
 
-def open_pool(params, params_path) -> tuple[store.Pool, bytes | None, Path | None, str, list[dict]]:
+def open_pool(params, params_path) -> tuple[store.Pool, bytes | None, Path | None, str, list[dict], dict]:
     """The pool of the params, its key (None when the study needs none), the temporary folder of a pool
     built for the run, a description of the source and the input hashes."""
     from ..params import resolve, written
@@ -66,7 +67,7 @@ def open_pool(params, params_path) -> tuple[store.Pool, bytes | None, Path | Non
             if _fingerprint(pool) != deid.fingerprint(key):  # read-only: a wrong key would find no client
                 pool.close()
                 raise ParamsError(f"{ps.key_file}: not the key of the pool {loc} (fingerprints differ)")
-        return pool, key, None, f"pool {loc.name} ({ps.kind})", []
+        return pool, key, None, f"pool {loc.name} ({ps.kind})", [], {"kind": "pool", "name": loc.name}
     tmp = Path(tempfile.mkdtemp(prefix="gps-pool-"))
     key = secrets.token_bytes(32)  # made for the run and never stored: the built pool dies with it
     pool = store.connect(tmp / "pool.duckdb", create=True)
@@ -76,10 +77,12 @@ def open_pool(params, params_path) -> tuple[store.Pool, bytes | None, Path | Non
 
             clients = synth_pool.clients(year=params.period.first.year, seed=ps.seed)
             what, inputs = f"synthetic pool of {len(clients)} clients (seed {ps.seed})", []
+            origin = {"kind": "synthetic", "clients": len(clients), "seed": ps.seed}
         else:
             path = resolve(params_path, ps.path)
             clients = sources.nhs_ae_clients(path, params.period.start, params.period.months)
             what = f"NHS England A&E: {len(clients)} providers with type-1 departments"
+            origin = {"kind": "nhs_ae", "clients": len(clients)}
             inputs = [{"file": written(params_path, path), "sha256": sha256(path)}]
         for name, seg, m in clients:
             ingest.ingest(pool, [f"{name}.csv"], name, params.period.name, key, segment=seg, frames=[m],
@@ -87,7 +90,7 @@ def open_pool(params, params_path) -> tuple[store.Pool, bytes | None, Path | Non
     except BaseException:
         _discard(pool, tmp)
         raise
-    return pool, key, tmp, what, inputs
+    return pool, key, tmp, what, inputs, origin
 
 
 def _discard(pool: store.Pool, tmp: Path | None) -> None:
@@ -102,7 +105,7 @@ def run(params, params_path) -> Study:
     from ..params import resolve, written
 
     catalog = cat.load_catalog(params.catalog)
-    pool, key, tmp, what, inputs = open_pool(params, params_path)
+    pool, key, tmp, what, inputs, origin = open_pool(params, params_path)
     try:
         missing = [i for i in [*params.featured, *(f.indicator for f in params.funnels)]
                    if i not in set(catalog["indicator_id"])]  # fmt: skip
@@ -118,7 +121,8 @@ def run(params, params_path) -> Study:
             if own not in set(pool.fetch("contributors")["client"]):
                 raise ParamsError(f"{params_path}: own_client {params.own_client!r} is not in the pool "
                                   "(the name must be written as it was ingested, with the pool's key)")  # fmt: skip
-        s = Study(params, pool, catalog, what, cells, bands, own=own, inputs=inputs, tmp=tmp, min_cases=need)
+        s = Study(params, pool, catalog, what, cells, bands, own=own, inputs=inputs, tmp=tmp, min_cases=need,
+                  origin=origin)
         s.funnels = [funnel(s, f) for f in params.funnels]
         if params.hrrp is not None:
             path = resolve(params_path, params.hrrp.path)

@@ -249,19 +249,3 @@ def pyramid(table: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.Da
     out = out.reset_index()
     out["label"] = [f"{b}-{b + 4}" if b < 90 else "90+" for b in out["band"]]
     return out
-
-
-def condition_names(conditions, model: str = "V24", year: int = 2026) -> dict[str, str]:
-    """Readable names of condition columns: ``HCC85`` -> ``HCC85 Congestive Heart Failure`` (CMS's label,
-    cut at 40 characters), ``C_heart_failure`` -> ``Heart failure``."""
-    from ..capitation.tables import load
-
-    labels = load(model, year).labels
-    out = {}
-    for c in conditions:
-        if c.startswith("HCC"):
-            lab = str(labels.get(c[3:], ""))
-            out[c] = f"{c} {lab[:40]}".strip()
-        else:
-            out[c] = c.removeprefix("C_").replace("_", " ").capitalize().replace("Esrd", "ESRD").replace("Copd", "COPD")
-    return out

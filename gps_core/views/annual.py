@@ -1,5 +1,4 @@
-"""The annual evaluation's tables, sentences and charts (notebooks/annual_evaluation.ipynb).
-"""
+"""The annual evaluation's tables, sentences and charts (notebooks/annual_evaluation.ipynb)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The benchmark study's tables, sentences and charts (notebooks/benchmark_study.ipynb).
-"""
+"""The benchmark study's tables, sentences and charts (notebooks/benchmark_study.ipynb)."""
 
 from __future__ import annotations
 
@@ -228,54 +227,58 @@ def benchmark_methods(params, lang: Lang) -> str:
     if en:
         return (
             "**Data.** Each client's monthly measurements were validated against the indicator catalogue, "
-            "de-identified (METHODS 11: direct identifiers dropped; clients, units and doctors replaced by keyed "
+            "de-identified (direct identifiers dropped; clients, units and doctors replaced by keyed "
             "HMAC-SHA256 pseudonyms with the key kept outside the database; dates reduced to months) and loaded "
             "into the pool in one transaction per client and period. A unit's value is the sum of its numerators "
             "over the sum of its denominators in the period.\n\n"
             "**Benchmarks.** For each indicator, overall and by segment: percentiles 10-90 of the units' values "
             "(linear interpolation, R type 7), the mean, and the mean of the best decile in the indicator's "
-            "direction. Following CMS Hospital Value-Based Purchasing (42 CFR 412.160), the median is the "
+            "direction. Following CMS *Hospital Value-Based Purchasing* (42 CFR 412.160), the median is the "
             "*achievement threshold* and the best-decile mean the *benchmark*; they are the suggested floor and "
-            "target of a new client's ideal band (METHODS 2-3).\n\n"
+            "target of a new client's ideal band.\n\n"
             f"**Disclosure control.** A cell is published only with at least {k} contributing clients, no client "
             f"above {share} % of its volume, no count of 1-10, and after complementary suppression along each "
             "published margin; the best-decile mean needs at least 3 clients in the decile. Suppressed cells are "
             "listed with the reason.\n\n"
-            "**Funnel plots** (METHODS 7; Spiegelhalter 2005): proportions on the arcsine scale, O/E ratios on the "
+            "**Funnel plots** (Spiegelhalter 2005): proportions on the arcsine scale, O/E ratios on the "
             "log (SHMI) or square-root (CQC) scale; overdispersion φ from z-scores winsorized at 10 % (SHMI: "
             "truncated), and when φ > 1 the limits are widened by the DerSimonian-Laird τ². Each point's own 95 % "
-            "interval (Wilson, or Byar for O/E; METHODS 6) is in the outlier tables.\n\n"
+            "interval (Wilson, or Byar for O/E) is in the outlier tables.\n\n"
             "**Limitations.** Values are not risk-adjusted unless the pool holds expected counts (SR funnels); "
             "clients joined the pool voluntarily and need not represent the market; percentiles of small cells "
-            "rest on few units; a funnel outlier is a signal to investigate, not a verdict. The arcsine limits of "
-            "METHODS 7 are an approximation that flags zero counts at low rates too readily (0 of 75 at 6.4 % is "
+            "rest on few units; a funnel outlier is a signal to investigate, not a verdict. The arcsine limits "
+            "are an approximation that flags zero counts at low rates too readily (0 of 75 at 6.4 % is "
             "below the 99.8 % limit, yet its exact binomial probability is 1.4 %): read the exact p beside each "
             "flagged unit. HRRP's predicted readmissions are shrunk by CMS's hierarchical model, so its funnels "
             "are underdispersed by design."
         )
     return (
         "**Dados.** As medições mensais de cada cliente foram validadas contra o catálogo de indicadores, "
-        "desidentificadas (METHODS 11: identificadores diretos removidos; clientes, unidades e médicos "
+        "desidentificadas (identificadores diretos removidos; clientes, unidades e médicos "
         "substituídos por pseudônimos HMAC-SHA256 com chave guardada fora do banco; datas reduzidas a meses) e "
         "carregadas no banco em uma transação por cliente e período. O valor de uma unidade é a soma dos "
         "numeradores sobre a soma dos denominadores no período.\n\n"
         "**Benchmarks.** Para cada indicador, geral e por segmento: percentis 10-90 dos valores das unidades "
         "(interpolação linear, tipo 7 do R), a média e a média do melhor decil no sentido do indicador. Como no "
-        "Hospital Value-Based Purchasing do CMS, a mediana é o *limiar de desempenho* e a média do melhor decil, "
-        "a *referência*; são o piso e a meta sugeridos para a banda ideal de um novo cliente (METHODS 2-3).\n\n"
+        "programa *Hospital Value-Based Purchasing* do CMS (42 CFR 412.160), a mediana é o *limiar de desempenho* e "
+        "a média do melhor decil, "
+        "a *referência*; são o piso e a meta sugeridos para a banda ideal de um novo cliente.\n\n"
         f"**Controle de divulgação.** Uma célula só é publicada com pelo menos {k} clientes, nenhum cliente acima "
         f"de {share} % do volume, nenhuma contagem de 1 a 10 e após supressão complementar em cada margem "
         "publicada; a média do melhor decil exige ao menos 3 clientes no decil. Células suprimidas são listadas "
         "com o motivo.\n\n"
-        "**Gráficos de funil** (METHODS 7; Spiegelhalter 2005): proporções na escala arco-seno, razões O/E na "
+        "**Gráficos de funil** (Spiegelhalter 2005): proporções na escala arco-seno, razões O/E na "
         "escala log (SHMI) ou raiz quadrada (CQC); sobredispersão φ de escores z winsorizados a 10 % (SHMI: "
-        "truncados) e, com φ > 1, limites alargados pelo τ² de DerSimonian-Laird.\n\n"
+        "truncados) e, com φ > 1, limites alargados pelo τ² de DerSimonian-Laird. O intervalo de 95 % de cada ponto "
+        "(Wilson, ou Byar "
+        "para O/E) está nas tabelas de pontos fora dos limites.\n\n"
         "**Limitações.** Os valores não são ajustados por risco, salvo quando o banco tem contagens esperadas; os "
         "clientes aderiram voluntariamente e podem não representar o mercado; percentis de células pequenas se "
         "apoiam em poucas unidades; um ponto fora do funil é um sinal a investigar, não um veredito. Os limites "
-        "arco-seno do METHODS 7 são uma aproximação que marca contagens zero em taxas baixas com facilidade "
+        "arco-seno são uma aproximação que marca contagens zero em taxas baixas com facilidade "
         "demais (0 em 75 a 6,4 % fica abaixo do limite de 99,8 %, mas sua probabilidade binomial exata é 1,4 %): "
-        "leia o p exato ao lado de cada unidade marcada."
+        "leia o p exato ao lado de cada unidade marcada. As readmissões previstas do HRRP são "
+        "suavizadas pelo modelo hierárquico do CMS, por isso seus funis são subdispersos por construção."
     )
 
 
@@ -353,3 +356,13 @@ def funnel(f: dict, lang: Lang, x_title: str, y_title: str) -> alt.LayerChart:
                 scale=alt.Scale(domain=kinds, range=[colors[k] for k in kinds])))
     )  # fmt: skip
     return alt.layer(lim, target, dots, title=f["label"]).properties(width=300, height=220)
+
+
+def source_label(origin: dict, lang: Lang) -> str:
+    """Where the study's data come from (:attr:`gps_core.studies.benchmark.Study.origin`), in ``lang``."""
+    kind = origin.get("kind")
+    if kind == "synthetic":
+        return T.say("pool_synthetic", lang, clients=origin["clients"], seed=origin["seed"])
+    if kind == "nhs_ae":
+        return T.say("pool_nhs_ae", lang, clients=origin["clients"])
+    return T.say("pool_named", lang, name=origin.get("name", ""))

