@@ -231,8 +231,8 @@ def validate_files(a: argparse.Namespace) -> int:
 def payouts_workbook(a: argparse.Namespace) -> int:
     """``gps payouts``: evaluate, pay every contract rule, write the finance workbook (``--out`` is checked
     before anything is computed)."""
-    from .io.workbook import write_payouts
     from .studies.evaluation import run as evaluate
+    from .views.workbook import write_payouts
 
     p = load(a.params)
     if getattr(p, "contract", None) is None:

@@ -654,7 +654,7 @@ def test_exports_neutralize_formulas_and_keep_numbers(tmp_path_factory, names, a
     import openpyxl
 
     from gps_core import exports
-    from gps_core.io.workbook import write_payouts
+    from gps_core.views.workbook import write_payouts
 
     d = tmp_path_factory.mktemp("x")
     n = len(names)

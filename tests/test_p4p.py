@@ -199,10 +199,12 @@ def test_gps_payouts_writes_the_finance_workbook(tmp_path, root):
     run = gps("payouts", str(root / "params" / "hospital_2015.yaml"), "--out", str(out))
     assert run.returncode == 0, run.stderr
     with pd.ExcelFile(out) as book:
-        assert book.sheet_names == ["Bônus de desempenho (fundo)", "Adicional sobre a produção", "totals"]
+        # a pt-BR contract: the finance team reads Portuguese headers, sheet names and sentences
+        assert book.sheet_names == ["Bônus de desempenho (fundo)", "Adicional sobre a produção", "totais"]
         pool = pd.read_excel(book, book.sheet_names[0])
-        totals = pd.read_excel(book, "totals").set_index("rule")
-    assert pool["payout (cents)"].sum() == 150_000_000 and pool["explanation"].notna().all()
-    assert totals.loc["Bônus de desempenho (fundo)", "total (cents)"] == 150_000_000
+        totals = pd.read_excel(book, "totais").set_index("regra")
+    assert pool["pagamento (centavos)"].sum() == 150_000_000 and pool["como é calculado"].notna().all()
+    assert not pool["como é calculado"].str.contains(r"\bindex\b|\bweight\b|not eligible").any() and "unidade" in pool
+    assert totals.loc["Bônus de desempenho (fundo)", "total (centavos)"] == 150_000_000
     none = gps("payouts", str(root / "params" / "nhs_ae_2018_19.yaml"), "--out", str(tmp_path / "x.xlsx"))
     assert none.returncode == 2 and "no 'contract' section" in none.stderr

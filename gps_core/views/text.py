@@ -454,3 +454,23 @@ CONDITIONS = {  # the chronic-condition flags of the CMS DE-SynPUF (gps_core.cap
     "stroke": {"en": "Stroke or transient ischemic attack", "pt-BR": "AVC ou ataque isquêmico transitório"},
     "esrd": {"en": "End-stage renal disease", "pt-BR": "Doença renal em estágio terminal"},
 }
+
+
+WORKBOOK = {  # the finance workbook's headers and sheet names (views.workbook)
+    "unit_id": {"en": "unit", "pt-BR": "unidade"},
+    "index": {"en": "index", "pt-BR": "índice"},
+    "volume": {"en": "volume", "pt-BR": "volume"},
+    "eligible": {"en": "eligible", "pt-BR": "elegível"},
+    "weight": {"en": "weight", "pt-BR": "peso"},
+    "share": {"en": "share", "pt-BR": "participação"},
+    "capped": {"en": "capped", "pt-BR": "no teto"},
+    "rate": {"en": "rate", "pt-BR": "taxa"},
+    "payout": {"en": "payout", "pt-BR": "pagamento"},
+    "cents": {"en": "cents", "pt-BR": "centavos"},
+    "explanation": {"en": "how it is computed", "pt-BR": "como é calculado"},
+    "rule": {"en": "rule", "pt-BR": "regra"},
+    "units_paid": {"en": "units paid", "pt-BR": "unidades pagas"},
+    "units": {"en": "units", "pt-BR": "unidades"},
+    "largest": {"en": "largest", "pt-BR": "maior"},
+    "totals": {"en": "totals", "pt-BR": "totais"},
+}

@@ -1,7 +1,8 @@
 """The finance team's Excel workbook of a contract's payouts: one sheet per rule, a totals sheet.
 
 Amounts are written both in cents (the exact integers paid) and in currency units, with the sentence that
-recomputes each payout; the file is written to a temporary name and moved into place.
+recomputes each payout; headers, sheet names and sentences in the contract's language; the file is written to
+a temporary name and moved into place.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pandas as pd
 
 from .. import p4p
 from ..exports import cell, spreadsheet_safe
-from ..views.payouts import explain
+from . import text as T
+from .payouts import explain
 
 
 def _sheet(name: str, used: set[str]) -> str:
@@ -43,29 +45,30 @@ def write_payouts(payouts: dict[str, pd.DataFrame], path: str | Path, currency: 
 def _write(payouts: dict[str, pd.DataFrame], tmp: Path, currency: str, lang: str) -> None:
     used: set[str] = set()
     totals = []
+    w = {k: v[lang] for k, v in T.WORKBOOK.items()}
     with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
         for name, res in payouts.items():
             s = p4p.summary(res)
             cols = [
                 c for c in ("unit_id", "index", "volume", "eligible", "weight", "share", "capped", "rate") if c in res
             ]
-            sheet = res[cols].copy()
-            sheet[f"payout ({currency})"] = res["payout"] / 100
-            sheet["payout (cents)"] = res["payout"]
-            sheet["explanation"] = explain(res, lang)
+            sheet = res[cols].rename(columns=w)
+            sheet[f"{w['payout']} ({currency})"] = res["payout"] / 100
+            sheet[f"{w['payout']} ({w['cents']})"] = res["payout"]
+            sheet[w["explanation"]] = explain(res, lang)
             spreadsheet_safe(sheet).to_excel(xw, sheet_name=_sheet(name, used), index=False)
             totals.append(
                 {
-                    "rule": name,
+                    w["rule"]: name,
                     f"total ({currency})": s["total"] / 100,
-                    "total (cents)": s["total"],
-                    "units paid": s["paid"],
-                    "units": s["units"],
-                    f"largest ({currency})": s["largest"] / 100,
+                    f"total ({w['cents']})": s["total"],
+                    w["units_paid"]: s["paid"],
+                    w["units"]: s["units"],
+                    f"{w['largest']} ({currency})": s["largest"] / 100,
                     "gini": round(s["gini"], 4),
                 }
             )
-        spreadsheet_safe(pd.DataFrame(totals)).to_excel(xw, sheet_name=_sheet("totals", used), index=False)
+        spreadsheet_safe(pd.DataFrame(totals)).to_excel(xw, sheet_name=_sheet(w["totals"], used), index=False)
         for ws in xw.book.worksheets:  # the product writes no formula here: none may reach the workbook as one
             for row in ws.iter_rows():
                 for c in row:
