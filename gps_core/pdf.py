@@ -178,6 +178,13 @@ class Browser:
                 seen = True
         return result
 
+    def _value(self, expression: str, session: str):
+        """The value of a JavaScript expression in the page of ``session``."""
+        res = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
+        if "exceptionDetails" in res:
+            raise PdfError(f"the page's script failed: {res['exceptionDetails'].get('text')}")
+        return res["result"].get("value")
+
     def print(self, html_path: str | Path, pdf_path: str | Path, footer_left: str = "") -> None:
         """Print one HTML file to ``pdf_path`` (A4, backgrounds, the CSS page size and margins win)."""
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -198,9 +205,50 @@ class Browser:
                 "generateTaggedPDF": True,
             }
             data = self.call("Page.printToPDF", opts, session)["data"]
+            if self._value("document.querySelectorAll('.gps-toc-page').length", session):
+                # Chromium has no target-counter(): read where each section landed in the outline of the first
+                # print, write the numbers into the contents (same width, so no page moves) and print again
+                pages = outline_pages(base64.b64decode(data))
+                self._value(FILL_TOC.replace("PAGES", json.dumps(pages)), session)
+                data = self.call("Page.printToPDF", opts, session)["data"]
         finally:
             self.call("Target.closeTarget", {"targetId": target})
         Path(pdf_path).write_bytes(base64.b64decode(data))
+
+
+# titles are compared without white space: Chromium's outline drops the space where a heading wraps
+FILL_TOC = """(() => {
+  const key = (t) => t.replace(/\\s+/g, '');
+  const left = {};
+  for (const [title, page] of PAGES) (left[key(title)] ??= []).push(page);
+  let filled = 0;
+  for (const li of document.querySelectorAll('.gps-toc li')) {
+    const queue = left[key(li.querySelector('a').textContent)];
+    if (queue && queue.length) { li.querySelector('.gps-toc-page').textContent = queue.shift(); filled++; }
+  }
+  return filled;
+})()"""
+
+
+def outline_pages(pdf: bytes) -> list[tuple[str, int]]:
+    """Every entry of a PDF's outline (its bookmarks, nested ones included, in order) with its page number
+    counted from 1, as the footer counts."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    out: list[tuple[str, int]] = []
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                out.append((str(item.title), reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline)
+    return out
 
 
 def weasy(html_path: str | Path, pdf_path: str | Path) -> None:

@@ -145,10 +145,12 @@ def logo_uri(params, params_file: str | Path) -> str | None:
     return f"data:{kind};base64,{base64.b64encode(data).decode()}"
 
 
-def export_html(executed: Path, html_path: Path, lang: str = "en", front: str = "", title: str = "") -> None:
+def export_html(
+    executed: Path, html_path: Path, lang: str = "en", front: str = "", title: str = "", toc: bool = False
+) -> None:
     """Executed notebook -> self-contained HTML without code, through the offline template, its ``<html
     lang>`` the report's language (nbconvert knows only two-letter codes and writes ``en``), ``front`` (the
-    cover) first in the page."""
+    cover) first in the page, then with ``toc`` the table of contents, and ``title`` as the page's title."""
     import nbformat
 
     nb = nbformat.read(executed, as_version=4)
@@ -158,8 +160,12 @@ def export_html(executed: Path, html_path: Path, lang: str = "en", front: str = 
     body, _ = _exporter().from_notebook_node(nb)
     head, sep, rest = body.partition('<html lang="en">')
     body = f'{head}<html lang="{lang}">{rest}' if sep else body
-    if front:
-        body = re.sub(r"(<main[^>]*>)", lambda m: m.group(1) + front, body, count=1)
+    nav = ""
+    if toc:
+        body, nav = page.contents(body, lang)
+    first = front + nav  # the cover, then the table of contents
+    if first:
+        body = re.sub(r"(<main[^>]*>)", lambda m: m.group(1) + first, body, count=1)
     if title:  # the browser tab and the PDF's metadata name the report, not nbconvert's "Notebook"
         named = f"<title>{html.escape(title)}</title>"
         body = re.sub(r"<title>.*?</title>", lambda _: named, body, count=1, flags=re.S)
@@ -396,8 +402,8 @@ def run(job: Job, renderer: Renderer | None = None) -> list[Path]:
                 f"{e.exec_count}: {e.ename}: {e.evalue}"
             ) from None
         front = page.cover(p, nb.stem, renderer.logo(job, p), job.extra.get("unit"))
-        export_html(executed, tmp / f"{final.name}.html", getattr(p, "language", "en"), front, page.title(p, nb.stem,
-                    job.extra.get("unit")))  # fmt: skip
+        export_html(executed, tmp / f"{final.name}.html", getattr(p, "language", "en"), front,
+                    page.title(p, nb.stem, job.extra.get("unit")), toc=nb.stem != "scorecard")  # fmt: skip
         outputs = [executed, tmp / f"{final.name}.html"]
         if job.pdf:
             names = (getattr(p, "client_name", None) or p.client, getattr(p, "program", None), p.period.name)

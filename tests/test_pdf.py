@@ -55,3 +55,34 @@ def test_a_page_that_cannot_load_is_an_error_naming_it(tmp_path):
         b.proc.wait()
         with pytest.raises(pdf.PdfError, match="Chromium"):
             b.print(tmp_path / "missing.html", tmp_path / "y.pdf")
+
+
+def test_the_table_of_contents_gives_the_page_each_section_starts_on(tmp_path):
+    """Sections of 1, 2 and 3 pages after a contents page: the contents list each with the page the PDF shows
+    it on (checked against the text of every page), and the numbers take no page of their own."""
+    need_chromium()
+    if subprocess.run(["which", "pdftotext"], capture_output=True).returncode:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    from gps_core.views import page
+
+    # the second heading wraps on the page: Chromium's outline drops the space at the wrap
+    names = ["Resumo para o gestor", "Dimensões da qualidade " + "e variação de melhoria " * 4, "Anexo: fichas"]
+    body = "".join(f"<h2 id='s{i}' style='break-before: page'>{t}</h2>" + "<p style='height: 240mm'>x</p>" * (i + 1)
+                   for i, t in enumerate(names))  # fmt: skip
+    body, toc = page.contents(body, "pt-BR")
+    assert toc.count("<li>") == 3 and "Sumário" in toc
+    plain, _ = page.contents("<h2>A</h2><p>x</p><h2 class='c'>B &amp; C</h2><h2>D</h2>", "en")  # ids added
+    assert plain == '<h2 id="gps-s1">A</h2><p>x</p><h2 id="gps-s2" class=\'c\'>B &amp; C</h2><h2 id="gps-s3">D</h2>'
+    assert page.contents("<h2>A</h2><h2>B</h2>", "en")[1] == ""  # two sections need no contents
+    css = (pdf.Path(__file__).parents[1] / "gps_core/templates/offline/gps_offline.html.j2").read_text()
+    style = re.search(r"(\.gps-toc \{.*?)/\* on paper", css, re.S).group(1)
+    html = tmp_path / "r.html"
+    html.write_text(PAGE.format(n=1, body=f"<style>{style}</style>{toc}{body}"), encoding="utf-8")
+    with pdf.Browser() as b:
+        b.print(html, tmp_path / "r.pdf", "Hospital Modelo")
+    pages = text_of(tmp_path / "r.pdf").split("\f")
+    starts = [next(k + 1 for k, p in enumerate(pages) if k > 0 and t[:20] in p) for t in names]
+    assert starts == [2, 3, 5]  # the contents page is page 1
+    toc = [line for line in pages[0].split("Sumário")[1].splitlines() if "Hospital Modelo" not in line]  # footer
+    numbers = [int(m) for m in re.findall(r"(\d+)\s*$", "\n".join(toc), flags=re.M)]
+    assert numbers == starts, pages[0][:600]

@@ -68,7 +68,7 @@ record trend trends annual scorecard payout payouts pay contract rule rules budg
 expected ratio interval hospitals patients patient stays cost costs higher lower better worse than from for per not
 only all each every this that these those are is was were been has have had which when where who what how why but
 if then so also more less most least over under into about between after before during within by on in at to an
-files source""".split()
+files source panel region""".split()
 )
 PORTUGUESE = set(
     """de da do das dos em na nos nas para com por uma um que não mês meses ano unidade unidades
@@ -92,8 +92,23 @@ def words(html_file) -> list[str]:
 NAMES = ("Net Promoter Score", "Hospital Value-Based Purchasing")
 
 
+def foreign_numbers(html_file, lang: str) -> list[str]:
+    """Numbers a reader sees written in the other language's convention: a decimal point in a pt-BR page
+    ('99.8 %'; '18.065' is a thousands separator) or a decimal comma in an English one. Version numbers
+    (two points or more) and codes are not numbers."""
+    text = re.sub(r"<(style|script|pre|code)\b.*?</\1>", " ", html_file.read_text(), flags=re.S | re.I)
+    sep = "." if lang == "pt-BR" else ","
+    out = []
+    for tok in re.findall(r"(?<![\w.,])\d+(?:[.,]\d+)+(?!\w)", re.sub(r"<[^>]+>", " ", text)):
+        if tok.count(sep) == 1 and len(tok) - len(tok.replace(".", "").replace(",", "")) == 1:
+            if len(tok.split(sep)[1]) != 3:
+                out.append(tok)
+    return out
+
+
 def test_every_report_speaks_one_language(demo):
-    """Issue 14, item 5: no English word in a pt-BR report and no Portuguese word in an English one, in every
+    """Issue 14, item 5: no English word in a pt-BR report and no Portuguese word in an English one, and every
+    number in the page's convention (decimal comma in pt-BR, point in English), in every
     demo report (annual evaluations, scorecards, contract design, risk, capitation and benchmark studies): the
     methods, provenance, small-denominator counts, chart axes, catalogue sources, HCC labels and the page's
     title included. Each report's language is the one its page declares."""
@@ -105,6 +120,7 @@ def test_every_report_speaks_one_language(demo):
         foreign = ENGLISH if lang == "pt-BR" else PORTUGUESE
         leaks = sorted({w for w in words(page) if w.lower() in foreign})
         assert leaks == [], (page.relative_to(demo), leaks)
+        assert foreign_numbers(page, lang) == [], page.relative_to(demo)
     assert "Notebook" not in "".join(p.read_text()[:3000] for p in pages)  # nbconvert's default <title>
     every = {"annual_evaluation", "scorecard", "p4p_simulation", "capitation_model", "benchmark_study"}
     assert langs["pt-BR"] >= every and langs["en"] >= every - {"p4p_simulation"} | {"risk_adjustment"}
@@ -131,6 +147,14 @@ def test_pdfs_carry_the_client_and_page_numbers_on_every_page(demo):
         cover = text.split("\f")[0].lower()  # the first page is the cover: the report's title and the client
         title = "avaliação anual de desempenho" if "annual" in pdf.name else "performance scorecard"
         assert title in cover and client.lower() in cover, (pdf, cover[:300])
+        if "annual" in pdf.name:  # then the contents: every section with the page it starts on
+            sheets = text.split("\f")
+            toc = [ln.strip() for ln in sheets[1].split("Sumário")[1].splitlines() if ln.strip() and client not in ln]
+            entries = re.findall(r"^(\S.*?)\s+(\d+)$", "\n".join(toc), flags=re.M)
+            assert len(entries) >= 8, toc
+            for name, number in entries:
+                words = name.split()[:3]  # a heading may wrap on its page
+                assert all(w in sheets[int(number) - 1] for w in words), (name, number)
 
 
 def test_annual_notebook_reproduces_the_papers_findings(demo):

@@ -71,3 +71,9 @@ def test_manager_summary_reads_the_papers_way_and_keeps_lists_short():
     assert "**12 of 20** units had a positive performance variation" in text
     assert "and 4 more" in text  # 12 names, 8 shown
     assert "**Critical units, negative on both VD and VM** (8): U12, U13" in text
+
+
+def test_a_params_term_is_written_in_the_reports_convention():
+    """Terms as the params write them (99.8 % limits, an exponent of 1.5): shortest form, decimal comma in pt-BR."""
+    assert T.g(99.8, "pt-BR") == "99,8" and T.g(99.8, "en") == "99.8"
+    assert T.g(60.0, "pt-BR") == "60" and T.g(1.5, "en") == "1.5"

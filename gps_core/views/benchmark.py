@@ -93,7 +93,7 @@ def funnel_summary(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
             "φ": summary["phi"].map(lambda x: T.num(x, lang, 2)),
             "τ²": summary["tau2"].map(lambda x: T.num(x, lang, 5)),
             ("Limits widened" if en else "Limites alargados"): summary["od_adjusted"].map({True: yes, False: no}),
-            ("Limit" if en else "Limite"): summary["limit"].map(lambda x: f"{x:g} %"),
+            ("Limit" if en else "Limite"): summary["limit"].map(lambda x: f"{T.g(x, lang)} %"),
             ("Above" if en else "Acima"): summary["above"].astype(str),
             ("Below" if en else "Abaixo"): summary["below"].astype(str),
         }
@@ -206,13 +206,13 @@ def benchmark_summary(source: str, desc: dict, cells: pd.DataFrame, summary: pd.
         out = r.above + r.below
         if en:
             s = (
-                f"{r.funnel}: {r.units} points, {out} outside the {r.limit:g} % limits ({r.above} above, "
+                f"{r.funnel}: {r.units} points, {out} outside the {T.g(r.limit, lang)} % limits ({r.above} above, "
                 f"{r.below} below); φ = {T.num(r.phi, lang, 2)}"
             )
             s += ", limits widened for overdispersion." if r.od_adjusted else ", Poisson/binomial limits kept."
         else:
             s = (
-                f"{r.funnel}: {r.units} pontos, {out} fora dos limites de {r.limit:g} % ({r.above} acima, "
+                f"{r.funnel}: {r.units} pontos, {out} fora dos limites de {T.g(r.limit, lang)} % ({r.above} acima, "
                 f"{r.below} abaixo); φ = {T.num(r.phi, lang, 2)}"
             )
             s += ", limites alargados pela sobredispersão." if r.od_adjusted else ", limites de Poisson/binomial."
@@ -333,7 +333,7 @@ def funnel(f: dict, lang: Lang, x_title: str, y_title: str) -> alt.LayerChart:
     if pts["own"].any():
         pts.loc[pts["own"] & ~pts["outlier"], "status"] = "own, within" if en else "próprio, dentro"
     lines = f["lines"].melt(["denominator", "level"], ["lower", "upper"], var_name="side")
-    lines["limit"] = lines["level"].map(lambda v: f"{v:g} %")
+    lines["limit"] = lines["level"].map(lambda v: f"{T.g(v, lang)} %")
     lines["line"] = lines["limit"] + " " + lines["side"]
     x = alt.X(
         "denominator:Q", scale=alt.Scale(type="log"), title=x_title, axis=alt.Axis(format=",~g", labelExpr=TICKS_125)

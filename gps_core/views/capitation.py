@@ -36,7 +36,7 @@ def panel_rates(groups: pd.DataFrame, by: str, lang: Lang, currency: str = "BRL"
     en = lang == "en"
     return pd.DataFrame(
         {
-            by: groups[by].astype(str),
+            T.column(by, lang).capitalize(): groups[by].astype(str),
             ("Members" if en else "Beneficiários"): groups["members"].map(lambda x: T.num(x, lang, 0)),
             ("Member-months" if en else "Beneficiários-mês"): groups["member_months"].map(lambda x: T.num(x, lang, 0)),
             ("Mean risk" if en else "Risco médio"): groups["mean_score"].map(lambda x: T.num(x, lang, 3)),
@@ -104,7 +104,7 @@ def panel_monitor(m: pd.DataFrame, by: str, lang: Lang) -> pd.DataFrame:
     return pd.DataFrame(
         {
             ("Year" if en else "Ano"): m["year"].astype(str),
-            by: m[by].astype(str),
+            T.column(by, lang).capitalize(): m[by].astype(str),
             ("Members" if en else "Beneficiários"): m["members"].map(lambda x: T.num(x, lang, 0)),
             ("Relative risk" if en else "Risco relativo"): m["relative_risk"].map(lambda x: T.num(x, lang, 3)),
             ("Cost O/E (95 % CI)" if en else "Custo O/E (IC 95 %)"): [
@@ -148,7 +148,7 @@ def payment_streams(s: pd.DataFrame, by: str, lang: Lang, currency: str = "BRL")
     tot = s[cols].sum()
     names = {"capitation": "Capitation" if en else "Capitação", "value": "Value" if en else "Valor",
              "total": "Total"}  # fmt: skip
-    out = pd.DataFrame({by: list(s[by].astype(str)) + ["Total"]})
+    out = pd.DataFrame({T.column(by, lang).capitalize(): list(s[by].astype(str)) + ["Total"]})
     out["Members" if en else "Beneficiários"] = [T.num(x, lang, 0) for x in [*s["members"], s["members"].sum()]]
     for c in cols:
         out[names.get(c, c)] = [money(x) for x in [*s[c], tot[c]]]
@@ -219,9 +219,9 @@ def monitor_sentence(m: pd.DataFrame, by: str, lang: Lang) -> str:
     f = m[m["flag"] != ""]
     if f.empty:
         return (
-            f"No {by} has a cost O/E significantly below 0.9 in any year."
+            f"No {T.column(by, lang)} has a cost O/E significantly below 0.9 in any year."
             if en
-            else f"Nenhum(a) {by} tem O/E de custo significativamente abaixo de 0,9 em algum ano."
+            else f"Nenhum grupo ({T.column(by, lang)}) tem O/E de custo significativamente abaixo de 0,9 em algum ano."
         )
     which = ", ".join(f"{g} {y} (O/E {T.num(v, lang, 2)})" for g, y, v in zip(f[by], f["year"], f["oe"], strict=True))
     if en:
@@ -307,17 +307,18 @@ def bundles_sentence(bundles, lang: Lang) -> str:
 
 def value_sentence(v, out: pd.DataFrame, lang: Lang) -> str:
     """The value payment (params ``rates.value``; :func:`gps_core.capitation.rates.value_payment`)."""
+    g = partial(T.g, lang=lang)
     share, none = T.pct(100 * v.share, lang), ", ".join(out.loc[out["payout"] == 0, "unit_id"].astype(str)) or "–"
     low = T.num(v.minimum, lang, 0)
     if lang == "en":
         return (
             f"{share} of the budget is a value payment: shared among the panels in proportion to quality score"
-            f"{'' if v.alpha == 1 else f' ^ {v.alpha:g}'} × risk-adjusted member-months; panels scoring below {low} "
+            f"{'' if v.alpha == 1 else f' ^ {g(v.alpha)}'} × risk-adjusted member-months; panels scoring below {low} "
             f"receive none ({none})."
         )
     return (
         f"{share} do orçamento é pagamento por valor: repartido entre os painéis na proporção da nota de qualidade"
-        f"{'' if v.alpha == 1 else f' ^ {v.alpha:g}'} × beneficiários-mês ajustados pelo risco; painéis abaixo de "
+        f"{'' if v.alpha == 1 else f' ^ {g(v.alpha)}'} × beneficiários-mês ajustados pelo risco; painéis abaixo de "
         f"{low} não recebem ({none})."
     )
 
@@ -418,3 +419,20 @@ def condition_names(conditions, lang: Lang, model: str = "V24", year: int = 2026
             key = c.removeprefix("C_")
             out[c] = T.CONDITIONS[key][lang] if key in T.CONDITIONS else key.replace("_", " ")
     return out
+
+
+def synpuf_proxies(proxy: dict, lang: Lang) -> pd.DataFrame:
+    """The DE-SynPUF condition flags and the ICD-10-CM code that stands for each in the CMS comparator
+    (:data:`gps_core.capitation.synpuf.PROXY`)."""
+    return pd.DataFrame(
+        {
+            T.label("cap_flag", lang): list(proxy),
+            T.label("cap_condition", lang): [T.CONDITIONS[n][lang] for n, _ in proxy.values()],
+            T.label("cap_code", lang): [code for _, code in proxy.values()],
+        }
+    )
+
+
+def unmapped(table: pd.DataFrame, lang: Lang, limit: int = 10) -> pd.DataFrame:
+    """The most frequent CID-10 codes the HCC model does not map (:func:`gps_core.capitation.hcc.mapping_report`)."""
+    return table.head(limit).rename(columns={"code": "CID-10", "rows": T.label("cap_rows", lang)})

@@ -78,3 +78,29 @@ def cover(params, report: str, logo: str | None, unit: str | None = None, issued
         f"<section class='gps-cover' style='--gps-colour: {colour}'><div class='gps-cover-band'></div>{img}"
         f"{''.join(lines)}<p class='gps-cover-foot'>{foot}</p></section>"
     )
+
+
+def contents(body: str, lang: Lang) -> tuple[str, str]:
+    """The page with an id on every section heading (``<h2>``, ``gps-s1``, ``gps-s2``, ... where it has none)
+    and its table of contents: one line per section, linked to it, with an empty slot for its page number that
+    the PDF printer fills (:meth:`gps_core.pdf.Browser.print`; WeasyPrint uses CSS ``target-counter``). The
+    contents are empty for a page with fewer than three sections."""
+    import re
+
+    found: list[tuple[str, str]] = []
+
+    def named(m: re.Match) -> str:
+        attrs, text = m.group(1), m.group(2)
+        have = re.search(r"""\bid=["']([^"']+)["']""", attrs)
+        ident = have.group(1) if have else f"gps-s{len(found) + 1}"
+        found.append((ident, re.sub(r"<[^>]+>", "", text).strip()))
+        return m.group(0) if have else f'<h2 id="{ident}"{attrs}>{text}</h2>'
+
+    body = re.sub(r"<h2\b([^>]*)>(.*?)</h2>", named, body, flags=re.S)
+    if len(found) < 3:
+        return body, ""
+    lines = "".join(
+        f"<li><a href='#{html.escape(i, quote=True)}'>{t}</a><span class='gps-toc-page'></span></li>" for i, t in found
+    )
+    head = f"<h2 class='gps-toc-title'>{html.escape(T.label('contents', lang))}</h2>"
+    return body, f"<nav class='gps-toc'>{head}<ol>{lines}</ol></nav>"

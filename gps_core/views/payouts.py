@@ -26,6 +26,9 @@ def explain(out: pd.DataFrame, lang: str = "en") -> pd.Series:
     def n(x: float, d: int = 2) -> str:
         return T.num(x, lang, d)
 
+    def g(x: float) -> str:  # a term as the params write it
+        return T.g(x, lang)
+
     def pc(x: float, d: int = 4) -> str:
         return T.num(100 * x, lang, d) + " %"
 
@@ -33,14 +36,14 @@ def explain(out: pd.DataFrame, lang: str = "en") -> pd.Series:
         return pd.Series(
             [
                 (
-                    f"{w_['index']} {n(i)} >= {t['minimum']:g}: {w_['weight']} {n(i)}^{t['alpha']:g} x {n(p, 0)} = "
+                    f"{w_['index']} {n(i)} >= {g(t['minimum'])}: {w_['weight']} {n(i)}^{g(t['alpha'])} x {n(p, 0)} = "
                     f"{n(w)}; {pc(s)} {w_['of_budget']} {n(t['budget'] / 100)}"
                     + (f", {w_['cap']} {n(t['cap'] / 100)}" if c else "")
                     + f" = {n(m / 100)}"
                 )
                 if e
                 else (
-                    f"{w_['not_eligible']}: {w_['index']} {n(i)} < {t['minimum']:g}"
+                    f"{w_['not_eligible']}: {w_['index']} {n(i)} < {g(t['minimum'])}"
                     if p > 0
                     else f"{w_['not_eligible']}: {w_['no_production']}"
                 )
@@ -53,9 +56,9 @@ def explain(out: pd.DataFrame, lang: str = "en") -> pd.Series:
         )
     if rule == "additional_percentage":
         if "tiers" in t:
-            how = f"{w_['tiers']} " + ", ".join(f">= {a:g}: {pc(b, 2)}" for a, b in t["tiers"])
+            how = f"{w_['tiers']} " + ", ".join(f">= {g(a)}: {pc(b, 2)}" for a, b in t["tiers"])
         else:
-            how = f"linear {t['floor']:g} -> 0 %, {t['target']:g} -> {pc(t['max_rate'], 2)}"
+            how = f"linear {g(t['floor'])} -> 0 %, {g(t['target'])} -> {pc(t['max_rate'], 2)}"
         return pd.Series(
             [
                 f"{w_['index']} {n(i)}, {how}: {pc(r)} x {n(m / 100)} = {n(p / 100)}"
@@ -90,6 +93,7 @@ def explain(out: pd.DataFrame, lang: str = "en") -> pd.Series:
 def rule_terms(rule, lang: Lang, currency: str = "BRL") -> str:
     """A candidate payout rule's terms in words (params :class:`~gps_core.params.PayoutRule`)."""
     en = lang == "en"
+    g = partial(T.g, lang=lang)
 
     def m(x: float) -> str:  # amounts in params are currency units
         return T.money(100 * x, lang, currency)
@@ -101,22 +105,22 @@ def rule_terms(rule, lang: Lang, currency: str = "BRL") -> str:
         base = pr.indicator + (f" x {m(pr.price)}" if pr.price else "")
     of = "of" if en else ("do" if pr.file else "de")
     if rule.kind == "per_point":
-        pts = f"{'points' if en else 'pontos'} = IP/100 x {rule.max_points:g} x {m(rule.point_value)}"
-        adj = f"; {'list' if en else 'lista'} / {rule.national_list:g}"
+        pts = f"{'points' if en else 'pontos'} = IP/100 x {g(rule.max_points)} x {m(rule.point_value)}"
+        adj = f"; {'list' if en else 'lista'} / {g(rule.national_list)}"
         return (
             pts + adj + (f"; prev. / {T.pct(100 * rule.national_prevalence, lang)}" if rule.national_prevalence else "")
         )
     if rule.kind == "budget_pool":
         s = (
-            f"{'pool' if en else 'fundo'} {m(rule.budget)} {'by' if en else 'por'} IP^{rule.alpha:g} x {base}; "
-            f"{'minimum IP' if en else 'IP mínimo'} {rule.minimum:g}"
+            f"{'pool' if en else 'fundo'} {m(rule.budget)} {'by' if en else 'por'} IP^{g(rule.alpha)} x {base}; "
+            f"{'minimum IP' if en else 'IP mínimo'} {g(rule.minimum)}"
         )
         return s + (f"; {'cap' if en else 'teto'} {m(rule.cap)}" if rule.cap else "")
     if rule.kind == "additional_percentage":
         if rule.tiers:
-            how = ", ".join(f"IP >= {a:g}: {T.pct(100 * b, lang, 1)}" for a, b in rule.tiers)
+            how = ", ".join(f"IP >= {g(a)}: {T.pct(100 * b, lang, 1)}" for a, b in rule.tiers)
         else:
-            how = f"IP {rule.floor:g} -> 0 %, IP {rule.target:g} -> {T.pct(100 * rule.max_rate, lang, 1)}"
+            how = f"IP {g(rule.floor)} -> 0 %, IP {g(rule.target)} -> {T.pct(100 * rule.max_rate, lang, 1)}"
         return f"{how} {of} {base}"
     return f"{'withhold' if en else 'retenção'} {T.pct(100 * rule.rate, lang, 1)} {of} {base}"
 

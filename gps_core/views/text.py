@@ -25,6 +25,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "benchmark_study_title": {"en": "Benchmark study", "pt-BR": "Estudo comparativo de desempenho"},
     "issued": {"en": "Issued", "pt-BR": "Emitido em"},
+    "contents": {"en": "Contents", "pt-BR": "Sumário"},
     "score": {"en": "score", "pt-BR": "pontuação"},
     "generated_utc": {"en": "generated (UTC)", "pt-BR": "gerado em (UTC)"},
     "small_denominators": {"en": "values on small denominators", "pt-BR": "valores com denominador pequeno"},
@@ -111,6 +112,128 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "methods_limits": {"en": "Methods and limitations", "pt-BR": "Métodos e limitações"},
     "summary_short": {"en": "Summary", "pt-BR": "Resumo"},
+    "bm_title_research": {"en": "Benchmark study", "pt-BR": "Estudo de benchmark"},
+    "bm_title_client": {"en": "Your position in the benchmark", "pt-BR": "Sua posição no benchmark"},
+    "bm_data": {"en": "Data", "pt-BR": "Dados"},
+    "bm_data_intro": {
+        "en": "Contributing clients by segment, loads by period, and cells published or suppressed by disclosure "
+        "control.",
+        "pt-BR": "Clientes contribuintes por segmento, cargas por período e células publicadas ou suprimidas pelo "
+        "controle de divulgação.",
+    },
+    "bm_left_out": {
+        "en": "Units below an indicator's minimum cases over the period are left out of its cells and funnels "
+        "({pairs} unit-indicator pairs):",
+        "pt-BR": "Unidades abaixo do mínimo de casos do indicador no período ficam fora de suas células e funis "
+        "({pairs} pares unidade-indicador):",
+    },
+    "bm_own": {"en": "Your indicators against the pool", "pt-BR": "Seus indicadores frente ao banco"},
+    "bm_own_intro": {
+        "en": "Your own value of each indicator in the period beside the published percentiles of the pool (no "
+        "other client's value is shown; suppressed cells are marked).",
+        "pt-BR": "Seu valor de cada indicador no período ao lado dos percentis publicados do banco (nenhum valor de "
+        "outro cliente é mostrado; células suprimidas são indicadas).",
+    },
+    "bm_distributions": {"en": "Distributions", "pt-BR": "Distribuições"},
+    "bm_all_units": {"en": "All units, published cells", "pt-BR": "Todas as unidades, células publicadas"},
+    "bm_by_segment": {"en": "By {segment}", "pt-BR": "Por {segment}"},
+    "bm_percentiles": {"en": "Percentile tables", "pt-BR": "Tabelas de percentis"},
+    "bm_percentiles_intro": {
+        "en": "Overall cells of every indicator; the median is the achievement threshold and the best-decile mean "
+        "the benchmark. The full table by segment is exported as CSV.",
+        "pt-BR": "Células gerais de todos os indicadores; a mediana é o limiar de desempenho e a média do melhor "
+        "decil a referência. A tabela completa por segmento é exportada em CSV.",
+    },
+    "bm_featured": {"en": "Featured indicators by segment", "pt-BR": "Indicadores em destaque por segmento"},
+    "bm_funnels": {"en": "Funnel plots", "pt-BR": "Gráficos de funil"},
+    "bm_expected": {"en": "Expected (E)", "pt-BR": "Esperado (E)"},
+    "bm_cases": {"en": "Cases", "pt-BR": "Casos"},
+    "bm_value_unit": {"en": "Value ({unit})", "pt-BR": "Valor ({unit})"},
+    "bm_outside": {
+        "en": "**{label}**: {count} outside the {limit} limits",
+        "pt-BR": "**{label}**: {count} fora dos limites de {limit}",
+    },
+    "bm_hrrp": {
+        "en": "CMS readmissions (HRRP): excess readmission ratio funnels",
+        "pt-BR": "Readmissões CMS (HRRP): funis da razão de readmissão em excesso",
+    },
+    "bm_hrrp_intro": {
+        "en": "Per hospital and condition, O = discharges × CMS's predicted rate and E = discharges × expected rate, "
+        "so O/E is CMS's published excess readmission ratio (ERR); hospitals CMS left blank are not shown.",
+        "pt-BR": "Por hospital e condição, O = altas × taxa prevista e E = altas × taxa esperada do CMS, logo O/E é "
+        "a razão de readmissão em excesso (ERR) publicada pelo CMS; hospitais que o CMS deixou em branco não são "
+        "mostrados.",
+    },
+    "bm_hrrp_expected": {"en": "Expected readmissions (E)", "pt-BR": "Readmissões esperadas (E)"},
+    "bm_bands": {"en": "Suggested ideal bands", "pt-BR": "Bandas ideais sugeridas"},
+    "bm_bands_intro": {
+        "en": "Floor = the pool's median (CMS achievement threshold), target = the mean of the best decile (CMS "
+        "benchmark), from published overall cells; paste the fragment under a new client's params.",
+        "pt-BR": "Piso = mediana do banco (limiar de desempenho do CMS), meta = média do melhor decil (referência do "
+        "CMS), das células gerais publicadas; cole o fragmento nos params de um novo cliente.",
+    },
+    "bm_fragment": {"en": "The params fragment", "pt-BR": "O fragmento de params"},
+    "bm_files": {"en": "Files for papers", "pt-BR": "Arquivos para artigos"},
+    "bm_files_where": {
+        "en": "Beside this report, in its `_exports` folder: ",
+        "pt-BR": "Ao lado deste relatório, na pasta `_exports`: ",
+    },
+    "cap_title": {"en": "Capitation risk model", "pt-BR": "Modelo de risco para capitação"},
+    "cap_what_hcc": {"en": "CMS-HCC {model} categories", "pt-BR": "categorias CMS-HCC {model}"},
+    "cap_what_flags": {"en": "the plan's condition flags", "pt-BR": "as marcas de condição do plano"},
+    "cap_intro": {
+        "en": "Conditions of {year} ({what}) predict the cost per member-month of {next}; the {next} budget is split "
+        "by the locally calibrated risk.",
+        "pt-BR": "As condições de {year} ({what}) preveem o custo por beneficiário-mês de {next}; o orçamento de "
+        "{next} é repartido pelo risco calibrado localmente.",
+    },
+    "cap_coding": {"en": "Diagnosis coding", "pt-BR": "Codificação dos diagnósticos"},
+    "cap_synpuf_codes": {
+        "en": "SynPUF has no diagnosis codes. The local models use its chronic-condition flags; the CMS comparator "
+        "is scored on one representative ICD-10-CM code per flag:",
+        "pt-BR": "O SynPUF não tem códigos de diagnóstico. Os modelos locais usam as marcas de condição crônica; o "
+        "comparador CMS é calculado com um código CID-10-CM representativo por marca:",
+    },
+    "cap_flag": {"en": "SynPUF flag", "pt-BR": "Marca do SynPUF"},
+    "cap_condition": {"en": "Condition", "pt-BR": "Condição"},
+    "cap_code": {"en": "ICD-10-CM code", "pt-BR": "Código CID-10-CM"},
+    "cap_rows": {"en": "Rows", "pt-BR": "Linhas"},
+    "cap_population": {"en": "Population", "pt-BR": "População"},
+    "cap_members": {
+        "en": "{members} members enrolled in both years; {months} member-months in {year}.",
+        "pt-BR": "{members} beneficiários nos dois anos; {months} beneficiários-mês em {year}.",
+    },
+    "cap_pyramid": {
+        "en": "Members in {year} by age and sex (ticks: {reference})",
+        "pt-BR": "Beneficiários em {year} por idade e sexo (marcas: {reference})",
+    },
+    "cap_profile": {"en": "Epidemiological profile", "pt-BR": "Perfil epidemiológico"},
+    "cap_standardized": {
+        "en": "Prevalence standardized to {year} (O/E)",
+        "pt-BR": "Prevalência padronizada por {year} (O/E)",
+    },
+    "cap_models": {"en": "Models compared out of fold", "pt-BR": "Modelos comparados fora da amostra"},
+    "cap_folds": {
+        "en": "{folds}-fold cross-validation; weights are member-months; R² truncated at the 99.5th percentile of "
+        "cost.",
+        "pt-BR": "Validação cruzada em {folds} partes; pesos são beneficiários-mês; R² truncado no percentil 99,5 do "
+        "custo.",
+    },
+    "cap_by_decile": {"en": "{model}: by decile of predicted risk", "pt-BR": "{model}: por decil de risco previsto"},
+    "cap_by_condition": {"en": "{model}: by condition", "pt-BR": "{model}: por condição"},
+    "cap_by_cell": {"en": "{model}: by age-sex cell", "pt-BR": "{model}: por célula de idade e sexo"},
+    "cap_rates": {"en": "Rates {year}", "pt-BR": "Tarifas {year}"},
+    "cap_monitor": {
+        "en": "Monitoring: risk selection and undertreatment",
+        "pt-BR": "Monitoramento: seleção de risco e subtratamento",
+    },
+    "cap_monitor_intro": {
+        "en": "Per {by} and year: the mean risk of its members relative to the plan, and the next year's cost "
+        "observed over expected from their risk (the plan is 1.0 each year), with the share who used any care.",
+        "pt-BR": "Por {by} e ano: o risco médio dos beneficiários relativo ao plano, e o custo do ano seguinte "
+        "observado sobre o esperado pelo risco (o plano é 1,0 em cada ano), com a parcela que usou algum cuidado.",
+    },
+    "cap_cost_oe": {"en": "Cost O/E by {by}", "pt-BR": "Custo O/E por {by}"},
     "profile_same": {
         "en": "Standardized to the age-sex structure of {reference}, no condition's prevalence in {year} differs from "
         "it (no ratio's 95 % interval excludes 1).",
@@ -251,6 +374,12 @@ def num(x: float, lang: Lang, decimals: int = 1) -> str:
         return "–"
     s = f"{x:,.{decimals}f}"
     return s.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "pt-BR" else s
+
+
+def g(x: float, lang: Lang) -> str:
+    """A parameter as written in params, shortest form (``99.8``, ``60``), with the language's decimal comma."""
+    s = f"{x:g}"
+    return s.replace(".", ",") if lang == "pt-BR" else s
 
 
 def pct(x: float, lang: Lang, decimals: int = 1, sign: bool = False) -> str:
@@ -474,3 +603,19 @@ WORKBOOK = {  # the finance workbook's headers and sheet names (views.workbook)
     "largest": {"en": "largest", "pt-BR": "maior"},
     "totals": {"en": "totals", "pt-BR": "totais"},
 }
+
+
+COLUMNS = {  # member columns a capitation report groups by (params rates.by), when they are known words
+    "panel": {"en": "panel", "pt-BR": "painel"},
+    "region": {"en": "region", "pt-BR": "região"},
+    "state": {"en": "state", "pt-BR": "estado"},
+    "plan": {"en": "plan", "pt-BR": "plano"},
+    "specialty": {"en": "specialty", "pt-BR": "especialidade"},
+    "segment": {"en": "segment", "pt-BR": "segmento"},
+}
+
+
+def column(name: str, lang: Lang) -> str:
+    """A grouping column's name in ``lang``: a known word translated, a client's own column name as written."""
+    entry = COLUMNS.get(name)
+    return entry[lang] if entry else name
