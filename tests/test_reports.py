@@ -68,7 +68,7 @@ record trend trends annual scorecard payout payouts pay contract rule rules budg
 expected ratio interval hospitals patients patient stays cost costs higher lower better worse than from for per not
 only all each every this that these those are is was were been has have had which when where who what how why but
 if then so also more less most least over under into about between after before during within by on in at to an
-files source panel region""".split()
+files source panel region days percent""".split()
 )
 PORTUGUESE = set(
     """de da do das dos em na nos nas para com por uma um que não mês meses ano unidade unidades

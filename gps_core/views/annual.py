@@ -43,7 +43,7 @@ def annual_table(annual: pd.DataFrame, index: pd.DataFrame, lang: Lang) -> pd.Da
                 f"{T.num(s, lang, 0)}/{T.num(e, lang, 0)}" for s, e in zip(a["stars"], a["stars_exact"], strict=True)
             ],
             T.h("rank", lang): rank.to_numpy(),
-            T.h("flags", lang): a["flags"].to_numpy(),
+            T.h("flags", lang): [T.flags(f, lang) for f in a["flags"]],
         }
     )
     return out if (a["flags"] != "").any() else out.drop(columns=T.h("flags", lang))

@@ -291,6 +291,8 @@ def benchmark_ranges(cells: pd.DataFrame, y: str, facet: str, lang: Lang, title:
     d = cells[[y, facet, "p10", "p25", "p50", "p75", "p90", "best_decile", *(["own"] if mine else [])]].assign(
         **{y: lambda x: x[y].astype(str), facet: lambda x: x[facet].astype(str)}
     )
+    if facet == "unit":  # one panel per unit of measure, named in the report's language
+        d[facet] = d[facet].map(lambda u: T.UNIT_NAMES[u][lang] if u in T.UNIT_NAMES else u)
     order = list(dict.fromkeys(d[y]))
     base = alt.Chart()
     yy = alt.Y(f"{y}:N", sort=order, title=None)

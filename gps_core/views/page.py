@@ -11,9 +11,20 @@ from . import text as T
 from .text import Lang
 
 
-def to_html(df: pd.DataFrame) -> str:
-    """A plain HTML table (escaped), without the index."""
-    return df.to_html(index=False, escape=True, border=0, classes="gps-table", na_rep="–")
+def to_html(df: pd.DataFrame, code: tuple[str, ...] = ()) -> str:
+    """A plain HTML table (escaped), without the index; the columns named in ``code`` (model formulas, column
+    names of a source file) in code type, as machine text rather than words."""
+    if not code:
+        return df.to_html(index=False, escape=True, border=0, classes="gps-table", na_rep="–")
+
+    def plain(v) -> str:
+        return "–" if pd.isna(v) else html.escape(str(v))
+
+    def machine(v) -> str:
+        return "–" if pd.isna(v) else f"<code>{html.escape(str(v))}</code>"
+
+    cols = {c: machine if c in code else plain for c in df.columns}
+    return df.to_html(index=False, escape=False, border=0, classes="gps-table", na_rep="–", formatters=cols)
 
 
 def provenance_html(prov: dict, lang: Lang = "en") -> str:

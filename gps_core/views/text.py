@@ -320,6 +320,26 @@ UNIT_SUFFIX = {
 }
 
 
+FLAGS = {  # the codes of gps_core.annual's 'flags' column
+    "too_few_months": {"en": "too few months for a VM", "pt-BR": "meses insuficientes para a VM"},
+    "reference_near_zero": {"en": "first value near zero", "pt-BR": "valor inicial próximo de zero"},
+}
+
+
+def flags(codes: str, lang: Lang) -> str:
+    """A ';'-separated list of flag codes in words."""
+    return "; ".join(FLAGS[c][lang] if c in FLAGS else c for c in str(codes).split(";") if c)
+
+
+UNIT_NAMES = {  # a unit of measure named on its own (a chart panel of the indicators measured in it)
+    "percent": {"en": "percent", "pt-BR": "percentual"},
+    "days": {"en": "days", "pt-BR": "dias"},
+    "per_1000": {"en": "per 1,000", "pt-BR": "por 1.000"},
+    "ratio": {"en": "ratio", "pt-BR": "razão"},
+    "nps": {"en": "NPS points", "pt-BR": "pontos NPS"},
+}
+
+
 REASONS_PT = (  # disclosure.REASONS and the best-decile notes, in Portuguese
     (r"fewer than (\d+) clients in the best decile", r"menos de \1 clientes no melhor decil"),
     (r"fewer than (\d+) clients", r"menos de \1 clientes"),
@@ -330,6 +350,10 @@ REASONS_PT = (  # disclosure.REASONS and the best-decile notes, in Portuguese
         "complementar (revelaria uma célula suprimida pelo total)",
     ),
     (r"range indicator: no best decile", "indicador de faixa: sem melhor decil"),
+    (
+        r"the best decile sits at ([\d.]+) \(units without events\): set this band by hand or raise min_cases",
+        r"o melhor decil fica em \1 (unidades sem eventos): defina esta banda à mão ou aumente min_cases",
+    ),
 )
 
 
