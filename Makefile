@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_encounters.py
 	$(BIN)/python benchmarks/bench_p4p.py
 	$(BIN)/python benchmarks/bench_intake.py
+	$(BIN)/python benchmarks/bench_synth.py
 	$(BIN)/python benchmarks/bench_reports.py
 
 clean:

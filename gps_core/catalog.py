@@ -21,6 +21,7 @@ GPS.2iM. CBIS 2016 (seed 003). NHS Digital, Quality and Outcomes Framework busin
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -196,6 +197,18 @@ def load_catalog(name_or_path: str | Path = "hospital_2015") -> pd.DataFrame:
         One row per indicator, typed, with ``multiplier`` (100 for percent, 1000 per 1,000, ...).
     """
     key = str(name_or_path)
+    if key in SHIPPED:  # checked against the manifest and validated once per process; each caller gets a copy
+        return _shipped(key, refdata.sha256(refdata.path(SHIPPED[key]))).copy()
+    return _load(key)
+
+
+@cache
+def _shipped(key: str, digest: str) -> pd.DataFrame:
+    """A shipped catalogue, validated; keyed by its checksum too, so an edited file is read again."""
+    return _load(key)
+
+
+def _load(key: str) -> pd.DataFrame:
     p = refdata.path(SHIPPED[key]) if key in SHIPPED else Path(key)
     if not p.exists():
         raise InputError([f"file not found; give a CSV path or one of the shipped catalogues {list(SHIPPED)}"], str(p))

@@ -150,7 +150,7 @@ def _applies(applies_to: str, care_line: str, specialty: str) -> bool:
     return applies_to == care_line
 
 
-def _invert(phi: np.ndarray, r: pd.Series) -> np.ndarray:
+def _invert(phi: np.ndarray, r) -> np.ndarray:
     """Indicator value whose band fraction is about ``phi``."""
     if r["rule"] == "linear":
         return r["floor"] + phi * (r["target"] - r["floor"])
@@ -173,6 +173,8 @@ def _simulate(q: np.ndarray, cat: pd.DataFrame, w_eff: pd.Series, tr: pd.DataFra
     """
     cols = {k: [] for k in ("doc", "spec", "month", "ind", "num", "den")}
     doc0 = 0
+    where = {i: k for k, i in zip(cat.index, cat["indicator_id"], strict=True)}  # indicator -> catalogue row
+    rows = cat.to_dict("records")  # plain dicts: a pandas row per block cost most of the time
     for s_i, sp in tr.iterrows():
         rng = np.random.default_rng([seed, s_i])
         n_doc = int(sp["doctors"])
@@ -182,12 +184,12 @@ def _simulate(q: np.ndarray, cat: pd.DataFrame, w_eff: pd.Series, tr: pd.DataFra
         present = rng.random((n_doc, 12)) > 0.02
         noise = rng.normal(0, 0.02, (n_doc, 12))
         mask = cat["applies_to"].map(lambda a, sp=sp: _applies(a, sp["care_line"], sp["specialty"])).to_numpy()
-        inds = cat[mask].reset_index(drop=True)
-        w = w_eff.reindex(inds["indicator_id"]).to_numpy()
+        inds = [r for r, m in zip(rows, mask, strict=True) if m]
+        w = w_eff.reindex([r["indicator_id"] for r in inds]).to_numpy()
         delta = rng.normal(0, 0.08, len(inds))
         delta -= np.average(delta, weights=w)
         dd, mm = np.nonzero(present)
-        for j, r in inds.iterrows():
+        for j, r in enumerate(inds):
             rj = np.random.default_rng([seed, s_i, j])
             phi = q[s_i][None, :] + eff[:, None] + delta[j] + noise
             value = _invert(phi, r)
@@ -205,7 +207,7 @@ def _simulate(q: np.ndarray, cat: pd.DataFrame, w_eff: pd.Series, tr: pd.DataFra
             cols["doc"].append(doc0 + dd)
             cols["spec"].append(np.full(len(dd), s_i))
             cols["month"].append(mm)
-            cols["ind"].append(np.full(len(dd), cat.index[cat["indicator_id"] == r["indicator_id"]][0]))
+            cols["ind"].append(np.full(len(dd), where[r["indicator_id"]]))
             cols["num"].append(num[dd, mm])
             cols["den"].append(den[dd, mm])
         doc0 += n_doc
