@@ -92,6 +92,16 @@ def words(html_file) -> list[str]:
 NAMES = ("Net Promoter Score", "Hospital Value-Based Purchasing")
 
 
+def codes(html_file) -> list[str]:
+    """Program codes a reader sees as words ('full_earned', 'too_few_months', 'per_1000'): a token with an
+    underscore outside code type. File names ('suggested_bands.yaml'), the package's name in the provenance
+    and the params key a note asks to raise are written as they are."""
+    text = re.sub(r"<(style|script|pre|code)\b.*?</\1>", " ", html_file.read_text(), flags=re.S | re.I)
+    tokens = re.findall(r"[\w/.-]*_[\w/.-]*", re.sub(r"<[^>]+>", " ", text))
+    files = re.compile(r"\.(ya?ml|csv|parquet|xlsx|ipynb)$")
+    return sorted({t for t in tokens if not files.search(t)} - {"gps_core", "min_cases"})
+
+
 def foreign_numbers(html_file, lang: str) -> list[str]:
     """Numbers a reader sees written in the other language's convention: a decimal point in a pt-BR page
     ('99.8 %'; '18.065' is a thousands separator) or a decimal comma in an English one. Version numbers
@@ -121,6 +131,7 @@ def test_every_report_speaks_one_language(demo):
         leaks = sorted({w for w in words(page) if w.lower() in foreign})
         assert leaks == [], (page.relative_to(demo), leaks)
         assert foreign_numbers(page, lang) == [], page.relative_to(demo)
+        assert codes(page) == [], page.relative_to(demo)
     assert "Notebook" not in "".join(p.read_text()[:3000] for p in pages)  # nbconvert's default <title>
     every = {"annual_evaluation", "scorecard", "p4p_simulation", "capitation_model", "benchmark_study"}
     assert langs["pt-BR"] >= every and langs["en"] >= every - {"p4p_simulation"} | {"risk_adjustment"}

@@ -60,15 +60,45 @@ def technical_sheets(
     )
 
 
+def band_short(r: dict, lang: Lang) -> str:
+    """An ideal band in a table cell: where the score is 0 % and where it reaches 100 % (``4,00 % → 1,00 %``),
+    a range's two sides, or a tier ladder."""
+    v = lambda x: T.value(x, r["unit"], lang)  # noqa: E731
+    if r["rule"] == "linear":
+        return f"{v(r['floor'])} → {v(r['target'])}"
+    if r["rule"] == "range":
+        return f"{v(r['floor'])} → {v(r['target'])}–{v(r['target_high'])} ← {v(r['floor_high'])}"
+    op = "≤" if r["polarity"] == "lower" else "≥"
+    return "; ".join(
+        f"{op} {v(float(t))}: {T.num(100 * float(f), lang, 0)} %"
+        for t, f in (p.split(":") for p in r["tiers"].split("|"))
+    )
+
+
+def gap_short(row: pd.Series, lang: Lang) -> str:
+    """What earns the full score, in a table cell: ``≤ 4,00 % (atual 15,92 %)``; the full sentence is
+    :func:`gap_statement`."""
+    if pd.isna(row["value"]):
+        return "–"
+    if row["gap"] == 0:
+        return T.h("full_earned", lang)
+    u = row["unit"]
+    lo, hi = T.value(row["full_low"], u, lang), T.value(row["full_high"], u, lang)
+    need = {"at_most": f"≤ {hi}", "at_least": f"≥ {lo}", "between": f"{lo}–{hi}"}[row["bound"]]
+    return f"{need} ({T.h('now', lang)} {T.value(row['value'], u, lang)})"
+
+
 def indicator_rows(ind: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    """Every indicator of a unit in a month: traceability (numerator, denominator), value, band, points and
-    the statement of the gap to full score."""
+    """Every indicator of a unit in a month, in as few columns as a printed page holds without breaking words:
+    the indicator, its numerator and denominator (⚠ below the minimum), value with its 95 % interval,
+    observed · expected · O/E for a risk-adjusted one, the ideal band, the share of the score earned, the
+    points and what earns the full score."""
     cat = catalog.set_index("indicator_id")
     name = "name_en" if lang == "en" else "name_pt"
     rows = []
     for _, r in ind.sort_values(["dimension", "indicator_id"]).iterrows():
-        nm = cat.loc[r["indicator_id"], name]
         small = " ⚠" if r["small_denominator"] and not r["missing"] else ""
+        ci = "" if pd.isna(r["lower"]) else f" ({T.num(r['lower'], lang, 2)}–{T.num(r['upper'], lang, 2)})"
         extra = {}
         if "crude" in ind.columns:
             extra[T.h("adjusted", lang)] = (
@@ -79,22 +109,14 @@ def indicator_rows(ind: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.D
             )
         rows.append(
             {
-                T.h("id", lang): r["indicator_id"],
-                T.h("indicator", lang): nm,
-                T.h("dimension", lang): T.label(r["dimension"], lang),
-                T.h("numerator", lang): T.num(r["numerator"], lang, 0),
-                T.h("denominator", lang): T.num(r["denominator"], lang, 0) + small,
-                T.h("value", lang): T.value(r["value"], r["unit"], lang),
-                T.h("ci", lang): ""
-                if pd.isna(r["lower"])
-                else f"{T.num(r['lower'], lang, 2)}–{T.num(r['upper'], lang, 2)}",
+                T.h("indicator", lang): f"{r['indicator_id']} {cat.loc[r['indicator_id'], name]}",
+                T.h("num_den", lang): f"{T.num(r['numerator'], lang, 0)} / {T.num(r['denominator'], lang, 0)}{small}",
+                T.h("value_ci", lang): T.value(r["value"], r["unit"], lang) + ci,
                 **extra,
-                T.h("band", lang): band_text(
-                    cat.loc[r["indicator_id"]].to_dict() | {"indicator_id": r["indicator_id"]}, lang
-                ),
+                T.h("band_short", lang): band_short(cat.loc[r["indicator_id"]].to_dict(), lang),
                 T.h("earned", lang): T.pct(100 * r["fraction"], lang, 0),
                 T.h("points", lang): f"{T.num(r['points'], lang, 2)} / {T.num(r['weight'], lang, 2)}",
-                T.h("gap", lang): gap_statement(r, nm.lower() if lang == "en" else nm, lang),
+                T.h("gap", lang): gap_short(r, lang),
             }
         )
     return pd.DataFrame(rows)

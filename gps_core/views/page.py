@@ -10,12 +10,16 @@ import pandas as pd
 from . import text as T
 from .text import Lang
 
+SHORT = 20  # rows of a table that print on one page, never split
+
 
 def to_html(df: pd.DataFrame, code: tuple[str, ...] = ()) -> str:
     """A plain HTML table (escaped), without the index; the columns named in ``code`` (model formulas, column
     names of a source file) in code type, as machine text rather than words."""
+    # a short table is kept on one page in print; a long one breaks between rows, its header repeated
+    classes = "gps-table" + (" gps-short" if len(df) <= SHORT else "")
     if not code:
-        return df.to_html(index=False, escape=True, border=0, classes="gps-table", na_rep="–")
+        return df.to_html(index=False, escape=True, border=0, classes=classes, na_rep="–")
 
     def plain(v) -> str:
         return "–" if pd.isna(v) else html.escape(str(v))
@@ -24,7 +28,7 @@ def to_html(df: pd.DataFrame, code: tuple[str, ...] = ()) -> str:
         return "–" if pd.isna(v) else f"<code>{html.escape(str(v))}</code>"
 
     cols = {c: machine if c in code else plain for c in df.columns}
-    return df.to_html(index=False, escape=False, border=0, classes="gps-table", na_rep="–", formatters=cols)
+    return df.to_html(index=False, escape=False, border=0, classes=classes, na_rep="–", formatters=cols)
 
 
 def provenance_html(prov: dict, lang: Lang = "en") -> str:
