@@ -66,7 +66,7 @@ def alerts_table(alerts: pd.DataFrame, lang: Lang) -> pd.DataFrame:
 def risk_models(models: dict, catalog: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """One row per risk model: what it is, what it was fitted on, and how well it discriminates and fits."""
     cat = catalog.set_index("indicator_id")
-    name = "name_en" if lang == "en" else "name_pt"
+    name = T.field("name", lang)
     rows = []
     for ind, m in models.items():
         rows.append(

@@ -14,32 +14,24 @@ def band_text(r: pd.Series, lang: Lang) -> str:
     """The ideal band of one technical sheet in words."""
     u = r["unit"]
     v = lambda x: T.value(x, u, lang)  # noqa: E731
-    en = lang == "en"
     if r["rule"] == "linear":
-        return (
-            f"0 % at {v(r['floor'])}, 100 % at {v(r['target'])}, linear between"
-            if en
-            else f"0 % em {v(r['floor'])}, 100 % em {v(r['target'])}, linear entre eles"
-        )
+        return T.say("band_linear", lang, floor=v(r["floor"]), target=v(r["target"]))
     if r["rule"] == "range":
-        return (
-            f"100 % within {v(r['target'])}–{v(r['target_high'])}; 0 % at {v(r['floor'])} or {v(r['floor_high'])}"
-            if en
-            else f"100 % entre {v(r['target'])} e {v(r['target_high'])}; 0 % em {v(r['floor'])} ou {v(r['floor_high'])}"
-        )
+        return T.say("band_range", lang, low=v(r["target"]), high=v(r["target_high"]), floor=v(r["floor"]),
+                     floor_high=v(r["floor_high"]))  # fmt: skip
     op = "≤" if r["polarity"] == "lower" else "≥"
     steps = [
         f"{op} {v(float(t))}: {T.num(100 * float(f), lang, 0)} %"
         for t, f in (p.split(":") for p in r["tiers"].split("|"))
     ]
-    return "; ".join(steps) + ("; otherwise 0 %" if en else "; caso contrário 0 %")
+    return "; ".join([*steps, T.label("band_otherwise", lang)])
 
 
 def technical_sheets(
     catalog: pd.DataFrame, weights: pd.Series, lang: Lang, why: dict[str, str] | None = None
 ) -> pd.DataFrame:
     """The technical sheets as the report annex renders them."""
-    name = "name_en" if lang == "en" else "name_pt"
+    name = T.field("name", lang)
     sfx = "en" if lang == "en" else "pt"
     why = why or {}
     return pd.DataFrame(
@@ -94,7 +86,7 @@ def indicator_rows(ind: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.D
     observed · expected · O/E for a risk-adjusted one, the ideal band, the share of the score earned, the
     points and what earns the full score."""
     cat = catalog.set_index("indicator_id")
-    name = "name_en" if lang == "en" else "name_pt"
+    name = T.field("name", lang)
     rows = []
     for _, r in ind.sort_values(["dimension", "indicator_id"]).iterrows():
         small = " ⚠" if r["small_denominator"] and not r["missing"] else ""
@@ -126,7 +118,7 @@ def drill_down(rows: pd.DataFrame, catalog: pd.DataFrame, lang: Lang, limit: int
     """The records behind a unit's numerators in one month (ids, with the linked record: the readmission,
     the return to theatre), from :func:`gps_core.studies.evaluation.records_behind`."""
     cat = catalog.set_index("indicator_id")
-    name = "name_en" if lang == "en" else "name_pt"
+    name = T.field("name", lang)
     out = []
     for ind, g in rows.groupby("indicator_id", observed=True, sort=True):
         hits = g[g["numerator"] != 0]
@@ -154,20 +146,17 @@ def volume_label(catalog: pd.DataFrame, indicator: str | None, lang: Lang) -> st
     if indicator is None:
         return None
     row = catalog.set_index("indicator_id").loc[indicator]
-    return f"{row['denominator_en' if lang == 'en' else 'denominator_pt'].lower()} ({indicator})"
+    return f"{row[T.field('denominator', lang)].lower()} ({indicator})"
 
 
 def gap_statement(row: pd.Series, name: str, lang: Lang) -> str:
     """ "To earn 100 % the average length of stay must be at most 7.74 days" for one indicator row of
     :func:`gps_core.studies.evaluation.indicator_table` (GPS paper, Figure 4)."""
     if pd.isna(row["value"]):
-        return "no value this month" if lang == "en" else "sem valor neste mês"
+        return T.label("no_value", lang)
     if row["gap"] == 0:
-        return "full score earned" if lang == "en" else "pontuação máxima atingida"
+        return T.label("full_score", lang)
     unit = row["unit"]
     lo, hi = T.value(row["full_low"], unit, lang), T.value(row["full_high"], unit, lang)
-    if lang == "en":
-        need = {"at_most": f"at most {hi}", "at_least": f"at least {lo}", "between": f"between {lo} and {hi}"}
-        return f"to earn 100 % {name} must be {need[row['bound']]} (now {T.value(row['value'], unit, lang)})"
-    need = {"at_most": f"no máximo {hi}", "at_least": f"no mínimo {lo}", "between": f"entre {lo} e {hi}"}
-    return f"para atingir 100 %, {name} deve ser {need[row['bound']]} (atual {T.value(row['value'], unit, lang)})"
+    need = T.say(f"gap_{row['bound']}", lang, lo=lo, hi=hi)
+    return T.say("gap_sentence", lang, name=name, need=need, now=T.value(row["value"], unit, lang))

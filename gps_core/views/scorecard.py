@@ -12,36 +12,20 @@ from .text import Lang
 
 def members_table(members: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """The doctors of a team with their own annual IP (doctor-level values rest on small denominators)."""
-    en = lang == "en"
     return pd.DataFrame(
         {
-            ("Doctor" if en else "Médico"): members["unit_id"].astype(str),
+            T.h("doctor", lang): members["unit_id"].astype(str),
             T.h("ip", lang): members["ip"].map(lambda x: T.num(x, lang)),
-            ("IP latest month" if en else "IP último mês"): members["ip_latest"].map(lambda x: T.num(x, lang)),
+            T.h("ip_latest", lang): members["ip_latest"].map(lambda x: T.num(x, lang)),
             T.h("months", lang): members["months"].astype(str),
-            ("Values on small denominators" if en else "Valores com denominador pequeno"): members["share_small"].map(
-                lambda x: T.pct(100 * x, lang, 0)
-            ),
+            T.h("small_share", lang): members["share_small"].map(lambda x: T.pct(100 * x, lang, 0)),
         }
     )
 
 
 def members_caveat(lang: Lang) -> str:
-    """Why doctors' own IPs are not comparable with their team's pooled IP (METHODS 9)."""
-    if lang == "en":
-        return (
-            "Each doctor's IP is computed on their own cases. Most doctor-month values rest on fewer cases than "
-            "the technical sheet's minimum: a rare event (infection, death, return to theatre) then usually "
-            "shows as zero and earns full score, so doctors' IPs run above the team's pooled IP and are not "
-            "comparable with it. Read them with the share of small denominators; they are flagged, not dropped."
-        )
-    return (
-        "O IP de cada médico é calculado sobre os seus próprios casos. A maioria dos valores médico-mês tem "
-        "menos casos que o mínimo da ficha técnica: um evento raro (infecção, óbito, retorno ao centro "
-        "cirúrgico) costuma aparecer como zero e obter pontuação máxima, de modo que os IPs dos médicos ficam "
-        "acima do IP consolidado da equipe e não são comparáveis a ele. Leia-os com a proporção de "
-        "denominadores pequenos; eles são sinalizados, não descartados."
-    )
+    """Why doctors' own IPs are not comparable with their team's pooled IP (small units, flagged not dropped)."""
+    return T.say("members_caveat", lang)
 
 
 def unit_trend(monthly: pd.DataFrame, target: float, lang: Lang) -> alt.LayerChart:
@@ -77,7 +61,7 @@ def unit_dimensions(dims: pd.DataFrame, lang: Lang) -> alt.LayerChart:
 
 def indicator_fractions(ind: pd.DataFrame, lang: Lang) -> alt.Chart:
     """Share of each indicator's weight earned in the month, coloured by dimension."""
-    name = "name_en" if lang == "en" else "name_pt"
+    name = T.field("name", lang)
     d = ind[[name, "fraction", "dimension"]].assign(earned=lambda x: 100 * x["fraction"])
     return (
         alt.Chart(d, title=T.label("indicators", lang))
@@ -85,7 +69,7 @@ def indicator_fractions(ind: pd.DataFrame, lang: Lang) -> alt.Chart:
         .encode(
             x=alt.X(
                 "earned:Q",
-                title="% " + ("of weight earned" if lang == "en" else "do peso obtido"),
+                title=T.label("weight_earned", lang),
                 scale=alt.Scale(domain=[0, 100]),
             ),
             # no label limit: Vega otherwise measures each long name again and again to shorten it (half the

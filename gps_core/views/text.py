@@ -112,6 +112,40 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "methods_limits": {"en": "Methods and limitations", "pt-BR": "Métodos e limitações"},
     "summary_short": {"en": "Summary", "pt-BR": "Resumo"},
+    "members_caveat": {
+        "en": (
+            "Each doctor's IP is computed on their own cases. Most doctor-month values rest on fewer cases than "
+            "the technical sheet's minimum: a rare event (infection, death, return to theatre) then usually "
+            "shows as zero and earns full score, so doctors' IPs run above the team's pooled IP and are not "
+            "comparable with it. Read them with the share of small denominators; they are flagged, not dropped."
+        ),
+        "pt-BR": (
+            "O IP de cada médico é calculado sobre os seus próprios casos. A maioria dos valores médico-mês tem "
+            "menos casos que o mínimo da ficha técnica: um evento raro (infecção, óbito, retorno ao centro "
+            "cirúrgico) costuma aparecer como zero e obter pontuação máxima, de modo que os IPs dos médicos ficam "
+            "acima do IP consolidado da equipe e não são comparáveis a ele. Leia-os com a proporção de "
+            "denominadores pequenos; eles são sinalizados, não descartados."
+        ),
+    },
+    "weight_earned": {"en": "% of weight earned", "pt-BR": "% do peso obtido"},
+    "no_value": {"en": "no value this month", "pt-BR": "sem valor neste mês"},
+    "full_score": {"en": "full score earned", "pt-BR": "pontuação máxima atingida"},
+    "gap_at_most": {"en": "at most {hi}", "pt-BR": "no máximo {hi}"},
+    "gap_at_least": {"en": "at least {lo}", "pt-BR": "no mínimo {lo}"},
+    "gap_between": {"en": "between {lo} and {hi}", "pt-BR": "entre {lo} e {hi}"},
+    "gap_sentence": {
+        "en": "to earn 100 % {name} must be {need} (now {now})",
+        "pt-BR": "para atingir 100 %, {name} deve ser {need} (atual {now})",
+    },
+    "band_linear": {
+        "en": "0 % at {floor}, 100 % at {target}, linear between",
+        "pt-BR": "0 % em {floor}, 100 % em {target}, linear entre eles",
+    },
+    "band_range": {
+        "en": "100 % within {low}–{high}; 0 % at {floor} or {floor_high}",
+        "pt-BR": "100 % entre {low} e {high}; 0 % em {floor} ou {floor_high}",
+    },
+    "band_otherwise": {"en": "otherwise 0 %", "pt-BR": "caso contrário 0 %"},
     "bm_title_research": {"en": "Benchmark study", "pt-BR": "Estudo de benchmark"},
     "bm_title_client": {"en": "Your position in the benchmark", "pt-BR": "Sua posição no benchmark"},
     "bm_data": {"en": "Data", "pt-BR": "Dados"},
@@ -368,6 +402,17 @@ def reason(text: str, lang: Lang) -> str:
     return text
 
 
+def column(name: str, lang: Lang) -> str:
+    """A grouping column's name in ``lang``: a known word translated, a client's own column name as written."""
+    entry = COLUMNS.get(name)
+    return entry[lang] if entry else name
+
+
+def field(name: str, lang: Lang) -> str:
+    """The catalogue column holding ``name`` in ``lang``: ``name_en`` or ``name_pt``."""
+    return f"{name}_{'en' if lang == 'en' else 'pt'}"
+
+
 def label(key: str, lang: Lang) -> str:
     """The label of ``key`` in ``lang`` (the key itself when there is none)."""
     entry = LABELS.get(key)
@@ -479,6 +524,9 @@ HEAD = {
     "id": {"en": "Id", "pt-BR": "Id"},
     "rank": {"en": "Rank (latest month)", "pt-BR": "Posição (último mês)"},
     "ci": {"en": "95 % interval", "pt-BR": "Intervalo 95 %"},
+    "doctor": {"en": "Doctor", "pt-BR": "Médico"},
+    "ip_latest": {"en": "IP latest month", "pt-BR": "IP último mês"},
+    "small_share": {"en": "Values on small denominators", "pt-BR": "Valores com denominador pequeno"},
     "value_ci": {"en": "Value (95 % interval)", "pt-BR": "Valor (intervalo 95 %)"},
     "num_den": {"en": "Numerator / denominator", "pt-BR": "Numerador / denominador"},
     "band_short": {"en": "Ideal band (0 % → 100 %)", "pt-BR": "Banda ideal (0 % → 100 %)"},
@@ -642,9 +690,3 @@ COLUMNS = {  # member columns a capitation report groups by (params rates.by), w
     "specialty": {"en": "specialty", "pt-BR": "especialidade"},
     "segment": {"en": "segment", "pt-BR": "segmento"},
 }
-
-
-def column(name: str, lang: Lang) -> str:
-    """A grouping column's name in ``lang``: a known word translated, a client's own column name as written."""
-    entry = COLUMNS.get(name)
-    return entry[lang] if entry else name
