@@ -129,7 +129,7 @@ def manager_summary(
         f"**{mm}**; a meta do gestor é {T.num(target, lang, 0)}. A VD é medida contra {ref_txt}."
     )
     if program_ip is not None and not pd.isna(program_ip):
-        weight = volume_label or ("equal weights" if en else "pesos iguais")
+        weight = volume_label or T.w("equal_weights", lang)
         out[-1] += (
             f" Rolled up to the whole program (weighted by {weight}), the IP was **{T.num(program_ip, lang)}**."
             if en
@@ -148,11 +148,7 @@ def manager_summary(
             f"As demais {n - len(pos)} ficaram abaixo da referência."
         )
         if len(pos)
-        else (
-            "No unit reached the reference (all VD negative)."
-            if en
-            else "Nenhuma unidade atingiu a referência (todas as VD negativas)."
-        )
+        else (T.w("no_unit_reached_the_reference_all_vd_neg", lang))
     )
     vm = annual.dropna(subset=["vm"]).sort_values("vm", ascending=False)
     if len(vm):
@@ -288,12 +284,12 @@ def rules_sentence(rules: dict, lang: Lang) -> str:
     """The definitions and attribution rules used for the indicators derived from records."""
     en = lang == "en"
     who = {
-        "doctor_id": "the discharging doctor" if en else "o médico da alta",
-        "specialty": "the specialty" if en else "a especialidade",
+        "doctor_id": T.w("the_discharging_doctor", lang),
+        "specialty": T.w("the_specialty", lang),
     }[rules["level"]]
-    surg = ("the surgeon" if en else "o cirurgião") if rules["surgery_to"] == "surgeon" else who
+    surg = T.w("the_surgeon", lang) if rules["surgery_to"] == "surgeon" else who
     planned = ", ".join(rules["planned_diagnoses"])
-    off = "" if rules["planned_elective"] else (" (not applied)" if en else " (não aplicado)")
+    off = "" if rules["planned_elective"] else T.w("not_applied", lang)
     if en:
         return (
             f"Indicators derived from records: stays are attributed to {who}, operations to {surg}; readmissions "
@@ -371,7 +367,7 @@ def vd_vm_bars(annual: pd.DataFrame, lang: Lang) -> alt.HConcatChart:
         tooltip=["unit_id", alt.Tooltip("vm:Q", format="+.1f")],
     )
     med = base.mark_point(filled=True, color="#444").encode(
-        x=alt.X("ip_median:Q", title="median IP" if lang == "en" else "IP mediano", scale=alt.Scale(zero=False)),
+        x=alt.X("ip_median:Q", title=T.w("median_ip", lang), scale=alt.Scale(zero=False)),
         y=alt.Y("unit_id:N", sort=order, axis=None),
     )
     return alt.hconcat(vd, vm, med, spacing=6).properties(title=T.label("vdvm", lang))
@@ -392,9 +388,7 @@ def vd_vm_scatter(annual: pd.DataFrame, lang: Lang) -> alt.LayerChart:
     )
     base = alt.Chart(d).encode(x=alt.X("vd:Q", title="VD (%)"), y=alt.Y("vm:Q", title="VM (%)"))
     pts = base.mark_circle(opacity=0.8).encode(
-        size=alt.Size(
-            "ip_median:Q", title="median IP" if lang == "en" else "IP mediano", scale=alt.Scale(range=[30, 300])
-        ),
+        size=alt.Size("ip_median:Q", title=T.w("median_ip", lang), scale=alt.Scale(range=[30, 300])),
         color=alt.Color(
             "quadrant:N",
             scale=alt.Scale(domain=list(draw.QUADRANT_COLORS), range=list(draw.QUADRANT_COLORS.values())),

@@ -19,7 +19,6 @@ def _seg(s: pd.Series, lang: Lang) -> pd.Series:
 def benchmark_cells(cells: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """Benchmark cells: counts, percentiles, mean and best-decile mean on the indicator's scale; a
     suppressed cell keeps its row with the reason instead of numbers."""
-    en = lang == "en"
     unit = cells["indicator_id"].map(catalog.set_index("indicator_id")["unit"])
     pub = cells["published"].to_numpy(bool)
 
@@ -33,49 +32,43 @@ def benchmark_cells(cells: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> p
     return pd.DataFrame(
         {
             T.h("indicator", lang): cells["indicator_id"],
-            ("Segment" if en else "Segmento"): _seg(cells["segment"], lang),
-            ("Group" if en else "Grupo"): cells["group"].replace({"all": "all" if en else "todos"}),
-            ("Units" if en else "Unidades"): cells["units"].map(lambda x: T.num(x, lang, 0)),
-            ("Clients" if en else "Clientes"): cells["clients"].map(lambda x: T.num(x, lang, 0)),
+            T.w("segment", lang): _seg(cells["segment"], lang),
+            T.w("group", lang): cells["group"].replace({"all": T.w("all", lang)}),
+            T.w("units", lang): cells["units"].map(lambda x: T.num(x, lang, 0)),
+            T.w("clients", lang): cells["clients"].map(lambda x: T.num(x, lang, 0)),
             "P10": col("p10"),
             "P25": col("p25"),
-            ("Median (threshold)" if en else "Mediana (limiar)"): col("p50"),
+            T.w("median_threshold", lang): col("p50"),
             "P75": col("p75"),
             "P90": col("p90"),
-            ("Best decile (benchmark)" if en else "Melhor decil (referência)"): [T.reason(b, lang) for b in best],
-            ("Suppressed: why" if en else "Suprimida: motivo"): cells["reason"].map(lambda r: T.reason(r, lang)),
+            T.w("best_decile_benchmark", lang): [T.reason(b, lang) for b in best],
+            T.w("suppressed_why", lang): cells["reason"].map(lambda r: T.reason(r, lang)),
         }
     )
 
 
 def suppression(sup: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """Cells per segment: published and suppressed by each reason."""
-    out = sup.rename(
-        columns=lambda c: T.reason(c, lang) if c != "published" else ("published" if lang == "en" else "publicadas")
-    )
+    out = sup.rename(columns=lambda c: T.reason(c, lang) if c != "published" else T.w("published", lang))
     out["segment"] = _seg(out["segment"], lang)
-    return out.rename(columns={"segment": "Segment" if lang == "en" else "Segmento"})
+    return out.rename(columns={"segment": T.w("segment", lang)})
 
 
 def contributors(seg: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    en = lang == "en"
-    return pd.DataFrame({("Segment" if en else "Segmento"): _seg(seg["segment"], lang),
-                         ("Group" if en else "Grupo"): seg["group"],
-                         ("Clients" if en else "Clientes"): seg["clients"].astype(int)})  # fmt: skip
+    return pd.DataFrame({T.w("segment", lang): _seg(seg["segment"], lang),
+                         T.w("group", lang): seg["group"],
+                         T.w("clients", lang): seg["clients"].astype(int)})  # fmt: skip
 
 
 def pool_loads(loads: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    en = lang == "en"
     return pd.DataFrame(
         {
-            ("Data" if en else "Dados"): loads["kind"],
-            ("Period" if en else "Período"): loads["period"],
-            ("Clients" if en else "Clientes"): loads["clients"].astype(int),
-            ("Rows" if en else "Linhas"): loads["rows"].map(lambda x: T.num(x, lang, 0)),
-            ("Smallest k" if en else "Menor k"): loads["k"].map(lambda x: "–" if pd.isna(x) else str(int(x))),
-            ("Last load (UTC)" if en else "Última carga (UTC)"): pd.to_datetime(loads["last"]).dt.strftime(
-                "%Y-%m-%d %H:%M"
-            ),
+            T.w("data", lang): loads["kind"],
+            T.w("period", lang): loads["period"],
+            T.w("clients", lang): loads["clients"].astype(int),
+            T.w("rows", lang): loads["rows"].map(lambda x: T.num(x, lang, 0)),
+            T.w("smallest_k", lang): loads["k"].map(lambda x: "–" if pd.isna(x) else str(int(x))),
+            T.w("last_load_utc", lang): pd.to_datetime(loads["last"]).dt.strftime("%Y-%m-%d %H:%M"),
         }
     )
 
@@ -87,15 +80,15 @@ def funnel_summary(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Funnel": summary["funnel"],
-            ("Method" if en else "Método"): summary["method"],
-            ("Points" if en else "Pontos"): summary["units"].map(lambda x: T.num(x, lang, 0)),
-            ("Target" if en else "Alvo"): summary["target"].map(lambda x: T.num(x, lang, 3)),
+            T.w("method", lang): summary["method"],
+            T.w("points", lang): summary["units"].map(lambda x: T.num(x, lang, 0)),
+            T.w("target", lang): summary["target"].map(lambda x: T.num(x, lang, 3)),
             "φ": summary["phi"].map(lambda x: T.num(x, lang, 2)),
             "τ²": summary["tau2"].map(lambda x: T.num(x, lang, 5)),
-            ("Limits widened" if en else "Limites alargados"): summary["od_adjusted"].map({True: yes, False: no}),
-            ("Limit" if en else "Limite"): summary["limit"].map(lambda x: f"{T.g(x, lang)} %"),
-            ("Above" if en else "Acima"): summary["above"].astype(str),
-            ("Below" if en else "Abaixo"): summary["below"].astype(str),
+            T.w("limits_widened", lang): summary["od_adjusted"].map({True: yes, False: no}),
+            T.w("limit", lang): summary["limit"].map(lambda x: f"{T.g(x, lang)} %"),
+            T.w("above", lang): summary["above"].astype(str),
+            T.w("below", lang): summary["below"].astype(str),
         }
     )
 
@@ -103,22 +96,21 @@ def funnel_summary(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
 def funnel_outliers(d: pd.DataFrame, unit: str, lang: Lang, limit: int = 15) -> pd.DataFrame:
     """The points outside a funnel's limits, farthest first, with their limits, z and own 95 % interval
     (METHODS 6); pseudonyms shortened to 8 characters."""
-    en = lang == "en"
     o = d[d["outlier"]].reindex(d.loc[d["outlier"], "z"].abs().sort_values(ascending=False).index).head(limit)
     return pd.DataFrame(
         {
             T.h("unit", lang): o["unit"].astype(str).str[:8],
-            ("Numerator" if en else "Numerador"): o["numerator"].map(partial(_count, lang=lang)),
-            ("Denominator" if en else "Denominador"): o["denominator"].map(partial(_count, lang=lang)),
+            T.w("numerator", lang): o["numerator"].map(partial(_count, lang=lang)),
+            T.w("denominator", lang): o["denominator"].map(partial(_count, lang=lang)),
             T.h("value", lang): o["value"].map(lambda x: T.value(x, unit, lang, 2)),
-            ("Limits" if en else "Limites"): [
+            T.w("limits", lang): [
                 f"{T.num(a, lang, 2)}–{T.num(b, lang, 2)}" for a, b in zip(o["lower"], o["upper"], strict=True)
             ],  # fmt: skip
             "z": o["z"].map(lambda x: T.num(x, lang, 2)),
             T.h("ci", lang): [
                 f"{T.num(a, lang, 2)}–{T.num(b, lang, 2)}" for a, b in zip(o["ci_lower"], o["ci_upper"], strict=True)
             ],  # fmt: skip
-            ("Exact p (no overdispersion)" if en else "p exato (sem sobredispersão)"): o["p_exact"].map(
+            T.w("exact_p_no_overdispersion", lang): o["p_exact"].map(
                 lambda x: "–" if pd.isna(x) else ("< 0.0001" if x < 1e-4 else T.num(x, lang, 4))
             ),
         }
@@ -131,25 +123,23 @@ def _count(x: float, lang: Lang) -> str:
 
 def excluded(ex: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """Per indicator: units with data, the minimum cases and the units left out below it."""
-    en = lang == "en"
     return pd.DataFrame(
         {
             T.h("indicator", lang): ex["indicator_id"],
-            ("Units with data" if en else "Unidades com dados"): ex["units"].map(lambda x: T.num(x, lang, 0)),
-            ("Minimum cases" if en else "Casos mínimos"): ex["min_cases"].map(lambda x: T.num(x, lang, 0)),
-            ("Left out" if en else "Excluídas"): ex["left_out"].map(lambda x: T.num(x, lang, 0)),
+            T.w("units_with_data", lang): ex["units"].map(lambda x: T.num(x, lang, 0)),
+            T.w("minimum_cases", lang): ex["min_cases"].map(lambda x: T.num(x, lang, 0)),
+            T.w("left_out", lang): ex["left_out"].map(lambda x: T.num(x, lang, 0)),
         }
     )
 
 
 def suggested_bands(fragment: dict, lang: Lang) -> pd.DataFrame:
     """The suggested bands (floor, target) and the indicators skipped with the reason."""
-    en = lang == "en"
     rows = [(k, T.num(b["floor"], lang, 2), T.num(b["target"], lang, 2), "") for k, b in fragment["bands"].items()]
     rows += [(k, "", "", why) for k, why in fragment["skipped"].items()]
-    out = pd.DataFrame(rows, columns=[T.h("indicator", lang), ("Floor (median)" if en else "Piso (mediana)"),
-                                      ("Target (best decile)" if en else "Meta (melhor decil)"),
-                                      ("Skipped: why" if en else "Não sugerida: motivo")])  # fmt: skip
+    out = pd.DataFrame(rows, columns=[T.h("indicator", lang), T.w("floor_median", lang),
+                                      T.w("target_best_decile", lang),
+                                      T.w("skipped_why", lang)])  # fmt: skip
     return out.sort_values(T.h("indicator", lang)).reset_index(drop=True)
 
 
@@ -165,19 +155,15 @@ def own_position(pos: pd.DataFrame, by: list[str], lang: Lang) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             T.h("indicator", lang): pos["indicator_id"],
-            ("Your units" if en else "Suas unidades"): pos["units"].map(lambda x: T.num(x, lang, 0)),
-            ("Your median" if en else "Sua mediana"): [
-                T.value(v, u, lang, 2) for v, u in zip(pos["value"], pos["unit"], strict=True)
-            ],
-            ("Your total" if en else "Seu total"): [
-                T.value(v, u, lang, 2) for v, u in zip(pos["total"], pos["unit"], strict=True)
-            ],
+            T.w("your_units", lang): pos["units"].map(lambda x: T.num(x, lang, 0)),
+            T.w("your_median", lang): [T.value(v, u, lang, 2) for v, u in zip(pos["value"], pos["unit"], strict=True)],
+            T.w("your_total", lang): [T.value(v, u, lang, 2) for v, u in zip(pos["total"], pos["unit"], strict=True)],
             "P25": col("p25"),
-            ("Median" if en else "Mediana"): col("p50"),
+            T.w("median", lang): col("p50"),
             "P75": col("p75"),
-            ("Best decile" if en else "Melhor decil"): col("best_decile"),
-            ("Position" if en else "Posição"): pos["position"],
-            ("Better than median" if en else "Melhor que a mediana"): better,
+            T.w("best_decile", lang): col("best_decile"),
+            T.w("position", lang): pos["position"],
+            T.w("better_than_median", lang): better,
         }
     )
     for seg in by:
@@ -185,7 +171,7 @@ def own_position(pos: pd.DataFrame, by: list[str], lang: Lang) -> pd.DataFrame:
             name = f"{'Median' if en else 'Mediana'}, {T.SEGMENT[seg][lang]}"
             out[name] = [T.value(v, u, lang, 2) if np.isfinite(v) else "–"
                          for v, u in zip(pos[f"p50_{seg}"], pos["unit"], strict=True)]  # fmt: skip
-    out[("Suppressed: why" if en else "Suprimida: motivo")] = pos["reason"].fillna("").map(lambda r: T.reason(r, lang))
+    out[T.w("suppressed_why", lang)] = pos["reason"].fillna("").map(lambda r: T.reason(r, lang))
     return out
 
 
@@ -297,13 +283,12 @@ def benchmark_ranges(cells: pd.DataFrame, y: str, facet: str, lang: Lang, title:
     base = alt.Chart()
     yy = alt.Y(f"{y}:N", sort=order, title=None)
     rule = base.mark_rule(color="#888").encode(
-        x=alt.X("p10:Q", title="Value" if en else "Valor", scale=alt.Scale(zero=False)), x2="p90:Q", y=yy
+        x=alt.X("p10:Q", title=T.w("value", lang), scale=alt.Scale(zero=False)), x2="p90:Q", y=yy
     )
     box = base.mark_bar(size=9, color="#9ecae1").encode(x="p25:Q", x2="p75:Q", y=yy)
     tick = base.mark_tick(color="#08306b", thickness=2, size=12).encode(x="p50:Q", y=yy)
     best = base.mark_point(shape="diamond", filled=True, color="#e6550d", size=45).encode(x="best_decile:Q", y=yy)
-    sub = ("line P10–P90 · box P25–P75 · tick median · diamond mean of the best decile" if en
-           else "linha P10–P90 · caixa P25–P75 · traço mediana · losango média do melhor decil")  # fmt: skip
+    sub = T.w("line_p10_p90_box_p25_p75_tick_median_dia", lang)  # fmt: skip
     marks = [rule, box, tick, best]
     if mine:
         marks.append(base.mark_circle(color="#2166ac", size=50, opacity=1).encode(x="own:Q", y=yy))

@@ -14,34 +14,28 @@ from .text import Lang
 
 def model_comparison(comp: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
     """Out-of-fold fit of every capitation model (:func:`gps_core.capitation.calibrate.cross_validate`)."""
-    en = lang == "en"
     return pd.DataFrame(
         {
-            ("Model" if en else "Modelo"): comp["method"].map(lambda m: T.MODEL_NAMES[m][lang]),
+            T.w("model", lang): comp["method"].map(lambda m: T.MODEL_NAMES[m][lang]),
             "R²": comp["r2"].map(lambda x: T.num(x, lang, 3)),
-            ("R² (truncated)" if en else "R² (truncado)"): comp["r2_truncated"].map(lambda x: T.num(x, lang, 3)),
+            T.w("r_truncated", lang): comp["r2_truncated"].map(lambda x: T.num(x, lang, 3)),
             "CPM": comp["cpm"].map(lambda x: T.num(x, lang, 3)),
-            ("Mean abs. error (PMPM)" if en else "Erro abs. médio (PMPM)"): comp["mape"].map(
-                lambda x: T.money(100 * x, lang, currency)
-            ),
-            ("Predictive ratio, top decile" if en else "Razão preditiva, decil mais alto"): comp[
-                "ratio_top_decile"
-            ].map(lambda x: T.num(x, lang, 3)),
+            T.w("mean_abs_error_pmpm", lang): comp["mape"].map(lambda x: T.money(100 * x, lang, currency)),
+            T.w("predictive_ratio_top_decile", lang): comp["ratio_top_decile"].map(lambda x: T.num(x, lang, 3)),
         }
     )
 
 
 def panel_rates(groups: pd.DataFrame, by: str, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
     """Capitation per provider panel (:func:`gps_core.capitation.rates.capitation`)."""
-    en = lang == "en"
     return pd.DataFrame(
         {
             T.column(by, lang).capitalize(): groups[by].astype(str),
-            ("Members" if en else "Beneficiários"): groups["members"].map(lambda x: T.num(x, lang, 0)),
-            ("Member-months" if en else "Beneficiários-mês"): groups["member_months"].map(lambda x: T.num(x, lang, 0)),
-            ("Mean risk" if en else "Risco médio"): groups["mean_score"].map(lambda x: T.num(x, lang, 3)),
+            T.w("members", lang): groups["members"].map(lambda x: T.num(x, lang, 0)),
+            T.w("member_months", lang): groups["member_months"].map(lambda x: T.num(x, lang, 0)),
+            T.w("mean_risk", lang): groups["mean_score"].map(lambda x: T.num(x, lang, 3)),
             "PMPM": groups["pmpm"].map(partial(T.money, lang=lang, currency=currency)),
-            ("Payment" if en else "Pagamento"): groups["payment"].map(partial(T.money, lang=lang, currency=currency)),
+            T.w("payment", lang): groups["payment"].map(partial(T.money, lang=lang, currency=currency)),
         }
     )
 
@@ -61,7 +55,7 @@ def condition_profile(
     95 % limits (:mod:`gps_core.capitation.epi`)."""
     en = lang == "en"
     years = sorted(prev["year"].unique())
-    out = pd.DataFrame({("Condition" if en else "Condição"): [names.get(c, c) for c in prev["condition"].unique()]})
+    out = pd.DataFrame({T.w("condition", lang): [names.get(c, c) for c in prev["condition"].unique()]})
     conds = list(prev["condition"].unique())
     for y in years:
         r = prev[prev["year"] == y].set_index("condition").loc[conds]
@@ -87,10 +81,10 @@ def churn(c: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     words = {"stayers": ("stayed", "permaneceram"), "leavers": ("left", "saíram"), "joiners": ("joined", "entraram")}
     return pd.DataFrame(
         {
-            ("Year" if en else "Ano"): c["year"].astype(str),
-            ("Members who" if en else "Beneficiários que"): c["group"].map(lambda g: words[g][0 if en else 1]),
-            ("Members" if en else "Beneficiários"): c["members"].map(lambda x: T.num(x, lang, 0)),
-            ("Mean relative risk (95 % CI)" if en else "Risco relativo médio (IC 95 %)"): [
+            T.w("year", lang): c["year"].astype(str),
+            T.w("members_who", lang): c["group"].map(lambda g: words[g][0 if en else 1]),
+            T.w("members", lang): c["members"].map(lambda x: T.num(x, lang, 0)),
+            T.w("mean_relative_risk_95_ci", lang): [
                 _interval(v, lo, hi, lang, 3) for v, lo, hi in zip(c["mean_risk"], c["lower"], c["upper"], strict=True)
             ],
         }
@@ -99,22 +93,21 @@ def churn(c: pd.DataFrame, lang: Lang) -> pd.DataFrame:
 
 def panel_monitor(m: pd.DataFrame, by: str, lang: Lang) -> pd.DataFrame:
     """Risk mix and use per panel and year (:func:`gps_core.capitation.epi.monitor`)."""
-    en = lang == "en"
-    flag = {"": "", "undertreatment?": "undertreatment?" if en else "subtratamento?"}
+    flag = {"": "", "undertreatment?": T.w("undertreatment", lang)}
     return pd.DataFrame(
         {
-            ("Year" if en else "Ano"): m["year"].astype(str),
+            T.w("year", lang): m["year"].astype(str),
             T.column(by, lang).capitalize(): m[by].astype(str),
-            ("Members" if en else "Beneficiários"): m["members"].map(lambda x: T.num(x, lang, 0)),
-            ("Relative risk" if en else "Risco relativo"): m["relative_risk"].map(lambda x: T.num(x, lang, 3)),
-            ("Cost O/E (95 % CI)" if en else "Custo O/E (IC 95 %)"): [
+            T.w("members", lang): m["members"].map(lambda x: T.num(x, lang, 0)),
+            T.w("relative_risk", lang): m["relative_risk"].map(lambda x: T.num(x, lang, 3)),
+            T.w("cost_o_e_95_ci", lang): [
                 _interval(v, lo, hi, lang, 2) for v, lo, hi in zip(m["oe"], m["oe_lower"], m["oe_upper"], strict=True)
             ],
-            ("Any use (%)" if en else "Algum uso (%)"): [
+            T.w("any_use", lang): [
                 _interval(v, lo, hi, lang, 1, 100)
                 for v, lo, hi in zip(m["any_use"], m["use_lower"], m["use_upper"], strict=True)
             ],
-            ("Signal" if en else "Sinal"): m["flag"].map(flag),
+            T.w("signal", lang): m["flag"].map(flag),
         }
     )
 
@@ -122,34 +115,30 @@ def panel_monitor(m: pd.DataFrame, by: str, lang: Lang) -> pd.DataFrame:
 def bundles(b: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
     """Specialty bundles: budget, the cost they replace, base PMPM and out-of-fold R² against age-sex
     (:func:`gps_core.studies.capitation.run`)."""
-    en = lang == "en"
     money = partial(T.money, lang=lang, currency=currency)
     return pd.DataFrame(
         {
-            ("Bundle" if en else "Pacote"): b["bundle"],
-            ("Conditions in its model" if en else "Condições no modelo"): b["conditions"],
-            ("Members with them" if en else "Beneficiários com elas"): b["members_with"].map(
-                lambda x: T.num(x, lang, 0)
-            ),
-            ("Budget" if en else "Orçamento"): b["budget"].map(money),
-            ("Observed cost" if en else "Custo observado"): b["cost"].map(money),
-            ("Base PMPM" if en else "PMPM base"): b["base_pmpm"].map(money),
+            T.w("bundle", lang): b["bundle"],
+            T.w("conditions_in_its_model", lang): b["conditions"],
+            T.w("members_with_them", lang): b["members_with"].map(lambda x: T.num(x, lang, 0)),
+            T.w("budget", lang): b["budget"].map(money),
+            T.w("observed_cost", lang): b["cost"].map(money),
+            T.w("base_pmpm", lang): b["base_pmpm"].map(money),
             "R²": b["r2"].map(lambda x: T.num(x, lang, 3)),
-            ("R², age-sex only" if en else "R², só idade e sexo"): b["r2_age_sex"].map(lambda x: T.num(x, lang, 3)),
+            T.w("r_age_sex_only", lang): b["r2_age_sex"].map(lambda x: T.num(x, lang, 3)),
         }
     )
 
 
 def payment_streams(s: pd.DataFrame, by: str, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
     """Per panel: global capitation, each bundle, the value payment and the total, with a total row."""
-    en = lang == "en"
     money = partial(T.money, lang=lang, currency=currency)
     cols = [c for c in s.columns if c not in (by, "members", "member_months")]
     tot = s[cols].sum()
-    names = {"capitation": "Capitation" if en else "Capitação", "value": "Value" if en else "Valor",
+    names = {"capitation": T.w("capitation", lang), "value": T.w("value", lang),
              "total": "Total"}  # fmt: skip
     out = pd.DataFrame({T.column(by, lang).capitalize(): list(s[by].astype(str)) + ["Total"]})
-    out["Members" if en else "Beneficiários"] = [T.num(x, lang, 0) for x in [*s["members"], s["members"].sum()]]
+    out[T.w("members", lang)] = [T.num(x, lang, 0) for x in [*s["members"], s["members"].sum()]]
     for c in cols:
         out[names.get(c, c)] = [money(x) for x in [*s[c], tot[c]]]
     return out
@@ -327,14 +316,13 @@ def age_pyramid(p: pd.DataFrame, lang: Lang, title: str | None = None) -> alt.Ch
     """Share of members by age band, men to the left and women to the right; with a ``reference``
     column (:func:`gps_core.studies.capitation.pyramid`), the reference population's shares as black ticks."""
     d = p.assign(signed=np.where(p["sex"] == "M", -p["share"], p["share"]))
-    en = lang == "en"
     order = list(p.sort_values("band", ascending=False)["label"].drop_duplicates())
-    base = alt.Chart(d, title=title or ("Members by age and sex" if en else "Beneficiários por idade e sexo"))
+    base = alt.Chart(d, title=title or T.w("members_by_age_and_sex", lang))
     y = alt.Y("label:N", sort=order, title=None)
     bars = base.mark_bar().encode(
         x=alt.X(
             "signed:Q",
-            title="% men | % women" if en else "% homens | % mulheres",
+            title=T.w("men_women", lang),
             axis=alt.Axis(labelExpr="abs(datum.value)"),
         ),  # fmt: skip
         y=y,
@@ -360,7 +348,7 @@ def predictive_ratios(r: pd.DataFrame, column: str, lang: Lang, title: str) -> a
         x=x,
         y=alt.Y(
             "ratio:Q",
-            title="Predicted / actual" if lang == "en" else "Previsto / observado",
+            title=T.w("predicted_actual", lang),
             scale=alt.Scale(domain=[0, max(1.4, float(d["ratio"].max()) + 0.1)]),
         ),  # fmt: skip
         tooltip=["group", alt.Tooltip("ratio:Q", format=".3f"), "members"],
@@ -375,9 +363,9 @@ def ratio_intervals(d: pd.DataFrame, group: str, lang: Lang, title: str, y_title
     d = d.assign(group=d[group].astype(str), year=d["year"].astype(str))
     base = alt.Chart(d, title=title)
     y = alt.Y("group:N", sort=list(dict.fromkeys(d["group"])), title=None)
-    color = alt.Color("year:N", title="Year" if lang == "en" else "Ano", scale=alt.Scale(scheme="dark2"))
+    color = alt.Color("year:N", title=T.w("year", lang), scale=alt.Scale(scheme="dark2"))
     off = alt.YOffset("year:N")
-    x = alt.X("lower:Q", title=y_title or ("Ratio" if lang == "en" else "Razão"), scale=alt.Scale(zero=False))
+    x = alt.X("lower:Q", title=y_title or T.w("ratio", lang), scale=alt.Scale(zero=False))
     rule = base.mark_rule().encode(x=x,
                                    x2="upper:Q", y=y, yOffset=off, color=color)  # fmt: skip
     dot = base.mark_point(filled=True, size=40).encode(

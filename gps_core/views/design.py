@@ -16,24 +16,21 @@ from .text import Lang
 def rule_costs(costs: pd.DataFrame, rules: list, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
     """The candidate rules side by side: terms, total cost, units paid, typical and largest payouts and
     concentration (:func:`gps_core.studies.design.costs`)."""
-    en = lang == "en"
     terms = {r.name: payouts.rule_terms(r, lang, currency) for r in rules}
     money = partial(T.money, lang=lang, currency=currency)
     return pd.DataFrame(
         {
-            ("Rule" if en else "Regra"): costs["rule"].astype(str),
-            ("Terms" if en else "Termos"): costs["rule"].astype(str).map(terms),
-            ("Total cost" if en else "Custo total"): costs["total"].map(money),
-            ("Units paid" if en else "Unidades pagas"): [
+            T.w("rule", lang): costs["rule"].astype(str),
+            T.w("terms", lang): costs["rule"].astype(str).map(terms),
+            T.w("total_cost", lang): costs["total"].map(money),
+            T.w("units_paid", lang): [
                 f"{p} / {u} ({T.pct(100 * s, lang, 0)})"
                 for p, u, s in zip(costs["paid"], costs["units"], costs["share_paid"], strict=True)
             ],
-            ("Median" if en else "Mediana"): costs["median"].map(money),
-            ("90th percentile" if en else "Percentil 90"): costs["p90"].map(money),
-            ("Largest" if en else "Maior"): costs["largest"].map(money),
-            ("Top 10 % of units get" if en else "10 % das unidades levam"): costs["top_decile_share"].map(
-                lambda x: T.pct(100 * x, lang, 0)
-            ),
+            T.w("median", lang): costs["median"].map(money),
+            T.w("90th_percentile", lang): costs["p90"].map(money),
+            T.w("largest", lang): costs["largest"].map(money),
+            T.w("top_10_of_units_get", lang): costs["top_decile_share"].map(lambda x: T.pct(100 * x, lang, 0)),
             "Gini": costs["gini"].map(lambda x: T.num(x, lang, 2)),
         }
     )
@@ -45,7 +42,7 @@ def money_wide(wide: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.Data
     out = wide.copy()
     for c in out.columns[1:]:
         out[c] = out[c].map(partial(T.money, lang=lang, currency=currency))
-    return out.rename(columns={out.columns[0]: ("Specialty" if lang == "en" else "Especialidade")})
+    return out.rename(columns={out.columns[0]: T.w("specialty", lang)})
 
 
 def shift_table(summary: pd.DataFrame, base: str, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
@@ -55,11 +52,11 @@ def shift_table(summary: pd.DataFrame, base: str, lang: Lang, currency: str = "B
     return pd.DataFrame(
         {
             (f"From {base} to" if en else f"De {base} para"): summary["rule"].astype(str),
-            ("Units gaining" if en else "Unidades que ganham"): summary["gain"],
-            ("Units losing" if en else "Unidades que perdem"): summary["lose"],
-            ("Unchanged" if en else "Sem mudança"): summary["same"],
-            ("Gained" if en else "Ganho"): summary["gained"].map(partial(T.money, lang=lang, currency=currency)),
-            ("Lost" if en else "Perdido"): summary["lost"].map(partial(T.money, lang=lang, currency=currency)),
+            T.w("units_gaining", lang): summary["gain"],
+            T.w("units_losing", lang): summary["lose"],
+            T.w("unchanged", lang): summary["same"],
+            T.w("gained", lang): summary["gained"].map(partial(T.money, lang=lang, currency=currency)),
+            T.w("lost", lang): summary["lost"].map(partial(T.money, lang=lang, currency=currency)),
         }
     )
 
@@ -67,7 +64,6 @@ def shift_table(summary: pd.DataFrame, base: str, lang: Lang, currency: str = "B
 def robustness_table(ranks: pd.DataFrame, pays: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
     """Each unit's rank and payout under random weights (:func:`gps_core.studies.design.rank_intervals`,
     :func:`gps_core.studies.design.payout_intervals`), in nominal rank order."""
-    en = lang == "en"
     d = ranks.merge(pays, on="unit_id", how="left")
     money = partial(T.money, lang=lang, currency=currency)
     return pd.DataFrame(
@@ -77,36 +73,31 @@ def robustness_table(ranks: pd.DataFrame, pays: pd.DataFrame, lang: Lang, curren
                 f"{T.num(i, lang)} ({T.num(a, lang)}–{T.num(b, lang)})"
                 for i, a, b in zip(d["ip"], d["ip_p05"], d["ip_p95"], strict=True)
             ],
-            ("Rank" if en else "Posição"): d["rank"],
-            ("Median rank (5–95 %)" if en else "Posição mediana (5–95 %)"): [
+            T.w("rank", lang): d["rank"],
+            T.w("median_rank_5_95", lang): [
                 f"{T.num(m, lang, 0 if m % 1 == 0 else 1)} ({a}–{b})"
                 for m, a, b in zip(d["median_rank"], d["rank_p05"], d["rank_p95"], strict=True)
             ],
-            ("Mean rank shift" if en else "Deslocamento médio"): d["shift"].map(lambda x: T.num(x, lang, 2)),
-            ("Payout" if en else "Pagamento"): d["payout"].map(money),
-            ("Mean payout (5–95 %)" if en else "Pagamento médio (5–95 %)"): [
+            T.w("mean_rank_shift", lang): d["shift"].map(lambda x: T.num(x, lang, 2)),
+            T.w("payout", lang): d["payout"].map(money),
+            T.w("mean_payout_5_95", lang): [
                 f"{money(m)} ({money(a)} – {money(b)})" for m, a, b in zip(d["mean"], d["p05"], d["p95"], strict=True)
             ],
-            ("Paid in" if en else "Pago em"): d["p_paid"].map(lambda x: T.pct(100 * x, lang, 0)),
+            T.w("paid_in", lang): d["p_paid"].map(lambda x: T.pct(100 * x, lang, 0)),
         }
     )
 
 
 def value_table(hvs: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
     """The Health Value Score per unit (:func:`gps_core.studies.design.health_value`), best first."""
-    en = lang == "en"
     return pd.DataFrame(
         {
             T.h("unit", lang): hvs["unit_id"].astype(str),
-            ("Stays" if en else "Internações"): hvs["stays"].map(lambda x: T.num(x, lang, 0)),
-            ("Observed cost" if en else "Custo observado"): hvs["observed"].map(
-                lambda x: T.money(100 * x, lang, currency)
-            ),
-            ("Expected cost" if en else "Custo esperado"): hvs["expected"].map(
-                lambda x: T.money(100 * x, lang, currency)
-            ),
-            ("Efficiency (E/O)" if en else "Eficiência (E/O)"): hvs["efficiency"].map(lambda x: T.num(x, lang, 2)),
-            ("Cost score" if en else "Escore de custo"): hvs["cost_score"].map(lambda x: T.num(x, lang)),
+            T.w("stays", lang): hvs["stays"].map(lambda x: T.num(x, lang, 0)),
+            T.w("observed_cost", lang): hvs["observed"].map(lambda x: T.money(100 * x, lang, currency)),
+            T.w("expected_cost", lang): hvs["expected"].map(lambda x: T.money(100 * x, lang, currency)),
+            T.w("efficiency_e_o", lang): hvs["efficiency"].map(lambda x: T.num(x, lang, 2)),
+            T.w("cost_score", lang): hvs["cost_score"].map(lambda x: T.num(x, lang)),
             T.h("ip", lang): hvs["ip"].map(lambda x: T.num(x, lang)),
             "HVS": hvs["hvs"].map(lambda x: T.num(x, lang)),
             T.h("quadrant", lang): hvs["quadrant"].map(lambda q: T.QUADRANT_VALUE[q][lang]),
@@ -163,12 +154,11 @@ def value_missing(reason: str, lang: Lang) -> str:
 def payout_strip(table: pd.DataFrame, lang: Lang) -> alt.Chart:
     """Each unit's payout under each candidate rule (one row per rule), in currency units."""
     d = table.assign(rule=table["rule"].astype(str), amount=table["payout"] / 100)
-    en = lang == "en"
     return (
-        alt.Chart(d, title="Payout per unit" if en else "Pagamento por unidade")
+        alt.Chart(d, title=T.w("payout_per_unit", lang))
         .mark_tick(thickness=2, size=16, opacity=0.7)
         .encode(
-            x=alt.X("amount:Q", title="Payout" if en else "Pagamento", axis=alt.Axis(format="~s")),
+            x=alt.X("amount:Q", title=T.w("payout", lang), axis=alt.Axis(format="~s")),
             y=alt.Y("rule:N", sort=list(table["rule"].cat.categories), title=None),
             color=alt.Color("rule:N", legend=None),
             tooltip=["unit_id", "rule", alt.Tooltip("amount:Q", format=",.2f")],
@@ -181,12 +171,11 @@ def payout_shift_bars(shifts: pd.DataFrame, lang: Lang) -> alt.FacetChart:
     """The change in each unit's payout from the base rule to each other rule (green gains, red losses)."""
     d = shifts.assign(amount=shifts["difference"] / 100, sign=np.where(shifts["difference"] >= 0, "+", "-"))
     order = list(d.sort_values("order")["unit_id"].drop_duplicates())
-    en = lang == "en"
     return (
         alt.Chart(d)
         .mark_bar()
         .encode(
-            x=alt.X("amount:Q", title="Change in payout" if en else "Mudança no pagamento", axis=alt.Axis(format="~s")),
+            x=alt.X("amount:Q", title=T.w("change_in_payout", lang), axis=alt.Axis(format="~s")),
             y=alt.Y("unit_id:N", sort=order, title=None),
             color=alt.Color("sign:N", scale=alt.Scale(domain=["+", "-"], range=["#1a9850", "#d73027"]), legend=None),
             tooltip=["unit_id", alt.Tooltip("amount:Q", format=",.2f")],
@@ -201,10 +190,9 @@ def rank_intervals(ranks: pd.DataFrame, lang: Lang) -> alt.LayerChart:
     (dot), in nominal order."""
     d = ranks.assign(unit_id=ranks["unit_id"].astype(str))
     order = list(d.sort_values("rank")["unit_id"])
-    en = lang == "en"
     y = alt.Y("unit_id:N", sort=order, title=None)
-    base = alt.Chart(d, title="Rank under random weights" if en else "Posição com pesos aleatórios")
-    x = alt.X("rank_p05:Q", title="Rank (1 = best)" if en else "Posição (1 = melhor)", scale=alt.Scale(reverse=False))
+    base = alt.Chart(d, title=T.w("rank_under_random_weights", lang))
+    x = alt.X("rank_p05:Q", title=T.w("rank_1_best", lang), scale=alt.Scale(reverse=False))
     bars = base.mark_rule(color="#888", strokeWidth=3).encode(x=x, x2="rank_p95:Q", y=y)
     mid = base.mark_tick(color="#333", thickness=2, size=10).encode(x="median_rank:Q", y=y)
     dot = base.mark_point(filled=True, color="#d95f02", size=35).encode(
@@ -217,14 +205,13 @@ def value_scatter(hvs: pd.DataFrame, lang: Lang) -> alt.LayerChart:
     """Quality (annual IP) against cost efficiency (expected / observed cost) per unit, with the medians
     that split the four quadrants (``attrs`` of :func:`gps_core.studies.design.health_value`)."""
     d = hvs.dropna(subset=["efficiency", "ip"]).assign(unit_id=lambda x: x["unit_id"].astype(str))
-    en = lang == "en"
-    base = alt.Chart(d, title="Quality against cost" if en else "Qualidade frente ao custo")
+    base = alt.Chart(d, title=T.w("quality_against_cost", lang))
     x = alt.X(
         "efficiency:Q",
-        title="Cost efficiency: expected / observed" if en else "Eficiência de custo: esperado / observado",
+        title=T.w("cost_efficiency_expected_observed", lang),
         scale=alt.Scale(zero=False),
     )
-    y = alt.Y("ip:Q", title="IP (year)" if en else "IP (ano)", scale=alt.Scale(zero=False))
+    y = alt.Y("ip:Q", title=T.w("ip_year", lang), scale=alt.Scale(zero=False))
     dots = base.mark_circle(size=60, color="#1b9e77").encode(
         x=x, y=y, size=alt.Size("stays:Q", legend=None), tooltip=["unit_id", "ip", "efficiency", "hvs"]
     )

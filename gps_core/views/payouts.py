@@ -100,7 +100,7 @@ def rule_terms(rule, lang: Lang, currency: str = "BRL") -> str:
 
     pr = rule.production
     if pr.file is not None:
-        base = ("amount received" if en else "valor recebido") + f" ({pr.file.path.rsplit('/', 1)[-1]})"
+        base = T.w("amount_received", lang) + f" ({pr.file.path.rsplit('/', 1)[-1]})"
     else:
         base = pr.indicator + (f" x {m(pr.price)}" if pr.price else "")
     of = "of" if en else ("do" if pr.file else "de")
@@ -127,14 +127,13 @@ def rule_terms(rule, lang: Lang, currency: str = "BRL") -> str:
 
 def payouts_table(res: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
     """One contract rule's payouts per unit, largest first, with the sentence that recomputes each."""
-    en = lang == "en"
     r = res.sort_values("payout", ascending=False)
     return pd.DataFrame(
         {
             T.h("unit", lang): r["unit_id"].astype(str),
             T.h("ip", lang): r["index"].map(lambda x: T.num(x, lang)),
-            ("Volume" if en else "Volume"): r["volume"].map(lambda x: T.num(x, lang, 0)),
-            ("Payout" if en else "Pagamento"): r["payout"].map(partial(T.money, lang=lang, currency=currency)),
-            ("How it is computed" if en else "Como é calculado"): explain(r, lang),
+            T.w("volume", lang): r["volume"].map(lambda x: T.num(x, lang, 0)),
+            T.w("payout", lang): r["payout"].map(partial(T.money, lang=lang, currency=currency)),
+            T.w("how_it_is_computed", lang): explain(r, lang),
         }
     )

@@ -14,34 +14,32 @@ from .text import Lang
 
 def study_summary(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """The outcomes of a risk study: model, patients, units, reference mean and signals."""
-    en = lang == "en"
     return pd.DataFrame(
         {
-            ("Outcome" if en else "Desfecho"): summary["outcome"],
+            T.w("outcome", lang): summary["outcome"],
             T.h("model", lang): summary["model"],
-            ("Patients" if en else "Pacientes"): summary["patients"].map(lambda x: T.num(x, lang, 0)),
-            ("Units" if en else "Unidades"): summary["units"].astype(str),
-            ("Reference mean" if en else "Média de referência"): summary["reference"].map(lambda x: T.num(x, lang, 3)),
-            ("Above expected" if en else "Acima do esperado"): summary["above"].astype(str),
-            ("Below expected" if en else "Abaixo do esperado"): summary["below"].astype(str),
-            ("Small units" if en else "Unidades pequenas"): summary["small"].astype(str),
+            T.w("patients", lang): summary["patients"].map(lambda x: T.num(x, lang, 0)),
+            T.w("units", lang): summary["units"].astype(str),
+            T.w("reference_mean", lang): summary["reference"].map(lambda x: T.num(x, lang, 3)),
+            T.w("above_expected", lang): summary["above"].astype(str),
+            T.w("below_expected", lang): summary["below"].astype(str),
+            T.w("small_units", lang): summary["small"].astype(str),
             T.h("c", lang): summary["c_statistic"].map(lambda x: T.num(x, lang, 3)),
             T.h("hl", lang): summary["hl_p"].map(lambda x: T.num(x, lang, 3)),
             T.h("r2", lang): summary["pseudo_r2"].map(lambda x: T.num(x, lang, 3)),
-            ("Random-intercept SD" if en else "DP do intercepto aleatório"): summary["sigma_u"].map(
-                lambda x: T.num(x, lang, 3)
-            ),
+            T.w("random_intercept_sd", lang): summary["sigma_u"].map(lambda x: T.num(x, lang, 3)),
         }
     )
 
 
 def coefficients(coef: pd.DataFrame, family: str, lang: Lang) -> pd.DataFrame:
     """Model coefficients with the exponentiated ratio (odds ratio for logistic, rate ratio for log links)."""
-    ratio = "Odds ratio" if family == "binomial" else "Rate ratio" if lang == "en" else "Razão de taxas"
+    # a pt-BR report named a logistic model's ratio in English ('Odds ratio' bound tighter than the language)
+    ratio = T.w("odds_ratio" if family == "binomial" else "rate_ratio", lang)
     return pd.DataFrame(
         {
-            ("Term" if lang == "en" else "Termo"): coef["term"],
-            ("Estimate" if lang == "en" else "Estimativa"): coef["estimate"].map(lambda x: T.num(x, lang, 4)),
+            T.w("term", lang): coef["term"],
+            T.w("estimate", lang): coef["estimate"].map(lambda x: T.num(x, lang, 4)),
             "SE": coef["se"].map(lambda x: T.num(x, lang, 4)),
             "p": coef["p_value"].map(lambda x: T.num(x, lang, 4)),
             f"{ratio} (95 % CI)": [
@@ -54,26 +52,23 @@ def coefficients(coef: pd.DataFrame, family: str, lang: Lang) -> pd.DataFrame:
 
 def study_units(units: pd.DataFrame, suffix: str, lang: Lang) -> pd.DataFrame:
     """Per unit: patients, observed, expected, O/E with interval, crude and adjusted mean, shrunken P/E."""
-    en = lang == "en"
     u = units.sort_values("oe", ascending=False)
     out = pd.DataFrame(
         {
             T.h("unit", lang): u["unit"],
-            ("Patients" if en else "Pacientes"): u["n"].astype(str) + np.where(u["small"], " ⚠", ""),
-            ("Observed" if en else "Observado"): u["observed"].map(lambda x: T.num(x, lang, 0)),
-            ("Expected" if en else "Esperado"): u["expected"].map(lambda x: T.num(x, lang, 1)),
+            T.w("patients", lang): u["n"].astype(str) + np.where(u["small"], " ⚠", ""),
+            T.w("observed", lang): u["observed"].map(lambda x: T.num(x, lang, 0)),
+            T.w("expected", lang): u["expected"].map(lambda x: T.num(x, lang, 1)),
             "O/E (95 % CI)": [
                 f"{T.num(r, lang, 2)} ({T.num(a, lang, 2)}–{T.num(b, lang, 2)})"
                 for r, a, b in zip(u["oe"], u["oe_lower"], u["oe_upper"], strict=True)
             ],
-            ("Crude mean" if en else "Média bruta"): u["crude"].map(lambda x: T.num(x, lang, 3) + suffix),
-            ("Adjusted (O/E × reference)" if en else "Ajustado (O/E × referência)"): u["adjusted"].map(
-                lambda x: T.num(x, lang, 3) + suffix
-            ),
+            T.w("crude_mean", lang): u["crude"].map(lambda x: T.num(x, lang, 3) + suffix),
+            T.w("adjusted_o_e_reference", lang): u["adjusted"].map(lambda x: T.num(x, lang, 3) + suffix),
         }
     )
     if "pe" in u.columns:
-        out["P/E (shrunken)" if en else "P/E (com encolhimento)"] = u["pe"].map(lambda x: T.num(x, lang, 2))
+        out[T.w("p_e_shrunken", lang)] = u["pe"].map(lambda x: T.num(x, lang, 2))
     return out
 
 
@@ -98,11 +93,10 @@ def calibration(models: dict, lang: Lang) -> alt.FacetChart:
     """Observed against expected mean outcome by decile of predicted risk, one panel per risk model, with
     the line of perfect calibration."""
     d = pd.concat([m["calibration"].assign(indicator=k) for k, m in models.items()], ignore_index=True)
-    en = lang == "en"
     base = alt.Chart(d)
     pts = base.mark_line(point=True).encode(
-        x=alt.X("expected:Q", title="Expected (mean per decile)" if en else "Esperado (média por decil)"),
-        y=alt.Y("observed:Q", title="Observed" if en else "Observado"),
+        x=alt.X("expected:Q", title=T.w("expected_mean_per_decile", lang)),
+        y=alt.Y("observed:Q", title=T.w("observed", lang)),
         tooltip=[
             "indicator",
             "group",
@@ -117,7 +111,7 @@ def calibration(models: dict, lang: Lang) -> alt.FacetChart:
         .properties(width=180, height=160)
         .facet(facet=alt.Facet("indicator:N", title=None), columns=4)
         .resolve_scale(x="independent", y="independent")
-        .properties(title="Calibration by decile of predicted risk" if en else "Calibração por decil de risco previsto")
+        .properties(title=T.w("calibration_by_decile_of_predicted_risk", lang))
     )
 
 
