@@ -145,7 +145,6 @@ def suggested_bands(fragment: dict, lang: Lang) -> pd.DataFrame:
 
 def own_position(pos: pd.DataFrame, by: list[str], lang: Lang) -> pd.DataFrame:
     """The client's own values against the published percentiles (nothing of another client)."""
-    en = lang == "en"
     pub = pos["published"].fillna(False).to_numpy(bool)
 
     def col(c: str) -> list[str]:
@@ -168,7 +167,7 @@ def own_position(pos: pd.DataFrame, by: list[str], lang: Lang) -> pd.DataFrame:
     )
     for seg in by:
         if f"p50_{seg}" in pos:
-            name = f"{'Median' if en else 'Mediana'}, {T.SEGMENT[seg][lang]}"
+            name = f"{T.w('median', lang)}, {T.SEGMENT[seg][lang]}"
             out[name] = [T.value(v, u, lang, 2) if np.isfinite(v) else "–"
                          for v, u in zip(pos[f"p50_{seg}"], pos["unit"], strict=True)]  # fmt: skip
     out[T.w("suppressed_why", lang)] = pos["reason"].fillna("").map(lambda r: T.reason(r, lang))

@@ -53,23 +53,22 @@ def condition_profile(
 ) -> pd.DataFrame:
     """Prevalence per year, incidence and standardized ratio of the last year, one row per condition, with
     95 % limits (:mod:`gps_core.capitation.epi`)."""
-    en = lang == "en"
     years = sorted(prev["year"].unique())
     out = pd.DataFrame({T.w("condition", lang): [names.get(c, c) for c in prev["condition"].unique()]})
     conds = list(prev["condition"].unique())
     for y in years:
         r = prev[prev["year"] == y].set_index("condition").loc[conds]
-        out[f"{'Prevalence' if en else 'Prevalência'} {y} (%)"] = [
+        out[f"{T.w('prevalence', lang)} {y} (%)"] = [
             _interval(v, lo, hi, lang, 1, 100) for v, lo, hi in zip(r["value"], r["lower"], r["upper"], strict=True)
         ]
     if len(inc):
         last = inc[inc["year"] == inc["year"].max()].set_index("condition").reindex(conds)
-        out[f"{'Incidence' if en else 'Incidência'} {int(inc['year'].max())} (%)"] = [
+        out[f"{T.w('incidence', lang)} {int(inc['year'].max())} (%)"] = [
             _interval(v, lo, hi, lang, 1, 100)
             for v, lo, hi in zip(last["value"], last["lower"], last["upper"], strict=True)
         ]
     s = std[std["year"] == years[-1]].set_index("condition").reindex(conds)
-    out[f"{'Standardized ratio' if en else 'Razão padronizada'} {years[-1]}"] = [
+    out[f"{T.w('standardized_ratio', lang)} {years[-1]}"] = [
         _interval(v, lo, hi, lang, 2) for v, lo, hi in zip(s["isr"], s["isr_lower"], s["isr_upper"], strict=True)
     ]
     return out

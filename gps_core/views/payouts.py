@@ -105,24 +105,24 @@ def rule_terms(rule, lang: Lang, currency: str = "BRL") -> str:
         base = pr.indicator + (f" x {m(pr.price)}" if pr.price else "")
     of = "of" if en else ("do" if pr.file else "de")
     if rule.kind == "per_point":
-        pts = f"{'points' if en else 'pontos'} = IP/100 x {g(rule.max_points)} x {m(rule.point_value)}"
-        adj = f"; {'list' if en else 'lista'} / {g(rule.national_list)}"
+        pts = f"{T.w('points_lower', lang)} = IP/100 x {g(rule.max_points)} x {m(rule.point_value)}"
+        adj = f"; {T.w('list', lang)} / {g(rule.national_list)}"
         return (
             pts + adj + (f"; prev. / {T.pct(100 * rule.national_prevalence, lang)}" if rule.national_prevalence else "")
         )
     if rule.kind == "budget_pool":
         s = (
-            f"{'pool' if en else 'fundo'} {m(rule.budget)} {'by' if en else 'por'} IP^{g(rule.alpha)} x {base}; "
-            f"{'minimum IP' if en else 'IP mínimo'} {g(rule.minimum)}"
+            f"{T.w('pool', lang)} {m(rule.budget)} {T.w('by', lang)} IP^{g(rule.alpha)} x {base}; "
+            f"{T.w('minimum_ip', lang)} {g(rule.minimum)}"
         )
-        return s + (f"; {'cap' if en else 'teto'} {m(rule.cap)}" if rule.cap else "")
+        return s + (f"; {T.w('cap', lang)} {m(rule.cap)}" if rule.cap else "")
     if rule.kind == "additional_percentage":
         if rule.tiers:
             how = ", ".join(f"IP >= {g(a)}: {T.pct(100 * b, lang, 1)}" for a, b in rule.tiers)
         else:
             how = f"IP {g(rule.floor)} -> 0 %, IP {g(rule.target)} -> {T.pct(100 * rule.max_rate, lang, 1)}"
         return f"{how} {of} {base}"
-    return f"{'withhold' if en else 'retenção'} {T.pct(100 * rule.rate, lang, 1)} {of} {base}"
+    return f"{T.w('withhold', lang)} {T.pct(100 * rule.rate, lang, 1)} {of} {base}"
 
 
 def payouts_table(res: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.DataFrame:

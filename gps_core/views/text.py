@@ -831,6 +831,16 @@ WORDS = {  # short words of tables, axes and headings, one entry per English tex
     "your_median": {"en": "Your median", "pt-BR": "Sua mediana"},
     "your_total": {"en": "Your total", "pt-BR": "Seu total"},
     "your_units": {"en": "Your units", "pt-BR": "Suas unidades"},
+    "points_lower": {"en": "points", "pt-BR": "pontos"},
+    "list": {"en": "list", "pt-BR": "lista"},
+    "pool": {"en": "pool", "pt-BR": "fundo"},
+    "by": {"en": "by", "pt-BR": "por"},
+    "minimum_ip": {"en": "minimum IP", "pt-BR": "IP mínimo"},
+    "cap": {"en": "cap", "pt-BR": "teto"},
+    "withhold": {"en": "withhold", "pt-BR": "retenção"},
+    "prevalence": {"en": "Prevalence", "pt-BR": "Prevalência"},
+    "incidence": {"en": "Incidence", "pt-BR": "Incidência"},
+    "standardized_ratio": {"en": "Standardized ratio", "pt-BR": "Razão padronizada"},
 }
 
 
