@@ -702,21 +702,27 @@ def _yaml(p: Path) -> object:
             f"{p}: line {line}: byte 0x{data[e.start]:02x} is not UTF-8 (saved as latin-1?); save the params file "
             "as UTF-8 (in most editors: Save with encoding, UTF-8)"
         ) from None
+    # composed once, checked, then built from the same nodes; libyaml's parser when PyYAML has it (a
+    # scorecard loads its params in every notebook: the pure-Python parser cost 20 ms of each)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        if node is not None and _size(node, {}) > MAX_NODES:
+        node = loader.get_single_node()
+        if node is None:
+            return {}
+        if _size(node, {}) > MAX_NODES:
             raise ParamsError(
                 f"{p}: its aliases expand to more than {MAX_NODES:,} values; write the values out instead of "
                 "nesting aliases"
             )
-        if node is not None:
-            _duplicates(node, p, set())
-        return yaml.safe_load(text) or {}
+        _duplicates(node, p, set())
+        return loader.construct_document(node) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         what = getattr(e, "problem", None) or str(e).split("\n")[0]
         raise ParamsError(f"{p}: {at}not valid YAML: {str(what)[:200]}") from None
+    finally:
+        loader.dispose()
 
 
 def resolve(params_path: str | Path, relative: str) -> Path:
