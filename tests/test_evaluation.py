@@ -40,3 +40,21 @@ def test_unit_view_latest_row_and_own_sheets(ev):
         ev.index[(ev.index["unit_id"] == "RRK") & (ev.index["period"] == "2019-03-01")]["ip"].iloc[0]
     )
     assert list(v["sheets"]["indicator_id"]) == ["AE4H", "AECONV"]
+
+
+def test_unit_view_split_once_equals_each_unit_filtered_alone(ev):
+    """The batch path splits the evaluation's tables by unit once; every unit's view is the same rows as
+    filtering the whole tables for that unit (the way before the split), also for a unit with no rows."""
+    dims = evaluation.dimension_summary(ev)
+    for u in ev.annual["unit_id"].astype(str):
+        v = evaluation.unit_view(ev, u)
+        # a text column of one unit alone may be all missing (object), of all units text (string)
+        pd.testing.assert_frame_equal(v["indicators"], evaluation.indicator_table(ev, u), check_dtype=False)
+        pd.testing.assert_frame_equal(v["monthly"], ev.index[ev.index["unit_id"] == u])
+        pd.testing.assert_frame_equal(v["dimensions"], dims[dims["unit_id"] == u])
+        for name, res in ev.payouts.items():
+            pd.testing.assert_frame_equal(v["payouts"][name], res[res["unit_id"].astype(str) == u])
+    gone = ev.scores["unit_id"].iloc[0]
+    fewer = evaluation.Evaluation(**{**ev.__dict__, "scores": ev.scores[ev.scores["unit_id"] != gone]})
+    empty = evaluation.unit_view(fewer, str(gone))["indicators"]
+    assert empty.empty and list(empty.columns) == list(evaluation.indicator_table(ev, str(gone)).columns)

@@ -359,29 +359,84 @@ def indicator_table(ev: Evaluation, unit_id: str | None = None, period: pd.Times
     return pd.concat([out, gap], axis=1)
 
 
+_SPLITS: dict[tuple, tuple] = {}  # identity of an evaluation's tables -> (the tables, their split by unit)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A table's rows by unit, and its empty frame for a unit without rows."""
+
+    parts: dict
+    empty: pd.DataFrame
+
+    def __getitem__(self, unit: str) -> pd.DataFrame:
+        return self.parts.get(unit, self.empty)
+
+
+def _by_unit(ev: Evaluation) -> dict:
+    """Every table a scorecard shows, split by unit once per evaluation: a batch of scorecards reads the same
+    evaluation in a warm kernel, and filtering the whole program's tables again for each unit cost more than
+    the rest of the unit's numbers. Each notebook builds its own Evaluation around the same memoized tables
+    (:func:`gps_core.artefact.cached`), so the split is kept by the tables' identity (the few most recent, holding
+    the tables so that an identity is never reused) and the params that shape it."""
+    tables = (ev.index, ev.scores, ev.annual, ev.catalog, ev.measurements, ev.members, ev.trace, ev.payouts)
+    k = (*map(id, tables), ev.params.peer_by, ev.params.unit_level)
+    if k in _SPLITS:
+        return _SPLITS[k][1]
+
+    def split(df: pd.DataFrame | None, col: str = "unit_id") -> Split | None:
+        if df is None:
+            return None
+        parts = {str(k): df.iloc[v] for k, v in df.groupby(df[col].astype(str), sort=False).indices.items()}
+        return Split(parts, df.iloc[:0])
+
+    t = ev.trace
+    if t is not None:
+        t = t[t["period"] == ev.latest]
+        if ev.params.unit_level == "specialty":  # a doctor's records go to the team the doctor's numbers go to
+            team = ev.measurements.drop_duplicates("unit_id").set_index("unit_id")["specialty"]
+            t = t.assign(_unit=t["unit_id"].astype(str).map(team.astype(str).set_axis(team.index.astype(str))))
+        else:
+            t = t.assign(_unit=t["unit_id"].astype(str))
+    got = {
+        "units": set(ev.annual["unit_id"].astype(str)),
+        "index": split(ev.index),
+        "dimensions": split(dimension_summary(ev)),
+        "indicators": split(indicator_table(ev)),
+        "annual": split(ev.annual),
+        "payouts": {name: split(res) for name, res in ev.payouts.items()},
+        "members": split(ev.members, "specialty") if ev.members is not None else None,
+        "trace": split(t, "_unit") if t is not None else None,
+    }
+    if len(_SPLITS) >= 4:
+        _SPLITS.pop(next(iter(_SPLITS)))
+    _SPLITS[k] = (tables, got)
+    return got
+
+
 def unit_view(ev: Evaluation, unit_id: str) -> dict:
     """What a scorecard shows for one unit: its annual row, monthly IP with its peers, dimensions against
     peers, every indicator against its band in the latest month and its line of each payout rule."""
-    if unit_id not in set(ev.annual["unit_id"].astype(str)):
-        known = ", ".join(sorted(ev.annual["unit_id"].astype(str))[:10])
+    by = _by_unit(ev)
+    if unit_id not in by["units"]:
+        known = ", ".join(sorted(by["units"])[:10])
         raise InputError([f"unit '{unit_id}' is not in the evaluation; units include {known}, ..."], "params: units")
-    ix = ev.index[ev.index["unit_id"] == unit_id]
-    dims = dimension_summary(ev)
+    ix = by["index"][unit_id]
     team = None
-    if ev.members is not None:
-        team = ev.members[ev.members["specialty"].astype(str) == unit_id].sort_values("ip", ascending=False)
-    indicators = indicator_table(ev, unit_id)
+    if by["members"] is not None:
+        team = by["members"][unit_id].sort_values("ip", ascending=False)
+    indicators = by["indicators"][unit_id].reset_index(drop=True)
     lines = {  # this unit's line of each pay-for-performance rule, as a one-row table with the rule's terms
-        name: res[res["unit_id"].astype(str) == unit_id] for name, res in ev.payouts.items()
+        name: rows[unit_id] for name, rows in by["payouts"].items()
     }
     return {
         "payouts": lines,
         "members": team,
         "latest": ix.sort_values("period").iloc[-1],
         "sheets": ev.catalog[ev.catalog["indicator_id"].isin(indicators["indicator_id"].astype(str))],
-        "annual": ev.annual[ev.annual["unit_id"] == unit_id],
+        "annual": by["annual"][unit_id],
         "monthly": ix,
-        "dimensions": dims[dims["unit_id"] == unit_id],
+        "dimensions": by["dimensions"][unit_id],
         "indicators": indicators,
     }
 
@@ -391,10 +446,11 @@ def records_behind(ev: Evaluation, unit_id: str, period: pd.Timestamp | None = N
     sources only; a team's rows are its doctors' records)."""
     if ev.trace is None:
         return pd.DataFrame()
-    period = ev.latest if period is None else pd.Timestamp(period)
-    t = ev.trace[ev.trace["period"] == period]
+    if period is None or pd.Timestamp(period) == ev.latest:  # the scorecards' month, split once
+        return _by_unit(ev)["trace"][unit_id].drop(columns="_unit").reset_index(drop=True)
+    t = ev.trace[ev.trace["period"] == pd.Timestamp(period)]
     unit = t["unit_id"].astype(str)
-    if ev.params.unit_level == "specialty":  # a doctor's records go to the team the doctor's numbers go to
+    if ev.params.unit_level == "specialty":
         team = ev.measurements.drop_duplicates("unit_id").set_index("unit_id")["specialty"]
         unit = unit.map(team.astype(str).set_axis(team.index.astype(str)))
     return t[(unit == unit_id).to_numpy()].reset_index(drop=True)
