@@ -77,3 +77,19 @@ def test_a_params_term_is_written_in_the_reports_convention():
     """Terms as the params write them (99.8 % limits, an exponent of 1.5): shortest form, decimal comma in pt-BR."""
     assert T.g(99.8, "pt-BR") == "99,8" and T.g(99.8, "en") == "99.8"
     assert T.g(60.0, "pt-BR") == "60" and T.g(1.5, "en") == "1.5"
+
+
+def test_every_sentence_has_both_languages_with_the_same_fields():
+    """Every label and sentence template of views/text.py is written in both languages, and both fill in the
+    same fields: a field missing in one language raises KeyError only when that language's report runs."""
+    import string
+
+    def fields(s: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(s) if f}
+
+    for key, entry in T.LABELS.items():
+        assert set(entry) == {"en", "pt-BR"}, key
+        assert fields(entry["en"]) == fields(entry["pt-BR"]), key
+    for table in (T.WORDS, T.HEAD):
+        for key, entry in table.items():
+            assert set(entry) >= {"en", "pt-BR"} and all(entry.values()), key

