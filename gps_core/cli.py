@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import GpsError, ParamsError
 from .params import load
-from .report import READS_ARTEFACTS, THREAD_VARS, Job, Renderer, confined, notebooks_dir, out_root  # noqa: F401
+from .report import PARAMS_OF, READS_ARTEFACTS, THREAD_VARS, Job, Renderer, confined, notebooks_dir, out_root  # noqa: F401
 from .schemas import bounds
 
 DEMO = (
@@ -39,6 +39,9 @@ DEMO = (
 )
 
 
+ANNEX = "annex"  # the scorecards' annex in their folder (views.text 'annex_pointer' links to annex.html)
+
+
 def slug(unit: str) -> str:
     """A file-safe name for a unit (scorecards are written as ``scorecards/<slug>``): letters, digits, '-',
     '_' and inner dots, at most 100 characters, never '.' or '..' nor a hidden name."""
@@ -48,7 +51,10 @@ def slug(unit: str) -> str:
 
 def jobs_for(params_file: str, out: str, pdf: bool, limit: int | None = None, notebook: str | None = None) -> list[Job]:
     """The report jobs of one params file: one job, or one per unit for scorecards."""
-    p = load(params_file, notebook)
+    p = load(params_file, PARAMS_OF.get(notebook, notebook) if notebook else None)
+    annex = Job("scorecard_annex", params_file, out, report=f"{getattr(p, 'folder', '')}/{ANNEX}", pdf=pdf)
+    if notebook == "scorecard_annex":
+        return [annex]
     if p.report != "scorecard":
         return [Job(p.report, params_file, out, pdf=pdf)]
     units = p.units
@@ -59,9 +65,11 @@ def jobs_for(params_file: str, out: str, pdf: bool, limit: int | None = None, no
     units = units[:limit] if limit else units
     names = [slug(u) for u in units]
     seen = Counter(n.lower() for n in names)  # case too: two names one file on macOS and Windows
+    seen[ANNEX] += 2  # the annex's name is taken: a unit called so gets a suffix like any clash
     names = [f"{n}-{hashlib.sha1(u.encode()).hexdigest()[:6]}" if seen[n.lower()] > 1 else n
              for n, u in zip(names, units, strict=True)]  # fmt: skip
-    return [
+    # what every scorecard shares (technical sheets, full provenance) is written once, beside them
+    return [annex] + [
         Job("scorecard", params_file, out, report=f"{p.folder}/{n}", extra={"unit": u}, pdf=pdf)
         for n, u in zip(names, units, strict=True)
     ]
@@ -396,7 +404,8 @@ def _main(argv: list[str] | None = None) -> int:
             return 2 if failed else 0
         out_root(a.out)
         if a.cmd == "run":
-            load(a.params, Path(a.notebook).stem)  # the notebook's own check first
+            stem = Path(a.notebook).stem
+            load(a.params, PARAMS_OF.get(stem, stem))  # the notebook's own check first
             prepare([a.params], a.out, 1)
             jobs = jobs_for(a.params, a.out, not a.no_pdf, notebook=Path(a.notebook).stem)
         else:

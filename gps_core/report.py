@@ -19,11 +19,15 @@ import uuid
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import GpsError
 from .params import load
 from .pdf import Browser, PdfError, find_chromium, weasy
 from .views import page
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATE = PACKAGE / "templates" / "offline" / "gps_offline.html.j2"
@@ -102,10 +106,29 @@ def out_root(root: str | Path) -> Path:
 
 @cache
 def _exporter():
-    """One HTML exporter per process: building it (template loading) costs more than exporting a scorecard."""
-    from nbconvert import HTMLExporter
+    """One HTML exporter per process: building it (template loading) costs more than exporting a scorecard.
 
-    exporter = HTMLExporter(
+    nbconvert's HTML exporter parses its whole output again with BeautifulSoup to give images an English
+    alternative text and notebook cells a tab stop (a third of a scorecard's export, for nothing a report
+    shows); this one renders the template only, and an image without alternative text gets an empty one
+    (decorative) in the report's own words elsewhere."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class Exporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+            )
+            body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return re.sub(r"<img(?![^>]*\balt=)", "<img alt=''", body), resources
+
+    exporter = Exporter(
         template_file=str(TEMPLATE), exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
     exporter.exclude_anchor_links = True
@@ -146,14 +169,20 @@ def logo_uri(params, params_file: str | Path) -> str | None:
 
 
 def export_html(
-    executed: Path, html_path: Path, lang: str = "en", front: str = "", title: str = "", toc: bool = False
+    executed: Path | NotebookNode,
+    html_path: Path,
+    lang: str = "en",
+    front: str = "",
+    title: str = "",
+    toc: bool = False,
 ) -> None:
     """Executed notebook -> self-contained HTML without code, through the offline template, its ``<html
     lang>`` the report's language (nbconvert knows only two-letter codes and writes ``en``), ``front`` (the
     cover) first in the page, then with ``toc`` the table of contents, and ``title`` as the page's title."""
     import nbformat
 
-    nb = nbformat.read(executed, as_version=4)
+    # the executed notebook as papermill returns it (already written), or read from its file
+    nb = executed if isinstance(executed, nbformat.NotebookNode) else nbformat.read(executed, as_version=4)
     for cell in nb.cells:  # machine-readable JSON results stay in the .ipynb; the HTML is for people
         if cell.get("cell_type") == "code":
             cell.outputs = [o for o in cell.outputs if set(o.get("data", {})) != {"application/json"}]
@@ -241,7 +270,10 @@ def _register_warm_engine() -> None:
 
 
 # reports whose notebook reads the run's evaluation artefact (gps_core.artefact) instead of computing it
-READS_ARTEFACTS = frozenset({"annual_evaluation", "scorecard", "p4p_simulation"})
+READS_ARTEFACTS = frozenset({"annual_evaluation", "scorecard", "scorecard_annex", "p4p_simulation"})
+# a notebook that reads another report's params (the scorecards' annex reads the scorecards')
+PARAMS_OF = {"scorecard_annex": "scorecard"}
+NO_CONTENTS = frozenset({"scorecard", "scorecard_annex"})  # a few pages: no table of contents
 
 
 class Renderer:
@@ -322,7 +354,8 @@ class Renderer:
 
     def params(self, job: Job):
         """Validated params of a job, loaded once per file and notebook in a batch."""
-        k = (str(Path(job.params_file).resolve()), Path(job.notebook).stem)
+        stem = Path(job.notebook).stem
+        k = (str(Path(job.params_file).resolve()), PARAMS_OF.get(stem, stem))
         if k not in self._params:
             self._params[k] = load(job.params_file, k[1])
         return self._params[k]
@@ -384,7 +417,7 @@ def run(job: Job, renderer: Renderer | None = None) -> list[Path]:
         if nb.stem in READS_ARTEFACTS:
             given["artefacts"] = str(Path(job.out_root).resolve())
         try:
-            pm.execute_notebook(
+            done = pm.execute_notebook(
                 str(nb),
                 str(executed),
                 parameters=given,
@@ -402,8 +435,8 @@ def run(job: Job, renderer: Renderer | None = None) -> list[Path]:
                 f"{e.exec_count}: {e.ename}: {e.evalue}"
             ) from None
         front = page.cover(p, nb.stem, renderer.logo(job, p), job.extra.get("unit"))
-        export_html(executed, tmp / f"{final.name}.html", getattr(p, "language", "en"), front,
-                    page.title(p, nb.stem, job.extra.get("unit")), toc=nb.stem != "scorecard")  # fmt: skip
+        export_html(done, tmp / f"{final.name}.html", getattr(p, "language", "en"), front,
+                    page.title(p, nb.stem, job.extra.get("unit")), toc=nb.stem not in NO_CONTENTS)  # fmt: skip
         outputs = [executed, tmp / f"{final.name}.html"]
         if job.pdf:
             names = (getattr(p, "client_name", None) or p.client, getattr(p, "program", None), p.period.name)

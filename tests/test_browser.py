@@ -15,8 +15,8 @@ def test_charts_render_and_nothing_is_fetched(demo, tmp_path):
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     pages = sorted(demo.rglob("*.html"))
     # 3 annual evaluations + 2 scorecards each for 4 programs (one of doctors) + 2 risk studies + 1 contract
-    # design + 2 capitation + 3 benchmark studies
-    assert len(pages) == 19
+    # design + 2 capitation + 3 benchmark studies, and the scorecards' annex of each of the 4 programs
+    assert len(pages) == 23
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
         for html in pages:
@@ -31,6 +31,7 @@ def test_charts_render_and_nothing_is_fetched(demo, tmp_path):
                 "p4p_simulation.html": 4,
                 "capitation_model.html": 6,
                 "benchmark_study.html": 3,
+                "annex.html": 0,  # technical sheets and provenance: tables only
             }.get(html.name, 3)
             assert len(images) >= expected, html
             assert all(done and width > 0 for done, width in images), (html, images)

@@ -21,7 +21,7 @@ def test_demo_writes_every_report(demo):
     for d in (hosp, nhs):
         for ext in ("ipynb", "html", "pdf"):
             assert (d / f"annual_evaluation.{ext}").stat().st_size > 10_000
-        assert len(list((d / "scorecards").glob("*.html"))) == 2
+        assert len(cards(d / "scorecards", "html")) == 2 and (d / "scorecards" / "annex.html").is_file()
         assert (d / "annual_evaluation.pdf").read_bytes()[:5] == b"%PDF-"
     assert not list(demo.rglob(".tmp-*"))  # no temporary folder left behind
     # the page says its language (screen readers, hyphenation, spell checkers)
@@ -35,7 +35,7 @@ def test_demo_computes_each_run_once_and_every_report_reads_it(demo):
     runs = {d.parent.parent.name: sorted(x.name for x in d.iterdir()) for d in demo.glob("*/*/artefacts")}
     assert {k: len(v) for k, v in runs.items()} == {"hospital_demo": 1, "hospital_modelo": 2, "nhs_england": 1}
     d = demo / "hospital_modelo" / "2015"
-    doctors = list((d / "scorecards_medicos").glob("*.ipynb"))
+    doctors = cards(d / "scorecards_medicos", "ipynb")
     for nb in [d / "annual_evaluation.ipynb", d / "p4p_simulation.ipynb", *(d / "scorecards").glob("*.ipynb")]:
         text = nb.read_text()
         assert sum(name in text for name in runs["hospital_modelo"]) == 1, nb
@@ -45,6 +45,31 @@ def test_demo_computes_each_run_once_and_every_report_reads_it(demo):
     for nb in doctors:
         s = glued(nb, "scorecard")
         assert s["unit"].startswith("D") and s["peer_n"] < 556  # ranked among the doctors of the specialty
+
+
+def test_scorecards_share_one_annex_read_from_the_same_evaluation(demo):
+    """The technical sheets and the full provenance are written once per scorecard folder (issue 14: a doctor's
+    PDF went from 9 pages to 5), not in each scorecard: every scorecard links to its folder's annex, and the
+    annex describes the very evaluation the scorecards read (the same artefact) and every indicator they score."""
+    folders = sorted({p.parent for p in demo.rglob("*.ipynb") if (p.parent / "annex.ipynb").is_file()})
+    assert len(folders) == 4  # the specialties and the doctors of two hospitals, the NHS trusts, Hospital 2015
+    for d in folders:
+        annex = glued(d / "annex.ipynb", "scorecard_annex")
+        mine = cards(d, "ipynb")
+        assert len(mine) == 2 and (d / "annex.pdf").read_bytes()[:5] == b"%PDF-"
+        annex_html = (d / "annex.html").read_text()
+        for nb in mine:
+            html = nb.with_suffix(".html").read_text()
+            assert 'href="annex.html"' in html and annex["artefact"] in html, nb
+            ids = set(re.findall(r"<td>([A-Z]+[0-9A-Z]*) [^<]+</td>", html))  # the indicator column: 'F01 name'
+            assert ids and ids <= set(annex["indicators"]), (nb, ids - set(annex["indicators"]))
+            assert "<dl class='gps-prov'>" not in html and "<dl class='gps-prov'>" in annex_html  # full provenance once
+        assert all(f"<td>{i}</td>" in annex_html for i in annex["indicators"])
+
+
+def cards(folder, ext: str) -> list:
+    """The scorecards of a folder, without the annex they share."""
+    return sorted(p for p in folder.glob(f"*.{ext}") if p.stem != "annex")
 
 
 def test_no_report_shows_a_kernel_message(demo):
@@ -156,7 +181,9 @@ def test_pdfs_carry_the_client_and_page_numbers_on_every_page(demo):
         assert text.count(client) >= pages >= 1, pdf
         assert re.search(rf"\b{pages}\s*/\s*{pages}\b", text), pdf
         cover = text.split("\f")[0].lower()  # the first page is the cover: the report's title and the client
-        title = "avaliação anual de desempenho" if "annual" in pdf.name else "performance scorecard"
+        title = {"annual_evaluation.pdf": "avaliação anual de desempenho", "annex.pdf": "scorecards' annex"}.get(
+            pdf.name, "performance scorecard"
+        )
         assert title in cover and client.lower() in cover, (pdf, cover[:300])
         if "annual" in pdf.name:  # then the contents: every section with the page it starts on
             sheets = text.split("\f")
@@ -218,7 +245,7 @@ def test_nhs_notebook_ip_matches_a_hand_computation_from_the_raw_file(demo):
 def test_scorecard_agrees_with_the_annual_report(demo):
     d = demo / "hospital_demo" / "2015"
     a = pd.DataFrame(glued(d / "annual_evaluation.ipynb", "annual")["annual"]).set_index("unit_id")
-    for nb in (d / "scorecards").glob("*.ipynb"):
+    for nb in cards(d / "scorecards", "ipynb"):
         s = glued(nb, "scorecard")
         assert s["ip_year"] == pytest.approx(a.loc[s["unit"], "ip"])
         assert 1 <= s["rank"] <= s["peer_n"] == 32
@@ -226,10 +253,13 @@ def test_scorecard_agrees_with_the_annual_report(demo):
 
 
 def test_reports_reference_nothing_on_the_network(demo):
+    """Every reference is inline (data:), an anchor, or a file of the same run beside the report (a scorecard's
+    link to its annex): nothing with a scheme or host, nothing that does not exist."""
     for html in demo.rglob("*.html"):
         text = html.read_text()
         refs = re.findall(r"""(?:src|href)=["']([^"']+)["']""", text)
-        assert all(u.startswith(("data:", "#")) for u in refs), (html, [u for u in refs if "http" in u][:3])
+        local = [u for u in refs if not u.startswith(("data:", "#"))]
+        assert all(re.fullmatch(r"[\w.-]+\.html", u) and (html.parent / u).is_file() for u in local), (html, local[:3])
 
 
 def test_a_failed_run_leaves_the_previous_report_intact(demo, tmp_path):
@@ -267,7 +297,7 @@ def test_pdf_falls_back_to_weasyprint_without_chromium(demo, tmp_path, monkeypat
     from gps_core import report
 
     monkeypatch.setattr(report, "find_chromium", lambda: None)
-    html = next((demo / "nhs_england" / "FY2018-19" / "scorecards").glob("*.html"))
+    html = cards(demo / "nhs_england" / "FY2018-19" / "scorecards", "html")[0]
     with report.Renderer() as r:
         assert r.pdf(html, tmp_path / "x.pdf", "NHS England") == "weasyprint"
     assert (tmp_path / "x.pdf").read_bytes()[:5] == b"%PDF-"
@@ -304,8 +334,8 @@ def test_record_based_report_risk_adjusts_from_the_raw_files(demo, root):
     html = (d / "annual_evaluation.html").read_text()
     assert "Ajuste de risco" in html and "Estatística c" in html
     assert re.search(r"INT\d{6}", html)  # drill-down: the stays behind the numerators
-    cards = sorted((d / "scorecards").glob("*.html"))
-    assert len(cards) == 2 and all(re.search(r"INT\d{6}", c.read_text()) for c in cards)
+    shown = cards(d / "scorecards", "html")
+    assert len(shown) == 2 and all(re.search(r"INT\d{6}", c.read_text()) for c in shown)
 
 
 def test_risk_study_reports_on_real_data(demo):

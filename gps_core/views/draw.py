@@ -47,16 +47,26 @@ def svg(chart: alt.TopLevelMixin, lang: Lang | None = None) -> str:
     more than drawing the chart (0.2 s of a scorecard's 0.35 s). The tests set it, so every chart of every demo
     report is validated in CI, and ``tests/test_views`` validates the annual evaluation's and scorecard's.
     """
+    return _draw(chart.to_dict(validate=bool(os.environ.get("GPS_CHECK_CHARTS"))), lang)
+
+
+def _draw(spec: dict, lang: Lang | None) -> str:
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 
     locale = LOCALES.get(lang or "en", "en-GB")
-    spec = chart.to_dict(validate=bool(os.environ.get("GPS_CHECK_CHARTS")))
-    version = vl_version_for_vl_convert()
-    return vlc.vegalite_to_svg(spec, vl_version=version, format_locale=locale, time_format_locale=locale)
+    return vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert(), format_locale=locale,
+                               time_format_locale=locale)  # fmt: skip
+
+
+def _title(spec: dict) -> str:
+    title = spec.get("title", "")
+    text = title.get("text", "") if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else str(text)
 
 
 def _show(chart: alt.TopLevelMixin, lang: Lang | None) -> None:
     from IPython.display import display
 
-    display({"image/svg+xml": svg(chart, lang)}, raw=True)
+    spec = chart.to_dict(validate=bool(os.environ.get("GPS_CHECK_CHARTS")))
+    display({"image/svg+xml": _draw(spec, lang)}, raw=True, metadata={"image/svg+xml": {"alt": _title(spec)}})

@@ -61,11 +61,30 @@ def provenance_html(prov: dict, lang: Lang = "en") -> str:
     return "".join(parts) + "</dl>"
 
 
+def provenance_line(prov: dict, lang: Lang = "en") -> str:
+    """The provenance of a report in one line (the evaluation's artefact key, when it was computed, the
+    software version), for a report whose full provenance lives in a shared annex."""
+    def shown(k: str) -> str:
+        v = html.escape(str(prov[k]))
+        return f"<code>{v}</code>" if k == "artefact" else v  # a folder name (hex key), not a word
+
+    keys = [k for k in ("artefact", "generated_utc", "gps_core") if k in prov]
+    parts = [f"{html.escape(T.label(k, lang))}: {shown(k)}" for k in keys]
+    return f"<p class='gps-prov-line'>{' · '.join(parts)}</p>"
+
+
+TITLES = {
+    "annual_evaluation": "annual_title",
+    "scorecard": "scorecard_title",
+    "scorecard_annex": "scorecard_annex_title",
+}
+
+
 def title(params, report: str, unit: str | None = None) -> str:
     """The report's title line: its kind in the params' language, the unit of a scorecard, the client and the
     period (the HTML ``<title>``, which the PDF keeps as its document title)."""
     lang = params.language
-    key = {"annual_evaluation": "annual_title", "scorecard": "scorecard_title"}.get(report, f"{report}_title")
+    key = TITLES.get(report, f"{report}_title")
     parts = [T.label(key, lang) if key in T.LABELS else report, unit, params.client_name, params.period.name]
     return " · ".join(str(x) for x in parts if x)
 
@@ -78,7 +97,7 @@ def cover(params, report: str, logo: str | None, unit: str | None = None, issued
     e = html.escape
     colour = params.style.colour
     first, last = params.period.first, params.period.last
-    title = {"annual_evaluation": "annual_title", "scorecard": "scorecard_title"}.get(report, f"{report}_title")
+    title = TITLES.get(report, f"{report}_title")
     lines = [
         f"<p class='gps-cover-kind'>{e(T.label(title, lang))}</p>" if title in T.LABELS else "",
         f"<p class='gps-cover-client'>{e(params.client_name)}</p>",
