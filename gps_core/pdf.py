@@ -92,6 +92,7 @@ class Browser:
             raise PdfError("Chromium is not installed (apt-get install chromium); WeasyPrint can print instead")
         self.timeout = timeout
         self.proc: subprocess.Popen | None = None
+        self.session: str | None = None  # the one tab every print navigates (a new tab per file cost 0.1 s)
         self._id = 0
         self._buffer = b""
 
@@ -137,6 +138,7 @@ class Browser:
                     pass
             shutil.rmtree(self.profile, ignore_errors=True)
             self.proc = None
+            self.session = None
 
     def _send(self, method: str, params: dict, session: str | None = None) -> int:
         self._id += 1
@@ -185,34 +187,39 @@ class Browser:
             raise PdfError(f"the page's script failed: {res['exceptionDetails'].get('text')}")
         return res["result"].get("value")
 
+    def tab(self) -> str:
+        """The session of the browser's one tab, opened on first use. Every print navigates it to its file:
+        a navigation starts the page afresh (its document, scripts and DOM), and a new tab per file cost a
+        third of printing a scorecard."""
+        if self.session is None:
+            target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            self.call("Page.enable", session=self.session)
+        return self.session
+
     def print(self, html_path: str | Path, pdf_path: str | Path, footer_left: str = "") -> None:
         """Print one HTML file to ``pdf_path`` (A4, backgrounds, the CSS page size and margins win)."""
-        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        try:
-            self.call("Page.enable", session=session)
-            url = Path(html_path).resolve().as_uri()
-            self.call("Page.navigate", {"url": url}, session, until="Page.loadEventFired")
-            opts = {
-                "printBackground": True,
-                "preferCSSPageSize": True,
-                "paperWidth": 8.27,
-                "paperHeight": 11.69,
-                "displayHeaderFooter": bool(footer_left),
-                "headerTemplate": "<span></span>",
-                "footerTemplate": footer(footer_left) if footer_left else "<span></span>",
-                "generateDocumentOutline": True,
-                "generateTaggedPDF": True,
-            }
+        session = self.tab()
+        url = Path(html_path).resolve().as_uri()
+        self.call("Page.navigate", {"url": url}, session, until="Page.loadEventFired")
+        opts = {
+            "printBackground": True,
+            "preferCSSPageSize": True,
+            "paperWidth": 8.27,
+            "paperHeight": 11.69,
+            "displayHeaderFooter": bool(footer_left),
+            "headerTemplate": "<span></span>",
+            "footerTemplate": footer(footer_left) if footer_left else "<span></span>",
+            "generateDocumentOutline": True,
+            "generateTaggedPDF": True,
+        }
+        data = self.call("Page.printToPDF", opts, session)["data"]
+        if self._value("document.querySelectorAll('.gps-toc-page').length", session):
+            # Chromium has no target-counter(): read where each section landed in the outline of the first
+            # print, write the numbers into the contents (same width, so no page moves) and print again
+            pages = outline_pages(base64.b64decode(data))
+            self._value(FILL_TOC.replace("PAGES", json.dumps(pages)), session)
             data = self.call("Page.printToPDF", opts, session)["data"]
-            if self._value("document.querySelectorAll('.gps-toc-page').length", session):
-                # Chromium has no target-counter(): read where each section landed in the outline of the first
-                # print, write the numbers into the contents (same width, so no page moves) and print again
-                pages = outline_pages(base64.b64decode(data))
-                self._value(FILL_TOC.replace("PAGES", json.dumps(pages)), session)
-                data = self.call("Page.printToPDF", opts, session)["data"]
-        finally:
-            self.call("Target.closeTarget", {"targetId": target})
         Path(pdf_path).write_bytes(base64.b64decode(data))
 
 

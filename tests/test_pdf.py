@@ -36,6 +36,10 @@ def test_one_browser_prints_many_files_with_the_client_and_page_numbers(tmp_path
         for html in files:
             b.print(html, html.with_suffix(".pdf"), "Hospital <Modelo> & Cia")
             assert b.proc.pid == pid
+        # one tab serves every print: the same address again (a report run twice) shows the file's new text
+        files[0].write_text(PAGE.format(n="refeito", body=""), encoding="utf-8")
+        b.print(files[0], tmp_path / "again.pdf", "Hospital")
+        assert "Relatório refeito" in text_of(tmp_path / "again.pdf")
         profile = b.profile
     assert b.proc is None and not __import__("os").path.exists(profile)
     for n, html in enumerate(files):
