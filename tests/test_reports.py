@@ -93,7 +93,7 @@ record trend trends annual scorecard payout payouts pay contract rule rules budg
 expected ratio interval hospitals patients patient stays cost costs higher lower better worse than from for per not
 only all each every this that these those are is was were been has have had which when where who what how why but
 if then so also more less most least over under into about between after before during within by on in at to an
-files source panel region days percent""".split()
+files source panel region days percent funnel description provided image""".split()
 )
 PORTUGUESE = set(
     """de da do das dos em na nos nas para com por uma um que não mês meses ano unidade unidades
@@ -106,6 +106,8 @@ gestor avaliação anual painel arquivos entrada avisos nenhum parâmetros gerad
 def words(html_file) -> list[str]:
     """The words a reader sees: no style, script or code type (file names, checksums, params as YAML)."""
     text = re.sub(r"<(style|script|pre|code)\b.*?</\1>", " ", html_file.read_text(), flags=re.S | re.I)
+    # an image's alternative text is read aloud by a screen reader (nbconvert's default was an English sentence)
+    text += " " + " ".join(re.findall(r"""\balt=["']([^"']*)["']""", text))
     for name in NAMES:  # names of metrics and programs, used untranslated in Brazil
         text = text.replace(name, " ")
     # a hyphenated word is one word ('de-identified', 'DE-SynPUF'), not a Portuguese 'de'; a token with digits

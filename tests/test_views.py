@@ -174,3 +174,25 @@ def test_condition_names_speak_the_reports_language():
     assert len(en["HCC75"]) > 60 and pt["HCC75"].startswith("HCC75 Miastenia grave")
     assert en["C_heart_failure"] == "Heart failure" and pt["C_heart_failure"] == "Insuficiência cardíaca"
     assert condition_names(["HCC85"], "pt-BR", model="V28") == {"HCC85": "HCC85"}
+
+
+def test_a_chart_is_described_by_its_title_in_the_reports_language(tmp_path):
+    """A chart's <img> carries its title as alternative text (a screen reader reads it), from the output's
+    metadata; nbconvert's default was an English sentence in every pt-BR report. No other English is added:
+    the export writes no tab stops or alternative texts of its own."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from gps_core.report import export_html
+
+    chart = alt.Chart(pd.DataFrame({"x": [1.5, 2.5]}), title="Dimensões da qualidade").mark_bar().encode(x="x:Q")
+    spec = chart.to_dict()
+    svg = draw.svg(chart, "pt-BR")
+    meta = {"image/svg+xml": {"alt": draw.alt_text(spec)}}
+    out = new_output("display_data", data={"image/svg+xml": svg}, metadata=meta)
+    nb = new_notebook(cells=[new_code_cell("", outputs=[out])])
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    export_html(tmp_path / "n.ipynb", tmp_path / "n.html", "pt-BR")
+    html = (tmp_path / "n.html").read_text()
+    assert re.findall(r"<img alt=\"([^\"]*)\"", html) == ["Dimensões da qualidade"]
+    assert "No description" not in html and "tabindex" not in html and '<html lang="pt-BR">' in html

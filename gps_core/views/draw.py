@@ -59,7 +59,8 @@ def _draw(spec: dict, lang: Lang | None) -> str:
                                time_format_locale=locale)  # fmt: skip
 
 
-def _title(spec: dict) -> str:
+def alt_text(spec: dict) -> str:
+    """A chart's alternative text for its <img>: its title, already in the report's language."""
     title = spec.get("title", "")
     text = title.get("text", "") if isinstance(title, dict) else title
     return " ".join(text) if isinstance(text, list) else str(text)
@@ -69,4 +70,4 @@ def _show(chart: alt.TopLevelMixin, lang: Lang | None) -> None:
     from IPython.display import display
 
     spec = chart.to_dict(validate=bool(os.environ.get("GPS_CHECK_CHARTS")))
-    display({"image/svg+xml": _draw(spec, lang)}, raw=True, metadata={"image/svg+xml": {"alt": _title(spec)}})
+    display({"image/svg+xml": _draw(spec, lang)}, raw=True, metadata={"image/svg+xml": {"alt": alt_text(spec)}})
