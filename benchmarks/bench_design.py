@@ -25,7 +25,7 @@ def main() -> None:
     ap.add_argument("--doctors", action="store_true", help="evaluate doctors (unit_level as_is), not teams")
     a = ap.parse_args()
     p = params.load(a.params)
-    ev = evaluation.run(p.model_copy(update={"unit_level": "as_is"}) if a.doctors else p, a.params)
+    ev = evaluation.run(p.model_copy(update={"unit_level": "as_is"}) if a.doctors else p)
     policies = ("redistribute", "zero")
 
     def fast():

@@ -85,7 +85,7 @@ def main() -> int:
     out = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     p = params.load(PARAMS)
     t = time.perf_counter()
-    units = [str(u) for u in evaluation.run(p, PARAMS, store=out).annual["unit_id"]]
+    units = [str(u) for u in evaluation.run(p, store=out).annual["unit_id"]]
     print(f"evaluation of {len(units)} doctors, computed once and saved: {time.perf_counter() - t:.1f} s")
 
     ratios, olds, news = [], [], []

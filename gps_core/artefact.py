@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .params import origin
 from .refdata import sha256
 
 PACKAGE = Path(__file__).resolve().parent
@@ -47,10 +48,9 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def input_files(dump: dict, params_path: str | Path) -> list[Path]:
+def input_files(dump: dict, base: Path) -> list[Path]:
     """Every file params name (each ``path`` value, and the catalogue when it is a file), resolved against
-    the params file's folder, in the order they appear; ``dump`` is the params as JSON."""
-    base = Path(params_path).resolve().parent
+    ``base`` (the params file's folder), in the order they appear; ``dump`` is the params as JSON."""
     found: list[Path] = []
 
     def walk(node) -> None:
@@ -71,7 +71,7 @@ def input_files(dump: dict, params_path: str | Path) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def key(params, params_path: str | Path, ignore: frozenset = frozenset()) -> tuple[str, dict]:
+def key(params, ignore: frozenset = frozenset()) -> tuple[str, dict]:
     """The artefact key of a computation and what it covers (stored as its provenance). ``ignore`` names
     params the computation does not read (beyond :data:`SHOWN_ONLY`), e.g. a contract design's candidates
     for the evaluation it starts from.
@@ -79,7 +79,7 @@ def key(params, params_path: str | Path, ignore: frozenset = frozenset()) -> tup
     A missing input file hashes as ``missing``: the computation then fails with the reader's own message,
     and nothing is stored."""
     dump = {k: v for k, v in params.model_dump(mode="json").items() if k not in SHOWN_ONLY | ignore}
-    files = input_files(dump, params_path)
+    files = input_files(dump, origin(params).parent)
     inputs = [{"file": str(f), "sha256": sha256(f) if f.is_file() else "missing"} for f in files]
     covers = {"params": dump, "inputs": inputs, "code": code_digest()}
     digest = hashlib.sha256(json.dumps(covers, sort_keys=True, default=str).encode()).hexdigest()
@@ -231,7 +231,6 @@ _MEMO_SIZE = 4
 def cached(
     name: str,
     params,
-    params_path: str | Path,
     root: str | Path,
     compute: Callable[[], dict],
     ignore: frozenset = frozenset(),
@@ -240,7 +239,7 @@ def cached(
     or computed and saved there. Returns the result and its artefact folder.
 
     An unreadable artefact (e.g. cut by a full disk) is computed again and replaced."""
-    digest, covers = key(params, params_path, ignore)
+    digest, covers = key(params, ignore)
     folder = folder_for(root, params, name, digest)
     if digest in _MEMO:
         return _MEMO[digest], folder

@@ -196,7 +196,8 @@ def load_catalog(name_or_path: str | Path = "hospital_2015") -> pd.DataFrame:
     pandas.DataFrame
         One row per indicator, typed, with ``multiplier`` (100 for percent, 1000 per 1,000, ...).
     """
-    key = str(name_or_path)
+    # a CSV named in a params file is resolved against that file's folder (params.Located), not the working one
+    key = str(getattr(name_or_path, "at", name_or_path))
     if key in SHIPPED:  # checked against the manifest and validated once per process; each caller gets a copy
         return _shipped(key, refdata.sha256(refdata.path(SHIPPED[key]))).copy()
     return _load(key)

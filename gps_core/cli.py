@@ -61,7 +61,7 @@ def jobs_for(params_file: str, out: str, pdf: bool, limit: int | None = None, no
     if units == "all":
         from .studies.evaluation import run as evaluate
 
-        units = list(evaluate(p, params_file, store=out).annual["unit_id"].astype(str))
+        units = list(evaluate(p, store=out).annual["unit_id"].astype(str))
     units = units[:limit] if limit else units
     names = [slug(u) for u in units]
     seen = Counter(n.lower() for n in names)  # case too: two names one file on macOS and Windows
@@ -78,7 +78,7 @@ def jobs_for(params_file: str, out: str, pdf: bool, limit: int | None = None, no
 def _evaluate(params_file: str, out: str) -> None:
     from .studies.evaluation import run as evaluate
 
-    evaluate(load(params_file), params_file, store=out)
+    evaluate(load(params_file), store=out)
 
 
 def prepare(files: list[str], out: str, workers: int) -> None:
@@ -99,7 +99,7 @@ def prepare(files: list[str], out: str, workers: int) -> None:
     for f in files:
         p = load(f)
         if p.report in READS_ARTEFACTS:
-            todo.setdefault(key(p, f, DESIGN_ONLY)[0], f)
+            todo.setdefault(key(p, DESIGN_ONLY)[0], f)
     errors = []
     if workers > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
@@ -254,7 +254,7 @@ def payouts_workbook(a: argparse.Namespace) -> int:
     else:
         out = Path("reports") / p.client / p.period.name / "payouts.xlsx"
         confined("reports", out, f"{a.params} (client, period.label)")
-    ev = evaluate(p, a.params, store="reports")  # the run the reports of this client and period read
+    ev = evaluate(p, store="reports")  # the run the reports of this client and period read
     try:
         path = write_payouts(ev.payouts, out, p.currency, p.language)
     except OSError as e:
@@ -271,25 +271,25 @@ def check_one(p, f: str) -> str:
     if p.report == "capitation_model":
         from .studies.capitation import load_plan, read_scores
 
-        tabs, _ = load_plan(p, f)
+        tabs, _ = load_plan(p)
         if p.rates.value:  # the panels of the members file: every one needs a score
-            read_scores(p, f, sorted(tabs["members"][p.rates.by].astype(str).unique()))
+            read_scores(p, sorted(tabs["members"][p.rates.by].astype(str).unique()))
         return f"{f}: OK ({len(tabs['members'])} members, {len(tabs['diagnoses'])} diagnoses)"
     if p.report == "risk_adjustment":
         from .studies.risk import run as study
 
-        s = study(p, f)
+        s = study(p)
         return f"{f}: OK ({len(s.data)} patients, {len(s.outcomes)} outcome models)"
     if p.report == "benchmark_study":
         from .studies.benchmark import run as bench
 
-        s = bench(p, f)
+        s = bench(p)
         s.close()
         n = int(s.cells["published"].sum())
         return f"{f}: OK ({s.source}; {n} of {len(s.cells)} cells published, {len(s.funnels)} funnels)"
     from .studies.evaluation import run as evaluate
 
-    ev = evaluate(p, f)
+    ev = evaluate(p)
     return (
         f"{f}: OK ({len(ev.measurements)} rows, {ev.annual.shape[0]} units, "
         f"{ev.provenance['small_denominators']['small']} of {ev.provenance['small_denominators']['values']} "

@@ -12,9 +12,19 @@ from typing import Annotated, Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from .catalog import DIMENSIONS
+from .catalog import DIMENSIONS, SHIPPED
 from .errors import ParamsError
 
 # A name that becomes a folder or file name under the reports root: letters, digits, '_', '-', '.', never a
@@ -22,8 +32,63 @@ from .errors import ParamsError
 NAME = r"^[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*$"
 
 
+class Located(str):
+    """A file or folder as the params file writes it (the text its params dump and artefact key hold) that knows
+    where it is: resolved once, against the params file's folder, when the params are loaded.
+
+    Attributes
+    ----------
+    at
+        The absolute path, for reading.
+    shown
+        The path relative to the params file's folder, for reports: no report shows the machine's folders.
+    """
+
+    at: Path
+    shown: str
+
+
+def _locate(value: str, info: ValidationInfo) -> str:
+    base = (info.context or {}).get("base")
+    if base is None:  # a model built in code, not from a params file: paths are relative to the working folder
+        return value
+    out = Located(value)
+    q = Path(value)
+    out.at = q if q.is_absolute() else (base / q).resolve()
+    out.shown = os.path.relpath(out.at, base)
+    return out
+
+
+FilePath = Annotated[str, AfterValidator(_locate)]
+
+
+def _locate_catalog(value: str, info: ValidationInfo) -> str:
+    return value if value in SHIPPED else _locate(value, info)  # a shipped name, or a client's CSV file
+
+
+Catalog = Annotated[str, AfterValidator(_locate_catalog)]
+
+
+def origin(params) -> Path:
+    """The params file ``params`` were loaded from (its folder is where their paths start); for params built
+    in code, a ``params.yaml`` in the working folder."""
+    return params._file or Path("params.yaml").resolve()
+
+
+def where(path: str) -> Path:
+    """Where a params path is: resolved at load (:class:`Located`), or from the working folder for a model
+    built in code."""
+    return path.at if isinstance(path, Located) else Path(path).resolve()
+
+
+def shown(path: str) -> str:
+    """A params path as reports name it: relative to the params file's folder (:class:`Located`)."""
+    return path.shown if isinstance(path, Located) else os.path.relpath(Path(path).resolve())
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    _file: Path | None = PrivateAttr(None)  # the params file a report's params were loaded from (load)
 
 
 class Period(Strict):
@@ -66,7 +131,7 @@ class FileSource(Strict):
     """A client file of monthly measurements: CSV/TXT, Excel or Parquet. CSV dialect is detected unless set."""
 
     kind: Literal["file", "csv"]
-    path: str
+    path: FilePath
     sheet: str | None = Field(None, description="Excel sheet name (default: the first sheet)")
     sep: str | None = Field(None, description="CSV separator (default: detected)")
     decimal: Literal[".", ","] | None = Field(None, description="decimal mark (default: detected)")
@@ -76,7 +141,7 @@ class FileSource(Strict):
 class RecordFile(Strict):
     """A record-level file (CSV/TXT, Excel, Parquet or XML); CSV dialect detected unless set."""
 
-    path: str
+    path: FilePath
     sheet: str | None = Field(None, description="Excel sheet name (default: the first sheet)")
     sep: str | None = None
     decimal: Literal[".", ","] | None = None
@@ -129,7 +194,7 @@ class EncounterSource(Strict):
     them, risk-adjusted where the params say so."""
 
     kind: Literal["encounters"]
-    path: str
+    path: FilePath
     sheet: str | None = None
     sep: str | None = None
     decimal: Literal[".", ","] | None = None
@@ -148,7 +213,7 @@ class SyntheticSource(Strict):
 
 class NhsAeSource(Strict):
     kind: Literal["nhs_ae"]
-    path: str
+    path: FilePath
     department_type: Literal["1", "2", "other"] = "1"
 
 
@@ -251,7 +316,7 @@ class Contract(Strict):
 class Style(Strict):
     """The client's look on the cover of its reports (the house style when absent)."""
 
-    logo: str | None = Field(
+    logo: FilePath | None = Field(
         None, description="PNG, JPEG or SVG file of the client's logo (at most 1 MiB), relative to the params file"
     )
     colour: str = Field("#1f4e79", pattern=r"^#[0-9A-Fa-f]{6}$", description="the cover's colour, #RRGGBB")
@@ -292,7 +357,7 @@ class Evaluation(Report):
 
     program: str
     currency: str = "BRL"
-    catalog: str = "hospital_2015"
+    catalog: Catalog = "hospital_2015"
     bands: dict[str, Band] = {}
     source: Source | list[Source] = Field(description="one source, or several whose indicators do not overlap")
     unit_level: Literal["as_is", "specialty"] = Field(
@@ -424,7 +489,7 @@ class PlanData(Strict):
     eligibility: RecordFile | None = Field(None, description="files: member_id, year, months")
     diagnoses: RecordFile | None = Field(None, description="files: member_id, year, code")
     costs: RecordFile | None = Field(None, description="files: member_id, year, amount")
-    folder: str | None = Field(None, description="synpuf: the folder of beneficiary_<year>.csv")
+    folder: FilePath | None = Field(None, description="synpuf: the folder of beneficiary_<year>.csv")
     years: list[int] | None = Field(None, description="synpuf: the years to read (consecutive)")
 
     @model_validator(mode="after")
@@ -517,9 +582,9 @@ class PoolSource(Strict):
     for the run and never stored."""
 
     kind: Literal["duckdb", "pyspark", "synthetic", "nhs_ae"]
-    location: str | None = Field(None, description="duckdb: the pool file; pyspark: the exported folder")
-    key_file: str | None = Field(None, description="the pool's key file (needed only for a client's own view)")
-    path: str | None = Field(None, description="nhs_ae: the A&E attendances file")
+    location: FilePath | None = Field(None, description="duckdb: the pool file; pyspark: the exported folder")
+    key_file: FilePath | None = Field(None, description="the pool's key file (needed only for a client's own view)")
+    path: FilePath | None = Field(None, description="nhs_ae: the A&E attendances file")
     seed: int = Field(11, description="synthetic: the generator's seed")
 
     @model_validator(mode="after")
@@ -545,7 +610,7 @@ class FunnelSpec(Strict):
 class HrrpFunnels(Strict):
     """O/E funnels of CMS's Hospital Readmissions Reduction Program file, one per condition."""
 
-    path: str
+    path: FilePath
     conditions: list[Literal["AMI", "HF", "PN", "COPD", "CABG", "HIP-KNEE"]] = ["AMI", "HF", "PN", "COPD",
                                                                                  "CABG", "HIP-KNEE"]  # fmt: skip
     sr_method: Literal["SHMI", "CQC"] = "SHMI"
@@ -558,7 +623,7 @@ class BenchmarkParams(Report):
 
     report: Literal["benchmark_study"] = "benchmark_study"
     pool: PoolSource
-    catalog: str = "hospital_2015"
+    catalog: Catalog = "hospital_2015"
     by: list[Literal["client_type", "size", "region", "specialty", "unit_type"]] = Field(
         ["client_type", "size", "region"], description="segments of the benchmark cells (each on its own)"
     )
@@ -646,9 +711,12 @@ def load(path: str | Path, report: str | None = None) -> Strict:
         raise ParamsError(f"{p}: unknown report {cut(name)}; known: {sorted(MODELS)}")
     raw = {**raw, "report": name}
     try:
-        return MODELS[name].model_validate(raw)
+        # every path is resolved here, once, against the params file's folder (params.Located)
+        model = MODELS[name].model_validate(raw, context={"base": p.resolve().parent})
     except ValidationError as e:
         raise ParamsError(_explain(e, str(p))) from None
+    model._file = p.resolve()
+    return model
 
 
 def _duplicates(node, path: Path, seen: set) -> None:
@@ -723,15 +791,3 @@ def _yaml(p: Path) -> object:
         raise ParamsError(f"{p}: {at}not valid YAML: {str(what)[:200]}") from None
     finally:
         loader.dispose()
-
-
-def resolve(params_path: str | Path, relative: str) -> Path:
-    """A path written in a params file, resolved against that file's folder."""
-    q = Path(relative)
-    return q if q.is_absolute() else (Path(params_path).resolve().parent / q).resolve()
-
-
-def written(params_path: str | Path, path: str | Path) -> str:
-    """A file as a report names it: relative to the params file's folder, as the params write it, so that no
-    report shows the machine's folders (the full path stays in the run artefact's provenance.json)."""
-    return os.path.relpath(Path(path).resolve(), Path(params_path).resolve().parent)

@@ -139,7 +139,7 @@ LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 LOGO_MAX = 1 << 20
 
 
-def logo_uri(params, params_file: str | Path) -> str | None:
+def logo_uri(params) -> str | None:
     """The params' ``style.logo`` as a data URI (PNG, JPEG or SVG, at most 1 MiB), None without a logo.
 
     Raises
@@ -150,10 +150,11 @@ def logo_uri(params, params_file: str | Path) -> str | None:
     name = params.style.logo
     if not name:
         return None
-    from .params import resolve
+    from .params import origin
+    from .params import where as located
 
-    f = resolve(params_file, name)
-    where = f"{params_file}: style.logo {name!r}"
+    f = located(name)  # resolved against the params file's folder when the params were loaded
+    where = f"{origin(params)}: style.logo {name!r}"
     if not f.is_file():
         raise ReportError(f"{where}: no such file ({f}); give the logo's path relative to the params file")
     if f.stat().st_size > LOGO_MAX:
@@ -370,7 +371,7 @@ class Renderer:
         """The params' logo as a data URI, read and checked once per params file in a batch."""
         k = str(Path(job.params_file).resolve())
         if k not in self._logos:
-            self._logos[k] = logo_uri(params, job.params_file)
+            self._logos[k] = logo_uri(params)
         return self._logos[k]
 
     def pdf(self, html_path: Path, pdf_path: Path, footer: str) -> str:

@@ -563,7 +563,7 @@ def test_finance_file_bad_amounts_are_named(tmp_path_factory, k, bad):
     spec = AmountFile(path=str(f), unit="especialidade", amount="valor_recebido")
     COUNTS["finance file"] = COUNTS.get("finance file", 0) + 1
     with pytest.raises(InputError) as e:
-        read_amounts(spec, d / "p.yaml", units)
+        read_amounts(spec, units)
     assert str(f) in str(e.value) and f"line {line}, column 'valor_recebido'" in str(e.value)
 
 

@@ -66,9 +66,9 @@ def test_the_evaluation_read_back_is_equal_to_the_one_computed(tmp_path, name):
     coefficients) and the trace of every record (the folder lists its three input files with their sha256)."""
     f = ROOT / "params" / name
     p = params.load(f)
-    direct = evaluation.run(p, f, store=tmp_path)  # computed and saved
+    direct = evaluation.run(p, store=tmp_path)  # computed and saved
     artefact._MEMO.clear()
-    read = evaluation.run(p, f, store=tmp_path)  # reads the folder
+    read = evaluation.run(p, store=tmp_path)  # reads the folder
     for field in dataclasses.fields(evaluation.Evaluation):
         if field.name not in ("params", "provenance"):
             equal(getattr(direct, field.name), getattr(read, field.name), field.name)
@@ -98,17 +98,17 @@ def test_reports_of_one_run_share_it_and_other_inputs_never_do(tmp_path, monkeyp
     annual = copy_params(tmp_path, "hospital_modelo_2015.yaml", **where)
     cards = copy_params(tmp_path, "hospital_modelo_2015_scorecards.yaml", **where)
     design = copy_params(tmp_path, "hospital_modelo_2015_p4p.yaml", **where)
-    k = artefact.key(*annual, evaluation.DESIGN_ONLY)[0]
-    assert artefact.key(*cards, evaluation.DESIGN_ONLY)[0] == k
-    assert artefact.key(*design, evaluation.DESIGN_ONLY)[0] == k
+    k = artefact.key(annual[0], evaluation.DESIGN_ONLY)[0]
+    assert artefact.key(cards[0], evaluation.DESIGN_ONLY)[0] == k
+    assert artefact.key(design[0], evaluation.DESIGN_ONLY)[0] == k
     target = copy_params(tmp_path, "hospital_modelo_2015.yaml", **where, **{"target: 75": "target: 80"})
-    assert artefact.key(*target, evaluation.DESIGN_ONLY)[0] != k
+    assert artefact.key(target[0], evaluation.DESIGN_ONLY)[0] != k
     stays = data / "internacoes.csv"
     stays.write_bytes(stays.read_bytes() + b"\n")  # one more byte: another input
-    changed = artefact.key(*annual, evaluation.DESIGN_ONLY)[0]
+    changed = artefact.key(annual[0], evaluation.DESIGN_ONLY)[0]
     assert changed != k
     monkeypatch.setattr(artefact, "code_digest", lambda: "another version of gps_core")
-    assert artefact.key(*annual, evaluation.DESIGN_ONLY)[0] not in (k, changed)
+    assert artefact.key(annual[0], evaluation.DESIGN_ONLY)[0] not in (k, changed)
 
 
 def test_a_run_is_computed_once_and_a_stale_or_damaged_artefact_is_not_read(tmp_path, monkeypatch):
@@ -117,19 +117,19 @@ def test_a_run_is_computed_once_and_a_stale_or_damaged_artefact_is_not_read(tmp_
     calls = []
     real = evaluation._run
     monkeypatch.setattr(evaluation, "_run", lambda *a: calls.append(1) or real(*a))
-    first = evaluation.run(p, f, store=tmp_path)
+    first = evaluation.run(p, store=tmp_path)
     artefact._MEMO.clear()
     cards = ROOT / "params" / "nhs_ae_2018_19_scorecards.yaml"
-    evaluation.run(params.load(cards), cards, store=tmp_path)
+    evaluation.run(params.load(cards), store=tmp_path)
     assert len(calls) == 1  # the scorecards read the annual report's run
     (folder,) = (tmp_path / "nhs_england" / "FY2018-19" / "artefacts").iterdir()
     next((folder / "tables").iterdir()).write_bytes(b"not parquet")  # a disk that filled up
     artefact._MEMO.clear()
-    again = evaluation.run(p, f, store=tmp_path)
+    again = evaluation.run(p, store=tmp_path)
     assert len(calls) == 2
     assert_frame_equal(first.annual, again.annual)
     other = p.model_copy(update={"target": 80.0})
-    assert evaluation.run(other, f, store=tmp_path).annual["target"].eq(80).all()
+    assert evaluation.run(other, store=tmp_path).annual["target"].eq(80).all()
     assert len(calls) == 3 and len(list(folder.parent.iterdir())) == 2
     assert not [x for x in folder.parent.iterdir() if x.name.startswith(".")]  # no half-written folder
 

@@ -93,7 +93,7 @@ def test_a_plan_is_read_from_the_clients_files(tmp_path, root):
     )
     f = tmp_path / "p.yaml"
     f.write_text(text)
-    got, inputs = study.load_plan(params.load(f), f)
+    got, inputs = study.load_plan(params.load(f))
     assert len(inputs) == 4 and all(len(i["sha256"]) == 64 for i in inputs)
     assert got["costs"]["amount"].sum() == pytest.approx(tabs["costs"]["amount"].sum())
     assert got["diagnoses"]["code"].tolist() == tabs["diagnoses"]["code"].tolist()
@@ -108,7 +108,7 @@ def test_a_plan_is_read_from_the_clients_files(tmp_path, root):
     from gps_core.errors import InputError
 
     with pytest.raises(InputError) as err:
-        study.load_plan(params.load(f), f)
+        study.load_plan(params.load(f))
     msg = str(err.value)
     assert "members.csv: line 2, column 'sex': 'X' is not one of" in msg
     assert "eligibility.csv: line 5, column 'months'" in msg and "is not a whole number in 0..12" in msg
@@ -121,7 +121,7 @@ def rated(root):
     from gps_core.studies import capitation as study
 
     f = root / "params" / "plano_modelo_2024.yaml"
-    return study.run(params.load(f), f)
+    return study.run(params.load(f))
 
 
 @pytest.mark.integration
@@ -166,13 +166,13 @@ def test_bad_bundles_and_scores_are_refused(tmp_path, root):
     f.write_text(text.replace("conditions: [HCC57, HCC59]", "conditions: [HCC57, HCC999]").replace(
         "members: 20000", "members: 3000"))  # fmt: skip
     with pytest.raises(ParamsError, match=r"'Saúde mental': condition\(s\) \['HCC999'\]"):
-        study.run(params.load(f), f)
+        study.run(params.load(f))
     scores = tmp_path / "q.csv"
     scores.write_text("panel;ip\nClínica A;78,7\nClinica B;62,5\nClínica C;101\n")
     f.write_text(text.replace("members: 20000", "members: 3000").replace(
         str(root / "data") + "/synthetic/plano_modelo/qualidade_paineis.csv", str(scores)))  # fmt: skip
     with pytest.raises(InputError) as e:
-        study.run(params.load(f), f)
+        study.run(params.load(f))
     msg = str(e.value)
     assert "line 3, column 'panel': 'Clinica B' is not a known panel; did you mean 'Clínica B'?" in msg
     assert "line 4, column 'ip': '101' is not a number in 0..100" in msg

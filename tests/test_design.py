@@ -15,7 +15,7 @@ from gps_core.studies import design, evaluation
 @pytest.fixture(scope="module")
 def ev(root):
     f = root / "params" / "hospital_2015.yaml"
-    return evaluation.run(params.load(f), f)
+    return evaluation.run(params.load(f))
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def sim(root):
 @pytest.mark.parametrize("policy", ["redistribute", "zero"])
 def test_draws_without_spread_are_the_evaluation(root, policy):
     f = root / "params" / "hospital_2015.yaml"
-    e = evaluation.run(params.load(f).model_copy(update={"missing_policy": policy}), f)
+    e = evaluation.run(params.load(f).model_copy(update={"missing_policy": policy}))
     dr = design.weight_draws(e, draws=3, spread=0.0, policies=(policy,))
     assert len(dr.units) == 32 and np.abs(dr.ip - dr.nominal[:, None]).max() < 1e-9
 
@@ -64,7 +64,7 @@ def test_rank_intervals_by_hand():
 @pytest.mark.integration
 def test_candidates_side_by_side(sim):
     p, f = sim
-    d = design.run(p, f)
+    d = design.run(p)
     costs = d.costs.set_index("rule")
     for r in p.candidates:
         if r.kind == "budget_pool":
@@ -101,7 +101,7 @@ def test_candidates_side_by_side(sim):
 @pytest.mark.integration
 def test_health_value_score_per_unit(sim):
     p, f = sim
-    e = evaluation.run(p, f)
+    e = evaluation.run(p)
     hvs, why = design.health_value(e, p.value)
     assert why == "" and len(hvs) == 32 and hvs["hvs"].between(0, 100).all()
     # HVS = 0.6 IP + 0.4 cost score, the cost score the band of E/O between 0.8 and 1.2
@@ -110,7 +110,7 @@ def test_health_value_score_per_unit(sim):
     assert r["hvs"] == pytest.approx(0.6 * r["ip"] + 0.4 * r["cost_score"])
     # expected cost comes from a gamma GLM fitted on every stay: it adds up near the observed total
     assert hvs["expected"].sum() / hvs["observed"].sum() == pytest.approx(1, abs=0.05)
-    e2 = evaluation.run(params.load(f.parent / "hospital_2015.yaml"), f.parent / "hospital_2015.yaml")
+    e2 = evaluation.run(params.load(f.parent / "hospital_2015.yaml"))
     assert design.health_value(e2, p.value) == (None, "no_records")
     from gps_core.views import design as view
 

@@ -148,7 +148,7 @@ def test_annual_evaluation_runs_from_an_encounter_file(tmp_path, root):
             "source: {kind: synthetic_paper_hospital, seed: 2015}", "source: {kind: encounters, path: internacoes.csv}"
         ).replace("unit_level: specialty", "unit_level: as_is")
     )
-    ev = evaluation.run(params.load(p), p)
+    ev = evaluation.run(params.load(p))
     assert set(ev.annual["unit_id"].astype(str)) == {f"D{d}" for d in range(8)}
     assert set(ev.scores["indicator_id"].astype(str)) == {"E01", "F01", "F02"}
     enc = E.validate(pd.read_csv(f, sep=";", encoding="latin-1", dtype=str))

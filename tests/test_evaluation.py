@@ -11,7 +11,7 @@ from gps_core.studies import evaluation
 @pytest.fixture(scope="module")
 def ev(root):
     f = root / "params" / "nhs_ae_2018_19.yaml"
-    return evaluation.run(params.load(f), f)
+    return evaluation.run(params.load(f))
 
 
 def test_band_reasons_come_from_the_params(ev):

@@ -56,7 +56,7 @@ def test_per_point_rule_from_params_by_hand(root, tmp_path):
     """A QOF-like rule in params: points = IP/100 x 100 (2 dp), paid R$ 200 a point times list size / 8,000
     and prevalence / 10 %, factors rounded to 2 dp as QOF publishes them (METHODS 4)."""
     base = (root / "params" / "hospital_2015.yaml").read_text().split("\ncontract:")[0]
-    f = evaluation.run(params.load(root / "params" / "hospital_2015.yaml"), root / "params" / "hospital_2015.yaml")
+    f = evaluation.run(params.load(root / "params" / "hospital_2015.yaml"))
     units = sorted(f.annual["unit_id"].astype(str))
     rng = np.random.default_rng(3)
     fin = pd.DataFrame(
@@ -84,7 +84,7 @@ contract:
     )
     p = tmp_path / "p.yaml"
     p.write_text(text)
-    ev = evaluation.run(params.load(p), p)
+    ev = evaluation.run(params.load(p))
     res = ev.payouts["QOF"]
     res = res.assign(explanation=explain(res, ev.params.language)).set_index("unit_id")
     for unit in units[:5]:

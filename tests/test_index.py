@@ -175,7 +175,7 @@ def test_program_rollup_and_team_members_in_the_evaluation(root):
     from gps_core.studies import evaluation
 
     f = root / "params" / "hospital_2015.yaml"
-    ev = evaluation.run(params.load(f), f)
+    ev = evaluation.run(params.load(f))
     # program IP in March = discharge-weighted mean of the specialty IPs (E01 denominators), by hand
     mar = pd.Timestamp("2015-03-01")
     spec = aggregate_measurements(ev.measurements, "specialty")

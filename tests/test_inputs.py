@@ -1,5 +1,7 @@
 """Bad input gives one clear error naming the file, line, column and the fix; nothing is computed."""
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -170,11 +172,11 @@ def test_a_brazilian_csv_export_gives_the_same_evaluation_as_the_data_itself(tmp
             'source: {kind: csv, path: hospital.csv, sep: ";", decimal: ",", encoding: latin-1}',
         )
     )
-    a = evaluation.run(load(direct), direct).annual.set_index("unit_id")
-    b = evaluation.run(load(via_csv), via_csv).annual.set_index("unit_id")
+    a = evaluation.run(load(direct)).annual.set_index("unit_id")
+    b = evaluation.run(load(via_csv)).annual.set_index("unit_id")
     pd.testing.assert_series_equal(a["ip"], b["ip"])
     pd.testing.assert_series_equal(a["vm"], b["vm"])
-    assert evaluation.run(load(via_csv), via_csv).provenance["inputs"][0]["sha256"] != "generated"
+    assert evaluation.run(load(via_csv)).provenance["inputs"][0]["sha256"] != "generated"
 
 
 @pytest.mark.integration
@@ -198,3 +200,32 @@ def test_gps_validate_reports_every_problem_and_exits_2(tmp_path):
     assert res.returncode == 2
     assert "line 2, column 'numerator': 'x' is not a number" in res.stderr
     assert "line 3, column 'indicator_id': 'ZZ' is not in the catalogue" in res.stderr
+
+
+def test_every_path_a_params_file_names_starts_at_its_folder_whatever_the_working_folder(tmp_path, root, monkeypatch):
+    """Paths are resolved once, when the params are loaded, against the params file's folder: the source and
+    a client's own catalogue (read from the working folder before) are found from any working folder, and
+    reports name them as the params write them."""
+    import shutil
+
+    from gps_core.catalog import SHIPPED
+    from gps_core.refdata import path as shipped_path
+    from gps_core.studies import evaluation
+
+    client = tmp_path / "cliente" / "params"
+    (client.parent / "dados").mkdir(parents=True)
+    shutil.copy(root / "data" / "external" / "nhs_ae_attendances_2016_2019.csv", client.parent / "dados" / "ae.csv")
+    client.mkdir()
+    shutil.copy(shipped_path(SHIPPED["nhs_ae_2019"]), client / "meu_catalogo.csv")
+    text = (root / "params" / "nhs_ae_2018_19.yaml").read_text()
+    text = text.replace("catalog: nhs_ae_2019", "catalog: meu_catalogo.csv")
+    text = re.sub(r"path: \S+nhs_ae_attendances_2016_2019.csv", "path: ../dados/ae.csv", text)
+    (client / "p.yaml").write_text(text)
+    elsewhere = tmp_path / "outra_pasta"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    p = load(client / "p.yaml")
+    ev = evaluation.run(p)
+    assert len(ev.annual) > 100
+    assert ev.provenance["inputs"][0]["file"] == "../dados/ae.csv"
+    assert str(p.catalog) == "meu_catalogo.csv" and p.catalog.at == client / "meu_catalogo.csv"

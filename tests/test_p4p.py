@@ -159,7 +159,7 @@ def test_contract_in_params_pays_the_annual_evaluation(root, tmp_path):
     from gps_core.studies import evaluation
 
     f = root / "params" / "hospital_2015.yaml"
-    ev = evaluation.run(params.load(f), f)
+    ev = evaluation.run(params.load(f))
     pool = ev.payouts["Bônus de desempenho (fundo)"]
     assert pool["payout"].sum() == 150_000_000
     assert (pool.loc[pool["index"] < 60, "payout"] == 0).all() and pool["payout"].max() <= 15_000_000
@@ -178,7 +178,7 @@ def test_contract_in_params_pays_the_annual_evaluation(root, tmp_path):
             " production: {indicator: E01, price: 4200.00}}\n",
         )
     )
-    w = evaluation.run(params.load(held), held).payouts["Retenção"]
+    w = evaluation.run(params.load(held)).payouts["Retenção"]
     assert w["payout"].sum() == 0 and w["withheld"].sum() == w["returned"].sum() > 0
     mean = np.average(w["tps"], weights=w["base"])
     assert (w["tps"] > mean + 1).sum() >= 5 and (w["tps"] < mean - 1).sum() >= 5

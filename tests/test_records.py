@@ -231,7 +231,7 @@ def test_sources_that_overlap_are_refused(tmp_path, root):
         )
     )
     with pytest.raises(InputError, match="indicator E01 comes from both"):
-        evaluation.run(params.load(p), p)
+        evaluation.run(params.load(p))
 
 
 def test_every_file_of_a_client_is_checked_before_reporting(tmp_path):
@@ -246,9 +246,13 @@ def test_every_file_of_a_client_is_checked_before_reporting(tmp_path):
         pd.DataFrame({"response_id": ["r1"], "date": ["x"], "doctor_id": ["d1"], "specialty": ["S"]}).to_excel(
             xw, sheet_name="pesquisa", index=False
         )
-    src = EncounterSource(kind="encounters", path="enc.csv", surveys={"path": "book.xlsx", "sheet": "pesquisa"})
+    # as params.load builds it: the paths resolved against the params file's folder
+    src = EncounterSource.model_validate(
+        {"kind": "encounters", "path": "enc.csv", "surveys": {"path": "book.xlsx", "sheet": "pesquisa"}},
+        context={"base": tmp_path},
+    )
     with pytest.raises(InputError) as err:
-        read_records(src, tmp_path / "p.yaml")
+        read_records(src)
     msg = str(err.value)
     assert "enc.csv: line 2, column 'discharge': '2015-13-01' is not a date" in msg
     assert "book.xlsx: line 1: missing column(s) ['recommend', 'overall']" in msg
@@ -357,8 +361,8 @@ def test_params_reference_population_is_read_and_named(tmp_path, root):
             f"    risk_adjustment:\n      reference: {{path: {ref}, name: Rede de referência 2015}}\n",
         ).replace('        F03: {family: binomial, covariates: "C(wound_class) + asa"}\n', "")
     )
-    a = evaluation.run(params.load(own), own)
-    b = evaluation.run(params.load(other), other)
+    a = evaluation.run(params.load(own))
+    b = evaluation.run(params.load(other))
     assert b.risk["F01"]["reference"] == "Rede de referência 2015" and a.risk["F01"]["reference"] is None
     assert any(i.get("role") == "reference population" for i in b.provenance["inputs"])
     key = ["unit_id", "period", "indicator_id"]

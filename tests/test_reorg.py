@@ -20,7 +20,7 @@ BEFORE = Path(__file__).parent / "data" / "before_reorg"
 @pytest.mark.parametrize("name", ["hospital_2015", "hospital_modelo_2015", "nhs_ae_2018_19"])
 def test_evaluation_tables_equal_those_before_the_reorganization(name):
     f = ROOT / "params" / f"{name}.yaml"
-    ev = evaluation.run(params.load(f), f)
+    ev = evaluation.run(params.load(f))
     now = {t: getattr(ev, t) for t in ("annual", "index", "alerts")}
     now |= {f"payouts.{i}": v for i, v in enumerate(ev.payouts.values())}
     files = sorted(BEFORE.glob(f"{name}.*.parquet"))

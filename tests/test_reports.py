@@ -370,7 +370,7 @@ def test_contract_design_report_agrees_with_the_library(demo, root):
     f = root / "params" / "hospital_modelo_2015_p4p.yaml"
     p = params.load(f)
     u = p.uncertainty
-    ev = evaluation.run(p, f)
+    ev = evaluation.run(p)
     dr = design.weight_draws(ev, u.draws, u.spread, tuple(u.policies), u.seed)
     assert design.rank_intervals(dr)["median_rank"].tolist() == ranks["median_rank"].tolist()
     pays = pd.DataFrame(g["pays"])

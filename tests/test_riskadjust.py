@@ -123,7 +123,7 @@ def test_risk_study_on_medpar_and_its_bad_input(tmp_path, root):
     from gps_core.studies import risk as risk_study
 
     f = root / "params" / "medpar_1991.yaml"
-    s = risk_study.run(params.load(f), f)
+    s = risk_study.run(params.load(f))
     med = pd.read_csv(EXTERNAL / "count_medpar.csv")
     p = smf.logit("died ~ hmo + white + age80 + C(type)", med).fit(disp=0).predict(med)
     hand = med.assign(p=p).groupby("provnum").agg(o=("died", "sum"), e=("p", "sum"))
@@ -140,4 +140,4 @@ def test_risk_study_on_medpar_and_its_bad_input(tmp_path, root):
     q = tmp_path / "p.yaml"
     q.write_text(f.read_text().replace("../data/external/count_medpar.csv", "medpar.csv"))
     with pytest.raises(InputError, match=r"line 6, column 'died': '2' is not a valid binomial outcome \(0 or 1\)"):
-        risk_study.run(params.load(q), q)
+        risk_study.run(params.load(q))

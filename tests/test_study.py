@@ -45,7 +45,7 @@ def write(folder, **over) -> str:
 
 def test_a_clients_view_shows_its_own_units_and_published_cells_only(pooled):
     f = write(pooled, audience="client", own_client="B", client="b")
-    s = S.run(params.load(f), f)
+    s = S.run(params.load(f))
     try:
         fun = s.funnels[0]
         assert fun["shown"]["own"].all() and len(fun["shown"]) == 4  # B's 5 units, one below the minimum cases
@@ -68,7 +68,7 @@ def test_a_clients_view_shows_its_own_units_and_published_cells_only(pooled):
 
 def test_minimum_cases_leave_small_units_out_and_are_counted(pooled):
     f = write(pooled)
-    s = S.run(params.load(f), f)
+    s = S.run(params.load(f))
     try:
         ex = S.excluded(s).set_index("indicator_id").loc["S01"]
         assert (ex["units"], ex["left_out"], ex["min_cases"]) == (41, 1, 10)
@@ -78,7 +78,7 @@ def test_minimum_cases_leave_small_units_out_and_are_counted(pooled):
     finally:
         s.close()
     f = write(pooled, min_cases="none")
-    s = S.run(params.load(f), f)
+    s = S.run(params.load(f))
     try:
         assert s.cells.iloc[0]["units"] == 41 and s.min_cases == {}
     finally:
@@ -91,13 +91,13 @@ def test_the_pool_key_and_the_client_name_are_checked(pooled, tmp_path_factory):
     f = write(pooled, audience="client", own_client="B", pool={"kind": "duckdb", "location": "pool.duckdb",
                                                                 "key_file": str(other)})  # fmt: skip
     with pytest.raises(ParamsError, match="not the key of the pool"):
-        S.run(params.load(f), f)
+        S.run(params.load(f))
     f = write(pooled, audience="client", own_client="Cliente B")
     with pytest.raises(ParamsError, match="not in the pool"):
-        S.run(params.load(f), f)
+        S.run(params.load(f))
     f = write(pooled, featured=["S99"])
     with pytest.raises(ParamsError, match="S99"):
-        S.run(params.load(f), f)
+        S.run(params.load(f))
 
 
 @pytest.mark.parametrize(
@@ -166,7 +166,7 @@ def test_the_study_gives_the_same_cells_and_funnels_on_spark(pooled):
     for kind, loc in (("duckdb", "pool.duckdb"), ("pyspark", "parquet")):
         f = write(pooled, audience="client", own_client="B", client="b",
                   pool={"kind": kind, "location": loc, "key_file": "keys/pool.key"})  # fmt: skip
-        s = S.run(params.load(f), f)
+        s = S.run(params.load(f))
         try:
             got[kind] = (s.cells, s.funnels[0]["data"].sort_values("unit").reset_index(drop=True), S.own_position(s))
         finally:

@@ -19,7 +19,7 @@ from .conftest import ROOT
 def ev(request):
     """The paper hospital (pt-BR: teams with their doctors, payouts) and NHS A&E (en: departments)."""
     f = ROOT / "params" / f"{request.param}.yaml"
-    return evaluation.run(params.load(f), f)
+    return evaluation.run(params.load(f))
 
 
 def charts_of(ev) -> dict[str, alt.TopLevelMixin]:
@@ -131,19 +131,19 @@ def test_a_logo_is_embedded_or_refused_with_what_to_do(tmp_path):
             (tmp_path / name).write_bytes(data)
         f = tmp_path / "p.yaml"
         f.write_text(yaml.safe_dump({**src, "style": {"logo": name}}))
-        return params.load(f), f
+        return params.load(f)
 
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-    assert report.logo_uri(*with_logo("logo.png", png)).startswith("data:image/png;base64,")
+    assert report.logo_uri(with_logo("logo.png", png)).startswith("data:image/png;base64,")
     svg = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>'
-    assert report.logo_uri(*with_logo("logo.svg", svg)).startswith("data:image/svg+xml;base64,")
+    assert report.logo_uri(with_logo("logo.svg", svg)).startswith("data:image/svg+xml;base64,")
     for name, data, said in [
         ("missing.png", None, "no such file"),
         ("logo.txt", b"MZ not an image", "not a PNG, JPEG or SVG"),
         ("big.png", png + b"\0" * (1 << 20), "at most 1 MiB"),
     ]:
         with pytest.raises(report.ReportError, match=said) as e:
-            report.logo_uri(*with_logo(name, data))
+            report.logo_uri(with_logo(name, data))
         assert "style.logo" in str(e.value) and "p.yaml" in str(e.value)
     f = tmp_path / "q.yaml"
     f.write_text(yaml.safe_dump({**src, "style": {"colour": "red; background: url(http://x)"}}))

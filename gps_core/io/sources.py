@@ -29,37 +29,37 @@ class Loaded:
     stays: pd.DataFrame | None = None  # the validated encounters of a record-level source
 
 
-def _read(spec, params_path) -> tuple[pd.DataFrame, dict, Path]:
+def _read(spec) -> tuple[pd.DataFrame, dict, Path]:
     """A file read with its dialect (the contracts convert its numbers with the decimal mark the reader
     detected, ``attrs['decimal']``)."""
-    from ..params import resolve, written
+    from ..params import shown, where
 
-    path = resolve(params_path, spec.path)
+    path = where(spec.path)  # resolved when the params were loaded
     df, dialect = read_table(path, sheet=spec.sheet, sep=spec.sep, decimal=spec.decimal, encoding=spec.encoding)
-    info = {"file": written(params_path, path), "sha256": sha256(path), "read_as": dialect.describe()}
+    info = {"file": shown(spec.path), "sha256": sha256(path), "read_as": dialect.describe()}
     return df, info, path
 
 
-def read_file(spec, params_path) -> tuple[pd.DataFrame, dict]:
+def read_file(spec) -> tuple[pd.DataFrame, dict]:
     """A params file spec read with its dialect, and its provenance."""
-    df, info, _ = _read(spec, params_path)
+    df, info, _ = _read(spec)
     return df, info
 
 
-def read_amounts(spec, params_path, units: list[str]) -> tuple[pd.DataFrame, dict]:
+def read_amounts(spec, units: list[str]) -> tuple[pd.DataFrame, dict]:
     """The client's finance file (:mod:`gps_core.records.finance`), validated against the evaluation's units, with
     its provenance."""
     from ..records import finance
 
-    df, info, path = _read(spec, params_path)
+    df, info, path = _read(spec)
     return finance.validate(df, str(path), spec, units, info["read_as"].get("decimal", ".")), info
 
 
-def read_records(spec, params_path, specialties=None, latest=None) -> tuple[derive.Records, list[dict]]:
+def read_records(spec, specialties=None, latest=None) -> tuple[derive.Records, list[dict]]:
     """Read and validate an encounter file with its optional surgeries and survey answers. Every file is
     checked, and the problems of all of them are reported together. ``latest``: the last admission date
     the evaluation can use (its period and follow-up)."""
-    raw, info, path = _read(spec, params_path)
+    raw, info, path = _read(spec)
     inputs, problems = [info], []
     enc = None
     try:
@@ -71,7 +71,7 @@ def read_records(spec, params_path, specialties=None, latest=None) -> tuple[deri
         sub = getattr(spec, name, None)
         if sub is None:
             continue
-        df, info, p = _read(sub, params_path)
+        df, info, p = _read(sub)
         inputs.append(info)
         try:
             kw = {"encounters": enc}
@@ -91,9 +91,9 @@ def follow_up_end(period, rules) -> pd.Timestamp:
     return end + pd.Timedelta(days=window) + pd.offsets.MonthEnd(0)
 
 
-def _records(source, params_path, catalog, client, program, period=None) -> Loaded:
+def _records(source, catalog, client, program, period=None) -> Loaded:
     latest = follow_up_end(period, source.rules) if period is not None else None
-    recs, inputs = read_records(source, params_path, source.specialties, latest)
+    recs, inputs = read_records(source, source.specialties, latest)
     rules = source.rules.rules()
     t = derive.trace(recs, rules)
     risk = {}
@@ -101,7 +101,7 @@ def _records(source, params_path, catalog, client, program, period=None) -> Load
     if ra is not None:
         ref, name = None, None
         if ra.reference is not None:
-            ref, more = read_records(ra.reference, params_path)
+            ref, more = read_records(ra.reference)
             inputs += [{**x, "role": "reference population"} for x in more]
             name = ra.reference.name
         specs = {k: derive.RiskSpec(v.family, v.covariates) for k, v in ra.models.items()}
@@ -113,8 +113,8 @@ def _records(source, params_path, catalog, client, program, period=None) -> Load
     return Loaded(m, inputs, t, risk, rules.describe(), recs.encounters)
 
 
-def _one(source, params_path, catalog, client, program, period=None) -> Loaded:
-    from ..params import resolve, written
+def _one(source, catalog, client, program, period=None) -> Loaded:
+    from ..params import shown, where
 
     if source.kind == "synthetic_paper_hospital":
         m = hospital.paper_hospital(seed=source.seed)
@@ -123,19 +123,18 @@ def _one(source, params_path, catalog, client, program, period=None) -> Loaded:
             [{"file": f"gps_core.synth.hospital.paper_hospital(seed={source.seed})", "sha256": "generated"}],
         )
     if source.kind == "encounters":
-        return _records(source, params_path, catalog, client, program, period)
+        return _records(source, catalog, client, program, period)
     if source.kind == "nhs_ae":
-        path = resolve(params_path, source.path)
+        path = where(source.path)
         m = nhs_ae.to_measurements(nhs_ae.read(path), source.department_type)
-        info = {"file": written(params_path, path), "sha256": sha256(path) if path.is_file() else "missing"}
+        info = {"file": shown(source.path), "sha256": sha256(path) if path.is_file() else "missing"}
         return Loaded(validate_measurements(m, catalog, str(path)), [info])
-    df, info, path = _read(source, params_path)
+    df, info, path = _read(source)
     return Loaded(validate_measurements(df, catalog, str(path)), [info])
 
 
 def load_source(
     source,
-    params_path: str | Path,
     catalog: pd.DataFrame,
     client: str = "client",
     program: str = "program",
@@ -153,8 +152,8 @@ def load_source(
         A file breaks its contract, or two sources give the same indicator.
     """
     if not isinstance(source, list):
-        return _one(source, params_path, catalog, client, program, period)
-    parts = [_one(s, params_path, catalog, client, program, period) for s in source]
+        return _one(source, catalog, client, program, period)
+    parts = [_one(s, catalog, client, program, period) for s in source]
     owner: dict[str, str] = {}
     problems = []
     for part in parts:

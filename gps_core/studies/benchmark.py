@@ -51,19 +51,19 @@ class Study:
         _discard(self.pool, self.tmp)
 
 
-def open_pool(params, params_path) -> tuple[store.Pool, bytes | None, Path | None, str, list[dict], dict]:
+def open_pool(params) -> tuple[store.Pool, bytes | None, Path | None, str, list[dict], dict]:
     """The pool of the params, its key (None when the study needs none), the temporary folder of a pool
     built for the run, a description of the source and the input hashes."""
-    from ..params import resolve, written
+    from ..params import shown, where
     from ..refdata import sha256
 
     ps = params.pool
     if ps.kind in ("duckdb", "pyspark"):
-        loc = resolve(params_path, ps.location)
+        loc = where(ps.location)
         pool = store.connect(loc, ps.kind)
         key = None
         if ps.key_file is not None:
-            key = store.read_key(resolve(params_path, ps.key_file))
+            key = store.read_key(where(ps.key_file))
             if _fingerprint(pool) != deid.fingerprint(key):  # read-only: a wrong key would find no client
                 pool.close()
                 raise ParamsError(f"{ps.key_file}: not the key of the pool {loc} (fingerprints differ)")
@@ -79,11 +79,11 @@ def open_pool(params, params_path) -> tuple[store.Pool, bytes | None, Path | Non
             what, inputs = f"synthetic pool of {len(clients)} clients (seed {ps.seed})", []
             origin = {"kind": "synthetic", "clients": len(clients), "seed": ps.seed}
         else:
-            path = resolve(params_path, ps.path)
+            path = where(ps.path)
             clients = sources.nhs_ae_clients(path, params.period.start, params.period.months)
             what = f"NHS England A&E: {len(clients)} providers with type-1 departments"
             origin = {"kind": "nhs_ae", "clients": len(clients)}
-            inputs = [{"file": written(params_path, path), "sha256": sha256(path)}]
+            inputs = [{"file": shown(ps.path), "sha256": sha256(path)}]
         for name, seg, m in clients:
             ingest.ingest(pool, [f"{name}.csv"], name, params.period.name, key, segment=seg, frames=[m],
                           catalog=params.catalog, who="benchmark_study")  # fmt: skip
@@ -100,17 +100,20 @@ def _discard(pool: store.Pool, tmp: Path | None) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run(params, params_path) -> Study:
+def run(params) -> Study:
     """Compute the study the params describe. Close it (``Study.close``) when done."""
-    from ..params import resolve, written
+    from ..params import origin as params_file
+    from ..params import shown, where
 
     catalog = cat.load_catalog(params.catalog)
-    pool, key, tmp, what, inputs, origin = open_pool(params, params_path)
+    pool, key, tmp, what, inputs, origin = open_pool(params)
     try:
         missing = [i for i in [*params.featured, *(f.indicator for f in params.funnels)]
                    if i not in set(catalog["indicator_id"])]  # fmt: skip
         if missing:
-            raise ParamsError(f"{params_path}: indicator(s) {missing} are not in the catalogue '{params.catalog}'")
+            raise ParamsError(
+                f"{params_file(params)}: indicator(s) {missing} are not in the catalogue '{params.catalog}'"
+            )
         need = min_cases(params, catalog)
         cells = benchmark.study(pool, catalog, list(params.by), (params.period.first, params.period.last),
                                 min_clients=params.min_clients, max_share=params.max_share, min_cases=need)  # fmt: skip
@@ -119,17 +122,17 @@ def run(params, params_path) -> Study:
         if params.audience == "client":
             own = deid.pseudonym([params.own_client], key, "client")[0]
             if own not in set(pool.fetch("contributors")["client"]):
-                raise ParamsError(f"{params_path}: own_client {params.own_client!r} is not in the pool "
+                raise ParamsError(f"{params_file(params)}: own_client {params.own_client!r} is not in the pool "
                                   "(the name must be written as it was ingested, with the pool's key)")  # fmt: skip
         s = Study(params, pool, catalog, what, cells, bands, own=own, inputs=inputs, tmp=tmp, min_cases=need,
                   origin=origin)
         s.funnels = [funnel(s, f) for f in params.funnels]
         if params.hrrp is not None:
-            path = resolve(params_path, params.hrrp.path)
+            path = where(params.hrrp.path)
             s.hrrp = hrrp_funnels(sources.hrrp(path), params.hrrp)
             from ..refdata import sha256
 
-            s.inputs.append({"file": written(params_path, path), "sha256": sha256(path)})
+            s.inputs.append({"file": shown(params.hrrp.path), "sha256": sha256(path)})
         return s
     except BaseException:
         _discard(pool, tmp)

@@ -39,41 +39,41 @@ class Study:
     monitor: pd.DataFrame | None
 
 
-def load_plan(params, params_path) -> tuple[dict, list[dict]]:
+def load_plan(params) -> tuple[dict, list[dict]]:
     """The plan's four tables and their provenance."""
     d = params.data
     if d.kind == "synthetic_plan":
         t = synth.plan(d.members, d.seed)
         return t, [{"file": f"gps_core.synth.plan.plan(n={d.members}, seed={d.seed})", "sha256": "generated"}]
     from ..io.sources import read_file
-    from ..params import resolve, written
+    from ..params import shown, where
     from ..refdata import sha256
 
     if d.kind == "synpuf":
         from ..capitation import synpuf
 
-        t, paths = synpuf.read(resolve(params_path, d.folder), d.years)
-        return t, [{"file": written(params_path, q), "sha256": sha256(q)} for q in paths]
+        t, paths = synpuf.read(where(d.folder), d.years)
+        return t, [{"file": f"{shown(d.folder)}/{q.name}", "sha256": sha256(q)} for q in paths]
     from ..capitation.plan import validate
 
     out, inputs, sources = {}, [], {}
     for name, spec in (("members", d.member_file), ("eligibility", d.eligibility), ("diagnoses", d.diagnoses),
                        ("costs", d.costs)):  # fmt: skip
-        df, info = read_file(spec, params_path)
+        df, info = read_file(spec)
         out[name], sources[name] = df, info["file"]
         inputs.append(info)
     return validate(out, sources), inputs
 
 
-def read_scores(params, params_path, panels: list[str]) -> tuple[pd.DataFrame, dict]:
+def read_scores(params, panels: list[str]) -> tuple[pd.DataFrame, dict]:
     """The value payment's panel scores (params ``rates.value.scores``), checked against ``panels``, and
     their provenance."""
     from ..io.sources import read_file
-    from ..params import resolve
+    from ..params import where
 
     spec = params.rates.value.scores
-    df, info = read_file(spec, params_path)
-    src = str(resolve(params_path, spec.path))
+    df, info = read_file(spec)
+    src = str(where(spec.path))
     return rates.scores(df, src, spec.unit, spec.score, panels, info["read_as"].get("decimal", ".")), info
 
 
@@ -94,12 +94,12 @@ def ratio_tables(table: pd.DataFrame, predicted: np.ndarray) -> dict[str, pd.Dat
     return out
 
 
-def run(params, params_path) -> Study:
+def run(params) -> Study:
     """Everything the capitation report shows, computed once."""
     from ..schemas import bounds
 
     with bounds(params.limits):
-        tables, inputs = load_plan(params, params_path)
+        tables, inputs = load_plan(params)
     c, feats = params.calibration, params.features
     years = sorted(int(y) for y in tables["eligibility"]["year"].unique())
     if c.year not in years or c.year + 1 not in years:
@@ -128,7 +128,7 @@ def run(params, params_path) -> Study:
     bundles, streams = _bundles(params, tables, carved, pay), None
     value = None
     if r.value:
-        sc, info = read_scores(params, params_path, sorted(table[by].astype(str).unique()))
+        sc, info = read_scores(params, sorted(table[by].astype(str).unique()))
         inputs.append(info)
         value = rates.value_payment(pay.attrs["groups"], by, sc, pool, r.value.alpha, r.value.minimum)
     if by and (r.bundles or r.value):

@@ -41,7 +41,7 @@ def compare(ev: Evaluation, rules: list) -> pd.DataFrame:
     spec = ann.set_index("unit_id")["specialty"].astype(str) if "specialty" in ann else ip.index.to_series()
     parts = []
     for rule in rules:
-        res = pay(rule, ip, production(rule, units, ev.params_path))
+        res = pay(rule, ip, production(rule, units))
         parts.append(
             pd.DataFrame(
                 {
@@ -258,7 +258,7 @@ def rank_intervals(dr: Draws) -> pd.DataFrame:
 def payout_intervals(ev: Evaluation, dr: Draws, rule) -> pd.DataFrame:
     """A rule paid on every draw's IP: each unit's nominal payout, mean payout, 5-95 % interval and the
     probability of being paid (cents)."""
-    volume = production(rule, unit_table(ev), ev.params_path)
+    volume = production(rule, unit_table(ev))
     paid = np.column_stack(
         [pay(rule, pd.Series(dr.ip[:, k], index=dr.units), volume)["payout"].to_numpy() for k in range(dr.ip.shape[1])]
     )
@@ -350,13 +350,13 @@ class Design:
         return bool((self.table["specialty"].astype(str) == self.table["unit_id"].astype(str)).all())
 
 
-def run(params, params_path, store=None) -> Design:
+def run(params, store=None) -> Design:
     """Evaluate the params' cycle, pay it under every candidate rule, draw the weights and, when asked,
     compute the Health Value Score (params :class:`~gps_core.params.P4PSimulationParams`). With ``store``
     (a reports root) the evaluation is the run artefact the annual report and scorecards read."""
     from .evaluation import run as evaluate
 
-    ev = evaluate(params, params_path, store)
+    ev = evaluate(params, store)
     rules = params.candidates
     table = compare(ev, rules)
     sh = shifts(table, rules[0].name)

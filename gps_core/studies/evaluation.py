@@ -1,6 +1,6 @@
 """One call from params to every result table of an annual evaluation (the notebooks display them).
 
-``run(params, params_path)`` loads and validates the inputs, scores, builds the index, peers, the annual
+``run(params)`` loads and validates the inputs, scores, builds the index, peers, the annual
 evaluation, alerts and stars, and returns an :class:`Evaluation` of tidy tables with the provenance.
 ``unit_view`` selects what a scorecard shows for one unit.
 """
@@ -55,7 +55,6 @@ class Evaluation:
     risk: dict = field(default_factory=dict)  # risk models by indicator, with their diagnostics
     rules: dict | None = None  # definitions and attribution of the record-derived indicators
     payouts: dict = field(default_factory=dict)  # contract rule name -> one row per unit (gps_core.p4p)
-    params_path: str | None = None  # the params file, against which its relative paths resolve
     stays: pd.DataFrame | None = None  # validated encounters of a record-level source (e.g. for cost)
 
     @property
@@ -90,7 +89,9 @@ def provenance(params, inputs: list[dict]) -> dict:
     elif used:
         tables = man[man["file"] == used][["file", "version", "sha256"]].to_dict("records")
     else:
-        tables = [{"file": catalog, "version": "client file", "sha256": refdata.sha256(catalog)}]
+        from ..params import shown, where
+
+        tables = [{"file": shown(catalog), "version": "client file", "sha256": refdata.sha256(where(catalog))}]
     return {
         "params": params.model_dump(mode="json"),
         "gps_core": __version__,
@@ -106,7 +107,7 @@ def provenance(params, inputs: list[dict]) -> dict:
 DESIGN_ONLY = frozenset({"candidates", "uncertainty", "value"})
 
 
-def run(params, params_path: str | Path, store: str | Path | None = None) -> Evaluation:
+def run(params, store: str | Path | None = None) -> Evaluation:
     """Compute the annual evaluation described by validated params (inputs checked against the contracts'
     plausible bounds, raised where the params' ``limits`` say so).
 
@@ -124,21 +125,21 @@ def run(params, params_path: str | Path, store: str | Path | None = None) -> Eva
     """
     if store is None:
         with bounds(params.limits):
-            return _run(params, params_path)
+            return _run(params)
 
     def compute() -> dict:
         with bounds(params.limits):
-            ev = _run(params, params_path)
-        return {f.name: getattr(ev, f.name) for f in fields(Evaluation) if f.name not in ("params", "params_path")}
+            ev = _run(params)
+        return {f.name: getattr(ev, f.name) for f in fields(Evaluation) if f.name != "params"}
 
-    result, folder = artefact.cached("evaluation", params, params_path, store, compute, DESIGN_ONLY)
+    result, folder = artefact.cached("evaluation", params, store, compute, DESIGN_ONLY)
     prov = {**result["provenance"], "params": params.model_dump(mode="json"), "artefact": folder.name}
-    return Evaluation(params=params, params_path=str(params_path), **{**result, "provenance": prov})
+    return Evaluation(params=params, **{**result, "provenance": prov})
 
 
-def _run(params, params_path: str | Path) -> Evaluation:
+def _run(params) -> Evaluation:
     cat = build_catalog(params)
-    loaded = load_source(params.source, params_path, cat, params.client, params.program, params.period)
+    loaded = load_source(params.source, cat, params.client, params.program, params.period)
     inputs = loaded.inputs
     m = check_months(loaded.measurements, params.period.first, params.period.months, inputs[0]["file"])
     units = m if params.unit_level == "as_is" else aggregate_measurements(m, "specialty")
@@ -170,7 +171,7 @@ def _run(params, params_path: str | Path) -> Evaluation:
     n_small = int((scores["small_denominator"] & ~scores["missing"]).sum())
     prov["small_denominators"] = {"small": n_small, "values": len(scores)}  # numbers; reports word them
     weights = effective_weights(cat, params.dimension_weights)
-    pay = payouts(params.contract, ann, units, params_path) if params.contract is not None else {}
+    pay = payouts(params.contract, ann, units) if params.contract is not None else {}
     return Evaluation(
         params,
         cat,
@@ -187,12 +188,11 @@ def _run(params, params_path: str | Path) -> Evaluation:
         loaded.risk,
         loaded.rules,
         pay,
-        str(params_path),
         loaded.stays,
     )
 
 
-def production(rule, units: pd.DataFrame, params_path=None) -> pd.DataFrame:
+def production(rule, units: pd.DataFrame) -> pd.DataFrame:
     """A rule's production per unit (index ``unit_id`` as text) in column ``volume``: the cycle's sum of
     its indicator's denominators, or the amount received (currency units) from the client's finance file,
     which also gives ``list_size`` and ``prevalence`` for a per-point rule."""
@@ -201,7 +201,7 @@ def production(rule, units: pd.DataFrame, params_path=None) -> pd.DataFrame:
         from ..io.sources import read_amounts
 
         names = sorted(set(units["unit_id"].astype(str)))
-        f, _ = read_amounts(spec.file, params_path, names)
+        f, _ = read_amounts(spec.file, names)
         return f.set_index("unit_id").assign(volume=lambda d: d["amount"] / 100).drop(columns="amount")
     prod = units[units["indicator_id"] == spec.indicator].groupby("unit_id", observed=True)["denominator"].sum()
     if prod.empty:
@@ -240,9 +240,7 @@ def pay(rule, ip: pd.Series, prod: pd.DataFrame) -> pd.DataFrame:
     return res
 
 
-def payouts(
-    contract, annual: pd.DataFrame, units: pd.DataFrame, params_path=None
-) -> dict[str, pd.DataFrame]:
+def payouts(contract, annual: pd.DataFrame, units: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Every rule of the params' contract paid on the annual IP (METHODS 12), amounts in cents, each unit's
     line with the rule's terms in ``attrs["terms"]`` (:func:`gps_core.views.payouts.explain` words them).
 
@@ -252,7 +250,7 @@ def payouts(
     ip = annual.set_index(annual["unit_id"].astype(str))["ip"]
     out = {}
     for rule in contract.rules:
-        res = pay(rule, ip, production(rule, units, params_path))
+        res = pay(rule, ip, production(rule, units))
         out[rule.name] = res
     return out
 

@@ -30,12 +30,13 @@ class Study:
     inputs: list[dict] = field(default_factory=list)
 
 
-def load_patients(params, params_path) -> tuple[pd.DataFrame, dict]:
+def load_patients(params) -> tuple[pd.DataFrame, dict]:
     """The patient file, with the unit and outcome columns checked (every problem listed)."""
-    from ..params import resolve, written
+    from ..params import shown as named
+    from ..params import where
     from ..refdata import sha256
 
-    path = resolve(params_path, params.data.path)
+    path = where(params.data.path)
     raw, dialect = read_table(
         path, sheet=params.data.sheet, sep=params.data.sep, decimal=params.data.decimal, encoding=params.data.encoding
     )
@@ -73,7 +74,7 @@ def load_patients(params, params_path) -> tuple[pd.DataFrame, dict]:
             )
     if problems:
         raise InputError(problems, str(path))
-    return df, {"file": written(params_path, path), "sha256": sha256(path), "read_as": dialect.describe()}
+    return df, {"file": named(params.data.path), "sha256": sha256(path), "read_as": dialect.describe()}
 
 
 def units_table(df: pd.DataFrame, unit: str, model: riskadjust.Model, min_cases: int) -> pd.DataFrame:
@@ -106,12 +107,12 @@ def units_table(df: pd.DataFrame, unit: str, model: riskadjust.Model, min_cases:
     return out
 
 
-def run(params, params_path) -> Study:
+def run(params) -> Study:
     """Fit every outcome's model and build its tables."""
     import patsy
 
     with bounds(params.limits):
-        df, info = load_patients(params, params_path)
+        df, info = load_patients(params)
     study = Study(params, df, inputs=[info])
     for o in params.outcomes:
         formula = f"{o.column} ~ {o.covariates}"
