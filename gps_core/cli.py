@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from .errors import GpsError, ParamsError
-from .params import load
+from .params import load, missing
 from .report import PARAMS_OF, READS_ARTEFACTS, THREAD_VARS, Job, Renderer, confined, notebooks_dir, out_root  # noqa: F401
 from .schemas import bounds
 
@@ -137,6 +137,27 @@ def run_job(job: Job) -> list[Path]:
     return _RENDERER.run(job)
 
 
+class Progress:
+    """Progress as plain lines on stderr when it is not a terminal (CI, a log file): every report of a short
+    run, about every 5 % of a long one, and the last; nothing when the progress bar is shown."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled, self.count = total, enabled, 0
+        self.every = 1 if total <= 50 else -(-total // 20)
+        self.t0 = time.perf_counter()
+
+    def done(self, job: Job, failed: int) -> None:
+        self.count += 1
+        if not self.enabled or (self.count % self.every and self.count != self.total):
+            return
+        what = job
+        if isinstance(job, Job):
+            what = f"{job.report or Path(job.notebook).stem} ({Path(job.params_file).name})"
+        fails = f", {failed} failed" if failed else ""
+        print(f"[{self.count}/{self.total}] {what} · {time.perf_counter() - self.t0:.0f} s{fails}", file=sys.stderr,
+              flush=True)  # fmt: skip
+
+
 def execute(jobs: list[Job], workers: int) -> int:
     """Run jobs with one warm kernel and one browser per worker (in parallel when ``workers`` > 1), with a
     progress bar; return the number of failures.
@@ -150,6 +171,7 @@ def execute(jobs: list[Job], workers: int) -> int:
     share = max(1, (os.cpu_count() or 1) // max(1, workers))
     failures = []
     bar = tqdm(total=len(jobs), unit="report", disable=None, file=sys.stderr)
+    lines = Progress(len(jobs), enabled=bar.disable)  # a log or CI: plain lines instead of the bar
     if workers <= 1 or len(jobs) == 1:
         _RENDERER = Renderer(share)
         try:
@@ -159,6 +181,7 @@ def execute(jobs: list[Job], workers: int) -> int:
                 except Exception as e:  # report every failure, keep going, exit non-zero at the end
                     failures.append((j, e))
                 bar.update()
+                lines.done(j, len(failures))
         finally:
             _RENDERER.close()
             _RENDERER = None
@@ -169,6 +192,7 @@ def execute(jobs: list[Job], workers: int) -> int:
                 if (e := f.exception()) is not None:
                     failures.append((futs[f], e))
                 bar.update()
+                lines.done(futs[f], len(failures))
     bar.close()
     for j, e in failures:
         print(f"FAILED {j.notebook} {j.params_file} {j.extra or ''}:\n{e}", file=sys.stderr)
@@ -297,6 +321,23 @@ def check_one(p, f: str) -> str:
     )
 
 
+def known_reports() -> list[str]:
+    """The reports ``gps run`` knows: the notebooks shipped with the project."""
+    return sorted(f.stem for f in notebooks_dir().glob("*.ipynb"))
+
+
+def inputs_exist(loaded: list, files: list[str]) -> None:
+    """Every file and folder every params file names exists, before any kernel starts.
+
+    Raises
+    ------
+    ParamsError
+        Naming each params file, key and path that is missing (all of them at once)."""
+    problems = [f"{f}: {m}" for p, f in zip(loaded, files, strict=True) for m in missing(p)]
+    if problems:
+        raise ParamsError("\n".join(problems))
+
+
 def demo_params() -> list[str]:
     root = notebooks_dir().parent / "params"
     return [str(root / name) for name in DEMO]
@@ -352,7 +393,7 @@ def _main(argv: list[str] | None = None) -> int:
     )
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run one notebook with one params file")
-    r.add_argument("notebook", help="annual_evaluation | scorecard (or a path to a .ipynb)")
+    r.add_argument("notebook", help=f"{' | '.join(known_reports())} (or a path to a .ipynb)")
     r.add_argument("params", help="params YAML file")
     b = sub.add_parser("batch", help="run several params files (the notebook is each file's 'report')")
     b.add_argument("params", nargs="+")
@@ -405,14 +446,19 @@ def _main(argv: list[str] | None = None) -> int:
         out_root(a.out)
         if a.cmd == "run":
             stem = Path(a.notebook).stem
-            load(a.params, PARAMS_OF.get(stem, stem))  # the notebook's own check first
+            own = load(a.params).report  # the report the params file is written for
+            if stem in known_reports() and PARAMS_OF.get(stem, stem) != own:
+                raise ParamsError(
+                    f"{a.params}: these params are for the report '{own}', not '{stem}'; run "
+                    f"'gps run {own} {a.params}', or write a params file with 'report: {stem}'"
+                )
+            inputs_exist([load(a.params, PARAMS_OF.get(stem, stem))], [a.params])  # the notebook's own check
             prepare([a.params], a.out, 1)
             jobs = jobs_for(a.params, a.out, not a.no_pdf, notebook=Path(a.notebook).stem)
         else:
             files = a.params if a.cmd == "batch" else demo_params()
             limit = a.scorecards if a.cmd == "demo" else None
-            for f in files:  # every params file valid before anything is computed
-                load(f)
+            inputs_exist([load(f) for f in files], files)  # every params file valid before anything is computed
             prepare(files, a.out, a.jobs)
             jobs = [j for f in files for j in jobs_for(f, a.out, not a.no_pdf, limit)]
             # the long single reports first, the many short scorecards after: the workers finish together

@@ -75,6 +75,30 @@ def origin(params) -> Path:
     return params._file or Path("params.yaml").resolve()
 
 
+def missing(params) -> list[str]:
+    """Every file or folder the params name that does not exist, one line each with its key, as the params
+    write it and where that is: checked before any report starts (a kernel that fails in cell 3 on a missing
+    file was the old way)."""
+    out: list[str] = []
+
+    def walk(node, key: str) -> None:
+        if isinstance(node, Located):
+            if not node.at.exists():
+                out.append(f"{key}: {str(node)!r} not found ({node.at}); give the path relative to the params file")
+        elif isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                walk(getattr(node, name), f"{key}.{name}" if key else name)
+        elif isinstance(node, list | tuple):
+            for i, x in enumerate(node):
+                walk(x, f"{key}[{i}]")
+        elif isinstance(node, dict):
+            for k, x in node.items():
+                walk(x, f"{key}.{k}")
+
+    walk(params, "")
+    return out
+
+
 def where(path: str) -> Path:
     """Where a params path is: resolved at load (:class:`Located`), or from the working folder for a model
     built in code."""

@@ -462,6 +462,9 @@ def run(job: Job, renderer: Renderer | None = None) -> list[Path]:
             target = final.parent / f.name
             os.replace(f, target)
             written.append(target)
+        stale = final.parent / f"{final.name}.pdf"
+        if not job.pdf and stale.exists():  # an older run's PDF would contradict the new HTML: it goes with tmp
+            os.replace(stale, tmp / "previous.pdf")
         return written
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

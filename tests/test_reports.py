@@ -295,6 +295,36 @@ def test_cli_rejects_bad_params_before_any_kernel(tmp_path):
     assert res.returncode == 2 and "unknown report" in res.stderr
 
 
+def test_cli_checks_inputs_before_any_kernel_and_says_only_what_it_does(tmp_path):
+    """Issue 15, item 7. A missing input file of any report is refused with exit 2 before a kernel starts
+    (it used to fail 'in cell 3' with exit 1), for every params file at once; params written for another
+    report are refused by name; 'gps run --help' lists every report; --no-pdf removes the PDF of an earlier
+    run (it would contradict the new HTML); a good run off a terminal prints progress lines and nothing else."""
+    bad = []
+    for name, old, new in (("medpar_1991.yaml", "../data/external/", "/nonexistent/"),
+                           ("nhs_ae_2018_19.yaml", "../data/external/nhs_ae", "../data/gone/nhs_ae")):  # fmt: skip
+        f = tmp_path / name
+        f.write_text((ROOT / "params" / name).read_text().replace(old, new))
+        bad.append(str(f))
+    res = gps("batch", *bad, "--out", str(tmp_path / "out"), "--no-pdf")
+    assert res.returncode == 2 and not (tmp_path / "out").exists(), res.stderr
+    assert "data.path: '/nonexistent/count_medpar.csv' not found" in res.stderr
+    assert "source.path: '../data/gone/nhs_ae_attendances_2016_2019.csv' not found" in res.stderr
+    res = gps("run", "scorecard", str(ROOT / "params" / "hospital_2015.yaml"), "--out", str(tmp_path / "out"))
+    assert res.returncode == 2 and "for the report 'annual_evaluation', not 'scorecard'" in res.stderr
+    helped = gps("run", "--help").stdout
+    assert all(nb.stem in helped for nb in (ROOT / "notebooks").glob("*.ipynb"))
+    args = ("run", "annual_evaluation", str(ROOT / "params" / "nhs_ae_2018_19.yaml"), "--out", str(tmp_path / "r"))
+    first, second = gps(*args), gps(*args, "--no-pdf")
+    folder = tmp_path / "r" / "nhs_england" / "FY2018-19"
+    assert first.returncode == second.returncode == 0
+    assert (folder / "annual_evaluation.html").is_file() and not (folder / "annual_evaluation.pdf").exists()
+    for res in (first, second):
+        lines = res.stderr.strip().splitlines()
+        assert lines[0].startswith("[1/1] annual_evaluation (nhs_ae_2018_19.yaml)") and len(lines) == 2, lines
+        assert lines[1].startswith("1 of 1 reports written under")
+
+
 def test_pdf_falls_back_to_weasyprint_without_chromium(demo, tmp_path, monkeypatch):
     from gps_core import report
 
