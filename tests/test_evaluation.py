@@ -58,3 +58,20 @@ def test_unit_view_split_once_equals_each_unit_filtered_alone(ev):
     fewer = evaluation.Evaluation(**{**ev.__dict__, "scores": ev.scores[ev.scores["unit_id"] != gone]})
     empty = evaluation.unit_view(fewer, str(gone))["indicators"]
     assert empty.empty and list(empty.columns) == list(evaluation.indicator_table(ev, str(gone)).columns)
+
+
+def test_provenance_names_the_code_revision(ev, root):
+    """Issue 15, item 5: a report run from a git checkout names the exact commit (with '+changes' when files
+    differ from it), in code type, beside the version."""
+    import shutil
+    import subprocess
+
+    from gps_core.views import page
+
+    if not (root / ".git").exists() or shutil.which("git") is None:
+        pytest.skip("not a git checkout")
+    head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # fmt: skip
+    assert ev.provenance["revision"].split("+")[0] == head
+    html = page.provenance_html(ev.provenance, "pt-BR")
+    assert f"<dt>revisão do código</dt><dd><code>{ev.provenance['revision']}</code></dd>" in html

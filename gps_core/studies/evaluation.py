@@ -8,9 +8,12 @@ evaluation, alerts and stars, and returns an :class:`Evaluation` of tidy tables 
 from __future__ import annotations
 
 import platform
+import shutil
+import subprocess
 import warnings
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +82,24 @@ def build_catalog(params) -> pd.DataFrame:
     return cat
 
 
+@cache
+def revision() -> str | None:
+    """The git commit of the code that ran, when it runs from a git checkout (with ``+changes`` when files
+    differ from that commit), else None: a report can then be traced to the exact code, not only the
+    version."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists() or shutil.which("git") is None:
+        return None
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                              text=True, timeout=10, check=True).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{head}+changes" if dirty else head or None
+
+
 def provenance(params, inputs: list[dict]) -> dict:
     """Params, versions, reference-table checksums and input hashes of a run."""
     man = refdata.manifest()
@@ -95,6 +116,7 @@ def provenance(params, inputs: list[dict]) -> dict:
     return {
         "params": params.model_dump(mode="json"),
         "gps_core": __version__,
+        **({"revision": revision()} if revision() else {}),
         "python": platform.python_version(),
         "pandas": pd.__version__,
         "reference_tables": tables,

@@ -39,14 +39,14 @@ def provenance_html(prov: dict, lang: Lang = "en") -> str:
     import yaml
 
     parts = ["<dl class='gps-prov'>"]
-    for k in ("gps_core", "python", "pandas", "generated_utc", "small_denominators", "artefact"):
+    for k in ("gps_core", "revision", "python", "pandas", "generated_utc", "small_denominators", "artefact"):
         if k not in prov:  # e.g. no artefact: computed in the notebook itself
             continue
         v = prov[k]
         if k == "small_denominators" and isinstance(v, dict):
             v = T.count_of(v["small"], v["values"], lang)
         shown = html.escape(str(v))
-        shown = f"<code>{shown}</code>" if k == "artefact" else shown  # a folder name (hex key), not a word
+        shown = f"<code>{shown}</code>" if k in ("artefact", "revision") else shown  # hex keys, not words
         parts.append(f"<dt>{html.escape(T.label(k, lang))}</dt><dd>{shown}</dd>")
     for k in ("reference_tables", "inputs"):
         items = "".join(
@@ -66,9 +66,9 @@ def provenance_line(prov: dict, lang: Lang = "en") -> str:
     software version), for a report whose full provenance lives in a shared annex."""
     def shown(k: str) -> str:
         v = html.escape(str(prov[k]))
-        return f"<code>{v}</code>" if k == "artefact" else v  # a folder name (hex key), not a word
+        return f"<code>{v}</code>" if k in ("artefact", "revision") else v  # hex keys, not words
 
-    keys = [k for k in ("artefact", "generated_utc", "gps_core") if k in prov]
+    keys = [k for k in ("artefact", "generated_utc", "gps_core", "revision") if k in prov]
     parts = [f"{html.escape(T.label(k, lang))}: {shown(k)}" for k in keys]
     return f"<p class='gps-prov-line'>{' · '.join(parts)}</p>"
 

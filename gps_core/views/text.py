@@ -47,6 +47,7 @@ LABELS: dict[str, dict[str, str]] = {
     "contents": {"en": "Contents", "pt-BR": "Sumário"},
     "score": {"en": "score", "pt-BR": "pontuação"},
     "generated_utc": {"en": "generated (UTC)", "pt-BR": "gerado em (UTC)"},
+    "revision": {"en": "code revision", "pt-BR": "revisão do código"},
     "small_denominators": {"en": "values on small denominators", "pt-BR": "valores com denominador pequeno"},
     "artefact": {"en": "run artefact read", "pt-BR": "artefato da execução lido"},
     "reference_tables": {"en": "reference tables", "pt-BR": "tabelas de referência"},
