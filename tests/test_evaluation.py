@@ -75,3 +75,9 @@ def test_provenance_names_the_code_revision(ev, root):
     assert ev.provenance["revision"].split("+")[0] == head
     html = page.provenance_html(ev.provenance, "pt-BR")
     assert f"<dt>revisão do código</dt><dd><code>{ev.provenance['revision']}</code></dd>" in html
+
+
+def test_scored_sheets_are_the_indicators_with_scores(ev):
+    fewer = evaluation.Evaluation(**{**ev.__dict__, "scores": ev.scores[ev.scores["indicator_id"] != "AECONV"]})
+    assert list(evaluation.scored_sheets(ev)["indicator_id"]) == ["AE4H", "AECONV"]
+    assert list(evaluation.scored_sheets(fewer)["indicator_id"]) == ["AE4H"]

@@ -434,6 +434,11 @@ def _by_unit(ev: Evaluation) -> dict:
     return got
 
 
+def scored_sheets(ev: Evaluation) -> pd.DataFrame:
+    """The technical sheets of the indicators the evaluation scored (the scorecards' annex)."""
+    return ev.catalog[ev.catalog["indicator_id"].isin(ev.scores["indicator_id"].astype(str).unique())]
+
+
 def unit_view(ev: Evaluation, unit_id: str) -> dict:
     """What a scorecard shows for one unit: its annual row, monthly IP with its peers, dimensions against
     peers, every indicator against its band in the latest month and its line of each payout rule."""
