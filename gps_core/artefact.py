@@ -30,7 +30,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .params import origin
 from .refdata import sha256
 
 PACKAGE = Path(__file__).resolve().parent
@@ -48,26 +47,31 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def input_files(dump: dict, base: Path) -> list[Path]:
-    """Every file params name (each ``path`` value, and the catalogue when it is a file), resolved against
-    ``base`` (the params file's folder), in the order they appear; ``dump`` is the params as JSON."""
+def input_files(params, skip: frozenset = frozenset()) -> list[Path]:
+    """Every file the params name (sources, record files, a client's catalogue, ...), where
+    :func:`gps_core.params.load` resolved it, in the order they appear; top-level keys in ``skip`` left out."""
+    from pydantic import BaseModel
+
+    from .params import Located, where
+
     found: list[Path] = []
 
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if k == "path" and isinstance(v, str):
-                    found.append((base / v).resolve())
-                else:
-                    walk(v)
+    def walk(node, name: str) -> None:
+        if isinstance(node, Located) or (name == "path" and isinstance(node, str)):
+            found.append(where(node))  # a plain str: params built in code, relative to the working folder
+        elif isinstance(node, BaseModel):
+            for k in type(node).model_fields:
+                walk(getattr(node, k), k)
         elif isinstance(node, list | tuple):
             for v in node:
-                walk(v)
+                walk(v, name)
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
 
-    walk(dump)
-    catalog = dump.get("catalog")
-    if isinstance(catalog, str) and catalog.lower().endswith(".csv"):
-        found.append((base / catalog).resolve())
+    for k in type(params).model_fields:
+        if k not in skip:
+            walk(getattr(params, k), k)
     return list(dict.fromkeys(found))
 
 
@@ -79,7 +83,7 @@ def key(params, ignore: frozenset = frozenset()) -> tuple[str, dict]:
     A missing input file hashes as ``missing``: the computation then fails with the reader's own message,
     and nothing is stored."""
     dump = {k: v for k, v in params.model_dump(mode="json").items() if k not in SHOWN_ONLY | ignore}
-    files = input_files(dump, origin(params).parent)
+    files = input_files(params, SHOWN_ONLY | ignore)
     inputs = [{"file": str(f), "sha256": sha256(f) if f.is_file() else "missing"} for f in files]
     covers = {"params": dump, "inputs": inputs, "code": code_digest()}
     digest = hashlib.sha256(json.dumps(covers, sort_keys=True, default=str).encode()).hexdigest()

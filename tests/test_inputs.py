@@ -229,3 +229,7 @@ def test_every_path_a_params_file_names_starts_at_its_folder_whatever_the_workin
     assert len(ev.annual) > 100
     assert ev.provenance["inputs"][0]["file"] == "../dados/ae.csv"
     assert str(p.catalog) == "meu_catalogo.csv" and p.catalog.at == client / "meu_catalogo.csv"
+    from gps_core import artefact  # the run's key covers the same files, found where they were resolved
+
+    covered = [x["file"] for x in artefact.key(p)[1]["inputs"]]
+    assert covered == [str(client / "meu_catalogo.csv"), str(client.parent / "dados" / "ae.csv")]
