@@ -4,6 +4,7 @@ import hashlib
 import re
 import shutil
 import subprocess
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -325,14 +326,91 @@ def test_cli_checks_inputs_before_any_kernel_and_says_only_what_it_does(tmp_path
         assert lines[1].startswith("1 of 1 reports written under")
 
 
+def pieces(text: str) -> list[str]:
+    """Words cut where either PDF engine may wrap one: after a slash, an en dash, a hyphen before a letter."""
+    return [x for w in text.split() for x in re.split(r"(?<=/)|(?<=–)|(?<=-)(?=[^\W\d])", w) if x]
+
+
+def table_words(page: str) -> Counter:
+    """Every word of every result table of an HTML report (headers and cells), with its count."""
+    from html.parser import HTMLParser
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.depth, self.cell, self.words = 0, False, Counter()
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "table" and "gps-table" in (dict(attrs).get("class") or ""):
+                self.depth += 1
+            self.cell = self.cell or (self.depth > 0 and tag in ("th", "td"))
+
+        def handle_endtag(self, tag):
+            self.depth -= tag == "table" and self.depth > 0
+            self.cell = self.cell and tag not in ("th", "td")
+
+        def handle_data(self, data):
+            if self.cell:
+                self.words.update(pieces(data))
+
+    cells = Cells()
+    cells.feed(page)
+    return cells.words
+
+
+def printed_words(pdf) -> tuple[Counter, list[str]]:
+    """The words of a PDF that lie on their page, with their count, and those that lie beyond its edges."""
+    import html
+
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    on, off = Counter(), []
+    for w, h, body in re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', out, re.S):
+        for m in re.finditer(r'xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>', body):
+            x0, y0, x1, y1 = map(float, m.groups()[:4])
+            word = html.unescape(m.group(5))
+            if x0 >= 0 and y0 >= 0 and x1 <= float(w) and y1 <= float(h):
+                on.update(pieces(word))
+            else:
+                off.append(word)
+    return on, off
+
+
+def lost_in_print(page, pdf) -> dict:
+    """The table words of an HTML report that its PDF lacks (word: (in the HTML, in the PDF)), and every
+    printed word beyond a page's edges: a column cut at the margin loses its header and its cells."""
+    want, (have, off) = table_words(page.read_text()), printed_words(pdf)
+    lost = {w: (n, have[w]) for w, n in want.items() if have[w] < n}
+    return {**lost, **({"beyond the page": off[:10]} if off else {})}
+
+
+def test_every_table_word_of_every_report_is_in_its_pdf(demo):
+    """Issue 15: a PDF must never lose a column. Every word of every result table of every demo report (each
+    header, unit, indicator and number, as often as the HTML has it) is in the text of its PDF printed by
+    Chromium, on the page; a table too wide for the page comes in groups of columns (gps_core.views.page)."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    checked = 0
+    for page in sorted(demo.rglob("*.html")):
+        pdf = page.with_suffix(".pdf")
+        assert pdf.is_file(), pdf
+        assert lost_in_print(page, pdf) == {}, page.relative_to(demo)
+        checked += sum(table_words(page.read_text()).values())
+    assert checked > 30_000  # every report of the demo has its tables
+
+
 def test_pdf_falls_back_to_weasyprint_without_chromium(demo, tmp_path, monkeypatch):
+    """Without Chromium, WeasyPrint prints; it loses no table word either, on the widest tables of the demo (the
+    NHS trusts' annual table) and a scorecard."""
     from gps_core import report
 
     monkeypatch.setattr(report, "find_chromium", lambda: None)
-    html = cards(demo / "nhs_england" / "FY2018-19" / "scorecards", "html")[0]
-    with report.Renderer() as r:
-        assert r.pdf(html, tmp_path / "x.pdf", "NHS England") == "weasyprint"
-    assert (tmp_path / "x.pdf").read_bytes()[:5] == b"%PDF-"
+    nhs = demo / "nhs_england" / "FY2018-19"
+    for i, html in enumerate([cards(nhs / "scorecards", "html")[0], nhs / "annual_evaluation.html"]):
+        with report.Renderer() as r:
+            assert r.pdf(html, tmp_path / f"{i}.pdf", "NHS England") == "weasyprint"
+        assert (tmp_path / f"{i}.pdf").read_bytes()[:5] == b"%PDF-"
+        if shutil.which("pdftotext"):
+            assert lost_in_print(html, tmp_path / f"{i}.pdf") == {}, html.name
 
 
 def test_record_based_report_risk_adjusts_from_the_raw_files(demo, root):

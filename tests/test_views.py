@@ -40,7 +40,16 @@ def charts_of(ev) -> dict[str, alt.TopLevelMixin]:
 
 
 def test_every_chart_is_a_valid_spec_and_draws(ev):
-    for name, chart in charts_of(ev).items():
+    made = charts_of(ev)
+    for name in ("vd_vm_bars", "ip_heatmap", "dimension_heatmap"):  # a chart per printed page, same axes
+        pages = made.pop(name)
+        units = len(ev.annual)
+        assert len(pages) == -(-units // draw.ROWS), name
+        for i, c in enumerate(pages, 1):
+            made[f"{name} {i}"] = c
+        specs = [c.to_dict() for c in pages]
+        assert len({str(s.get("hconcat", [s])[0]["encoding"]["x"].get("scale")) for s in specs}) == 1, name
+    for name, chart in made.items():
         chart.to_dict()  # validates against the Vega-Lite schema; raises on an invalid spec
         svg = draw.svg(chart, ev.params.language)
         assert svg.startswith("<svg") and svg.count("<text") > 5, name
@@ -73,8 +82,9 @@ def test_every_table_and_sentence_renders_complete(ev):
         made[name] = (payouts.payouts_table(res, lang, p.currency), len(res))
     for name, (df, rows) in made.items():
         html = page.to_html(df)
-        assert len(df) == rows and html.count("<tr") == rows + 1, name  # header + one row per input row
-        cells = re.findall(r"<td>(.*?)</td>", html, re.S)
+        tables = html.count("<table")  # a table too wide for a page comes in groups of columns
+        assert len(df) == rows and html.count("<tr") == (rows + 1) * tables, name  # header + one row per input row
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)
         assert not [c for c in cells if c.strip() in ("nan", "None", "NaT", "<NA>")], name
     summary = annual.manager_summary(
         ev.annual, ev.index, ev.alerts, program=p.program, target=p.target,
@@ -160,6 +170,36 @@ def test_a_table_with_code_columns_escapes_every_cell_and_header():
     assert "<code>a &lt; b &amp; c</code>" in out and "<code>C(sex)</code>" in out and "–" in out
     assert out.count("<tr") == 3 and "gps-short" in out  # a short table is kept on one printed page
     assert "gps-short" not in page.to_html(pd.DataFrame({"x": range(page.SHORT + 1)}))
+
+
+def test_a_table_prints_whole_numbers_right_aligned_and_wide_tables_in_column_groups():
+    """Issue 15: number columns are right-aligned, a number is never broken inside (only before its interval),
+    and a table wider than the printed page comes as groups of columns that each fit, every group repeating
+    the key column, with every cell once."""
+    df = pd.DataFrame({
+        "Unidade": ["Cardiologia", "Otorrinolaringologia"],
+        "Valor (IC 95 %)": ["4,12 (-55,71; 63,96)", "–"],
+        "Pagamento": ["R$ 1.500,00", "R$ 2,00"],
+        "Pontos": ["10/9/10", "–/–/–"],
+        "Quadrante": ["acima da referência", "crítico"],
+    })  # fmt: skip
+    out = page.to_html(df)
+    assert out.count("<table") == 1
+    heads = re.findall(r"<th( class='num')?>(.*?)</th>", out)
+    assert [bool(c) for c, _ in heads] == [False, True, True, True, False]
+    assert "<span class='gps-nb'>4,12</span> <span class='gps-nb'>(-55,71;</span>" in out
+    assert "<span class='gps-nb'>R$ 1.500,00</span>" in out  # the currency stays with its number
+    wide = pd.DataFrame({"Unidade": ["Cirurgia Cardiovascular"] * 3, **{f"Coluna {i}": ["R$ 1.234.567,89"] * 3
+                                                                     for i in range(12)}})  # fmt: skip
+    out = page.to_html(wide)
+    tables = re.findall(r"<table.*?</table>", out)
+    assert len(tables) >= 2
+    shown = [re.findall(r"<th(?: class='num')?>(.*?)</th>", t) for t in tables]
+    assert all(h[0] == "Unidade" for h in shown)  # the key leads every group
+    assert sorted(c for h in shown for c in h[1:]) == sorted(wide.columns[1:])  # every column once
+    for t, h in zip(tables, shown, strict=True):
+        least = sum(page._least(wide[c].tolist(), c, c != "Unidade") for c in h)
+        assert least <= page.PAGE and t.count("<tr>") == 4
 
 
 def test_condition_names_speak_the_reports_language():

@@ -115,8 +115,20 @@ def manager_summary(
     n_dims = int(index[dims].notna().any().sum())
     dim_words = T.label("dimension_many" if n_dims > 1 else "dimension_one", lang)
     out.append(
-        T.say("summary_scope", lang, first=first, last=last, n=n, program=program, n_indicators=n_indicators,
-              n_dims=n_dims, dims=dim_words, mm=mm, target=T.num(target, lang, 0), ref=ref_txt)  # fmt: skip
+        T.say(
+            "summary_scope",
+            lang,
+            first=first,
+            last=last,
+            n=n,
+            program=program,
+            n_indicators=n_indicators,
+            n_dims=n_dims,
+            dims=dim_words,
+            mm=mm,
+            target=T.num(target, lang, 0),
+            ref=ref_txt,
+        )  # fmt: skip
     )
     if program_ip is not None and not pd.isna(program_ip):
         weight = volume_label or T.w("equal_weights", lang)
@@ -236,53 +248,73 @@ def payout_sentence(name: str, s: dict, lang: Lang, currency: str = "BRL") -> st
     )
 
 
-def ip_heatmap(index: pd.DataFrame, order: list[str], lang: Lang) -> alt.Chart:
-    """Monthly IP per unit (rows in ``order``) as a heatmap."""
+def ip_heatmap(index: pd.DataFrame, order: list[str], lang: Lang) -> list[alt.Chart]:
+    """Monthly IP per unit (rows in ``order``) as a heatmap, one chart per printed page (:func:`draw.pages`)
+    on the same months and colour scale."""
     d = index[["unit_id", "period", "ip"]].assign(
         unit_id=lambda x: x["unit_id"].astype(str), month=lambda x: x["period"].map(lambda ts: T.month(ts, lang))
     )
     months = [T.month(ts, lang) for ts in sorted(index["period"].unique())]
-    return (
-        alt.Chart(d, title=T.label("trends", lang))
+    parts = draw.pages(order)
+    return [
+        alt.Chart(d[d["unit_id"].isin(keys)], title=draw.paged(T.label("trends", lang), i, len(parts)))
         .mark_rect()
         .encode(
-            x=alt.X("month:O", sort=months, title=T.label("month", lang), axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("unit_id:N", sort=order, title=None),
+            x=alt.X("month:O", sort=months, scale=alt.Scale(domain=months), title=T.label("month", lang),
+                    axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("unit_id:N", sort=keys, title=None),
             color=alt.Color("ip:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[30, 100]), title="IP"),
             tooltip=["unit_id", "month", alt.Tooltip("ip:Q", format=".1f")],
         )
         .properties(width=420, height=alt.Step(13))
-    )
+        for i, keys in enumerate(parts, 1)
+    ]  # fmt: skip
 
 
-def vd_vm_bars(annual: pd.DataFrame, lang: Lang) -> alt.HConcatChart:
-    """The GPS paper's chart: VD and VM per unit side by side with the median performance, sorted by VD."""
+def _span(x: pd.Series, zero: bool) -> list[float]:
+    """A quantitative axis's domain from all units, so that every page of a chart shares it."""
+    lo, hi = float(x.min()), float(x.max())
+    if zero:
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+    return [lo, hi] if lo < hi else [lo - 1, hi + 1]
+
+
+def vd_vm_bars(annual: pd.DataFrame, lang: Lang) -> list[alt.HConcatChart]:
+    """The GPS paper's chart: VD and VM per unit side by side with the median performance, sorted by VD; one
+    chart per printed page (:func:`draw.pages`), every page on the same axes."""
     d = annual[["unit_id", "vd", "vm", "ip_median", "quadrant"]].assign(
         unit_id=lambda x: x["unit_id"].astype(str), quadrant=lambda x: x["quadrant"].astype(str)
     )
     order = list(d.sort_values("vd")["unit_id"])
-    y = alt.Y("unit_id:N", sort=order, title=None)
     color = alt.Color(
         "quadrant:N",
         scale=alt.Scale(domain=list(draw.QUADRANT_COLORS), range=list(draw.QUADRANT_COLORS.values())),
         title=None,
         legend=alt.Legend(orient="bottom", labelExpr=_quadrant_expr(lang)),
     )
-    base = alt.Chart(d).properties(width=170, height=alt.Step(13))
-    vd = base.mark_bar().encode(
-        x=alt.X("vd:Q", title="VD (%)"), y=y, color=color, tooltip=["unit_id", alt.Tooltip("vd:Q", format="+.1f")]
-    )
-    vm = base.mark_bar().encode(
-        x=alt.X("vm:Q", title="VM (%)"),
-        y=alt.Y("unit_id:N", sort=order, axis=None),
-        color=color,
-        tooltip=["unit_id", alt.Tooltip("vm:Q", format="+.1f")],
-    )
-    med = base.mark_point(filled=True, color="#444").encode(
-        x=alt.X("ip_median:Q", title=T.w("median_ip", lang), scale=alt.Scale(zero=False)),
-        y=alt.Y("unit_id:N", sort=order, axis=None),
-    )
-    return alt.hconcat(vd, vm, med, spacing=6).properties(title=T.label("vdvm", lang))
+    scale = {c: alt.Scale(domain=_span(d[c].dropna(), c != "ip_median"), nice=True) for c in ("vd", "vm", "ip_median")}
+    parts = draw.pages(order)
+    charts = []
+    for i, keys in enumerate(parts, 1):
+        base = alt.Chart(d[d["unit_id"].isin(keys)]).properties(width=170, height=alt.Step(13))
+        y = alt.Y("unit_id:N", sort=keys, title=None)
+        vd = base.mark_bar().encode(
+            x=alt.X("vd:Q", title="VD (%)", scale=scale["vd"]), y=y, color=color,
+            tooltip=["unit_id", alt.Tooltip("vd:Q", format="+.1f")],
+        )  # fmt: skip
+        vm = base.mark_bar().encode(
+            x=alt.X("vm:Q", title="VM (%)", scale=scale["vm"]),
+            y=alt.Y("unit_id:N", sort=keys, axis=None),
+            color=color,
+            tooltip=["unit_id", alt.Tooltip("vm:Q", format="+.1f")],
+        )
+        med = base.mark_point(filled=True, color="#444").encode(
+            x=alt.X("ip_median:Q", title=T.w("median_ip", lang), scale=scale["ip_median"]),
+            y=alt.Y("unit_id:N", sort=keys, axis=None),
+        )
+        title = draw.paged(T.label("vdvm", lang), i, len(parts))
+        charts.append(alt.hconcat(vd, vm, med, spacing=6).properties(title=title))
+    return charts
 
 
 def _quadrant_expr(lang: Lang) -> str:
@@ -321,24 +353,28 @@ def vd_vm_scatter(annual: pd.DataFrame, lang: Lang) -> alt.LayerChart:
     return alt.layer(vline, hline, pts, labels).properties(width=560, height=380)
 
 
-def dimension_heatmap(dims: pd.DataFrame, order: list[str], lang: Lang) -> alt.Chart:
-    """Annual dimension scores per unit (long table with unit_id, dimension, score)."""
+def dimension_heatmap(dims: pd.DataFrame, order: list[str], lang: Lang) -> list[alt.Chart]:
+    """Annual dimension scores per unit (long table with unit_id, dimension, score), one chart per printed
+    page (:func:`draw.pages`) on the same columns and colour scale."""
     d = dims.assign(
         unit_id=lambda x: x["unit_id"].astype(str), dimension=lambda x: x["dimension"].map(lambda k: T.label(k, lang))
     )
-    return (
-        alt.Chart(d, title=T.label("dimensions", lang))
+    names = [T.label(k, lang) for k in draw.DIM_COLORS if k in set(dims["dimension"])]
+    parts = draw.pages(order)
+    return [
+        alt.Chart(d[d["unit_id"].isin(keys)], title=draw.paged(T.label("dimensions", lang), i, len(parts)))
         .mark_rect()
         .encode(
-            x=alt.X("dimension:N", title=None, sort=[T.label(k, lang) for k in draw.DIM_COLORS]),
-            y=alt.Y("unit_id:N", sort=order, title=None),
+            x=alt.X("dimension:N", title=None, sort=names, scale=alt.Scale(domain=names)),
+            y=alt.Y("unit_id:N", sort=keys, title=None),
             color=alt.Color(
                 "score:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[30, 100]), title=T.label("score", lang)
             ),
             tooltip=["unit_id", "dimension", alt.Tooltip("score:Q", format=".1f")],
         )
         .properties(width=240, height=alt.Step(13))
-    )
+        for i, keys in enumerate(parts, 1)
+    ]
 
 
 def stars_strip(annual: pd.DataFrame, column: str, lang: Lang) -> alt.Chart:

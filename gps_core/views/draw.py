@@ -23,6 +23,22 @@ QUADRANT_COLORS = {
 DIM_COLORS = {"structure": "#7570b3", "efficiency": "#1b9e77", "effectiveness": "#d95f02", "experience": "#e7298a"}
 
 
+ROWS = 48  # rows of a chart with a row per unit that fit one printed page with its axes, title and legend
+
+
+def pages(keys: list, rows: int = ROWS) -> list[list]:
+    """``keys`` (a chart's rows, in order) cut into consecutive pages of at most ``rows``, as even as possible:
+    a long chart is drawn as one chart per page, each with its axes, so that print never splits one."""
+    n = len(keys)
+    size = -(-n // max(1, -(-n // rows))) if n else 1
+    return [keys[i : i + size] for i in range(0, n, size)] or [[]]
+
+
+def paged(title: str, i: int, n: int) -> str:
+    """A chart's title on page ``i`` of ``n`` (just the title when it has one page)."""
+    return title if n == 1 else f"{title} ({i}/{n})"
+
+
 LOCALES = {"pt-BR": "pt-BR", "en": "en-GB"}  # d3 number and date conventions of each report language
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 
 import pandas as pd
@@ -12,25 +13,115 @@ from .text import Lang
 
 SHORT = 20  # rows of a table that print on one page, never split
 
+# the printed page's width (A4 less 14 mm margins), the tables' print type and cell padding, and the key
+# column's least width (30 mm), in points, as the template's print CSS sets them
+PAGE, TYPE, PAD, KEY = 515.9, 7.5, 10.0, 85.0
+
+# a number as the views write it: sign, currency, digits with separators, a unit, an interval or a ratio after it
+NUMBER = re.compile(
+    r"^[<>≤≥]?\s?[+\-−]?\s?(?:R\$|US\$|£|€|\$)?\s?[+\-−]?\d[\d.,\u00a0\u202f]*(?:/\d[\d.,]*)*"
+    r"(?:\s?(?:%|‰|pp|p\.p\.|x|×))?(?:\s?[(\[][^()\[\]]*[)\]])?$"
+)
+
+
+def _advance(text: str) -> float:
+    """Width of ``text`` in ems of DejaVu Sans, the reports' type (advance widths of its glyph classes)."""
+    w = 0.0
+    for ch in text:
+        if ch in "iljI.,;:'|! ":
+            w += 0.3
+        elif ch in "ftr()[]/-":
+            w += 0.38
+        elif ch in "mwWM%—":
+            w += 0.95
+        elif ch.isupper():
+            w += 0.72
+        else:
+            w += 0.63
+    return w
+
+
+def _pieces(text: str, number: bool) -> list[str]:
+    """What a cell's text may not be broken within: a number with its unit and interval bounds, broken only
+    before its interval and after the interval's semicolon; text at spaces, after a hyphen before a letter and
+    after an en dash."""
+    if number:
+        return [x for x in re.split(r" (?=\()|(?<=;) ", text) if x]
+    return [x for x in re.split(r"\s+|(?<=-)(?=[^\W\d])|(?<=–)", text) if x]
+
+
+def _least(cells: list[str], head: str, number: bool) -> float:
+    """The narrowest a column can print, in points: its longest unbreakable piece, the header in bold."""
+    body = max((max(map(_advance, _pieces(c, number)), default=0) for c in cells), default=0)
+    top = max(map(_advance, _pieces(head, False)), default=0) * 1.13
+    return max(body, top) * TYPE + PAD
+
+
+def _blank(text: str) -> bool:
+    """A cell with no value: a dash, or dashes in place of each part ('–/–/–')."""
+    return not text.strip("–/ ")
+
+
+def _cells(col: pd.Series) -> list[str]:
+    """A column's cells as text (missing as a dash)."""
+
+    def one(v) -> str:
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return "–"
+        return f"{v:g}" if isinstance(v, float) else str(v)
+
+    return [one(v) for v in col.tolist()]
+
+
+def _groups(widths: list[float], room: float) -> list[list[int]]:
+    """Columns in groups that each fit ``room`` points, every group led by the first (key) column."""
+    out: list[list[int]] = [[0]]
+    used = widths[0]
+    for i in range(1, len(widths)):
+        if used + widths[i] > room and len(out[-1]) > 1:
+            out.append([0])
+            used = widths[0]
+        out[-1].append(i)
+        used += widths[i]
+    return out
+
 
 def to_html(df: pd.DataFrame, code: tuple[str, ...] = ()) -> str:
-    """A plain HTML table (escaped), without the index; the columns named in ``code`` (model formulas, column
-    names of a source file) in code type, as machine text rather than words."""
-    # a short table is kept on one page in print; a long one breaks between rows, its header repeated
-    classes = "gps-table" + (" gps-short" if len(df) <= SHORT else "")
-    if not code:
-        return df.to_html(index=False, escape=True, border=0, classes=classes, na_rep="–")
+    """A result table as escaped HTML that prints whole: number columns right-aligned and kept with their unit
+    (a number wraps only before its interval), the columns named in ``code`` (model formulas, column names of
+    a source file) in code type.
 
-    def plain(v) -> str:
-        return "–" if pd.isna(v) else html.escape(str(v))
+    A table too wide for the printed page is split into groups of columns, one table after the other, each
+    repeating the first column (the key: unit, indicator), so that no column is ever cut at the margin (issue
+    15; a landscape page does not help: Chromium lays the whole document out at one width). Widths are
+    estimated from the text in the reports' print type; the demo's PDF text test holds both PDF engines to
+    the estimate."""
+    short = " gps-short" if len(df) <= SHORT else ""
+    heads = [str(c) for c in df.columns]
+    cols = [_cells(df[c]) for c in df.columns]
+    number = [any(not _blank(x) for x in c) and all(_blank(x) or NUMBER.match(x) for x in c) for c in cols]
+    widths = [_least(c, h, n) for c, h, n in zip(cols, heads, number, strict=True)]
+    if not heads:
+        return f"<table class='gps-table{short}'></table>"
+    widths[0] = max(widths[0], KEY)  # the template gives the key column at least 30 mm
+    groups = _groups(widths, PAGE) if sum(widths) > PAGE else [list(range(len(heads)))]
 
-    def machine(v) -> str:
-        return "–" if pd.isna(v) else f"<code>{html.escape(str(v))}</code>"
+    def cell(tag: str, j: int, text: str) -> str:
+        kind = " class='num'" if number[j] else ""
+        shown = html.escape(text)
+        if number[j] and tag == "td" and not _blank(text) and (" " in text or "–" in text):
+            # unbreakable pieces: '-1,2 %', '(0,1–2,3)'
+            shown = " ".join(f"<span class='gps-nb'>{html.escape(x)}</span>" for x in _pieces(text, True))
+        if tag == "td" and heads[j] in code and text != "–":
+            shown = f"<code>{shown}</code>"
+        return f"<{tag}{kind}>{shown}</{tag}>"
 
-    # escape=False also leaves the header as it is: escape the names (a rule's or unit's name comes from params)
-    safe = df.rename(columns=lambda c: html.escape(str(c)))
-    cols = {html.escape(str(c)): machine if c in code else plain for c in df.columns}
-    return safe.to_html(index=False, escape=False, border=0, classes=classes, na_rep="–", formatters=cols)
+    tables = []
+    for g in groups:
+        head = "".join(cell("th", j, heads[j]) for j in g)
+        rows = "".join("<tr>" + "".join(cell("td", j, cols[j][i]) for j in g) + "</tr>" for i in range(len(df)))
+        tables.append(f"<table class='gps-table{short}'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    return "".join(tables)
 
 
 def provenance_html(prov: dict, lang: Lang = "en") -> str:
@@ -64,6 +155,7 @@ def provenance_html(prov: dict, lang: Lang = "en") -> str:
 def provenance_line(prov: dict, lang: Lang = "en") -> str:
     """The provenance of a report in one line (the evaluation's artefact key, when it was computed, the
     software version), for a report whose full provenance lives in a shared annex."""
+
     def shown(k: str) -> str:
         v = html.escape(str(prov[k]))
         return f"<code>{v}</code>" if k in ("artefact", "revision") else v  # hex keys, not words
@@ -121,8 +213,6 @@ def contents(body: str, lang: Lang) -> tuple[str, str]:
     and its table of contents: one line per section, linked to it, with an empty slot for its page number that
     the PDF printer fills (:meth:`gps_core.pdf.Browser.print`; WeasyPrint uses CSS ``target-counter``). The
     contents are empty for a page with fewer than three sections."""
-    import re
-
     found: list[tuple[str, str]] = []
 
     def named(m: re.Match) -> str:
