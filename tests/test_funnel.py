@@ -113,3 +113,31 @@ def test_bad_input_names_the_unit():
         funnel.funnel_data([1, 2], [10, 10], limit=90)
     with pytest.raises(ValueError, match="sr_method"):
         funnel.funnel_data([1, 2], [10, 10], sr_method="x")
+
+
+def test_a_point_is_flagged_only_when_the_exact_test_agrees():
+    """Methods §8 (issue 15): the arcsine limits flag a zero count at a low rate too readily. 0 of 75 at a
+    6.4 % rate lies below the 99.8 % limit, yet its exact two-sided binomial probability is 1.4 %: outside,
+    not flagged. A count far off the target is flagged by both."""
+    from scipy import stats as sps
+
+    from gps_core.studies.benchmark import confirm, exact_p
+
+    o = np.array([0, 64, 64, 64, 64, 64, 64, 64, 64, 200])
+    n = np.array([75, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000])
+    d = funnel.funnel_data(o, n, "PR", od_adjust=False, limit=99.8)
+    assert bool(d.loc[0, "outlier"]) and bool(d.loc[9, "outlier"])  # both outside the approximate limits
+    d["p_exact"] = exact_p(d, "PR")
+    p0 = 2 * sps.binom.cdf(0, 75, d.attrs["target"])
+    assert d.loc[0, "p_exact"] == pytest.approx(p0) and 0.002 < p0 < 0.05
+    confirm(d)
+    assert d["outside"].tolist() == [True] + [False] * 8 + [True]
+    assert d["outlier"].tolist() == [False] * 9 + [True]  # the zero count is not flagged; 200 of 1000 is
+    d95 = funnel.funnel_data(o, n, "PR", od_adjust=False, limit=95)
+    d95["p_exact"] = exact_p(d95, "PR")
+    confirm(d95)
+    assert bool(d95.loc[0, "outlier"]) == (p0 < 0.05)  # at the 95 % level the exact test does agree
+    d95["p_exact"] = np.nan  # no exact test possible (a model's prediction): the approximate flag stands
+    d95["outlier"] = d95["outside"]
+    confirm(d95)
+    assert d95["outlier"].equals(d95["outside"])

@@ -51,7 +51,11 @@ def test_demo_computes_each_run_once_and_every_report_reads_it(demo):
 def test_scorecards_share_one_annex_read_from_the_same_evaluation(demo):
     """The technical sheets and the full provenance are written once per scorecard folder (issue 14: a doctor's
     PDF went from 9 pages to 5), not in each scorecard: every scorecard links to its folder's annex, and the
-    annex describes the very evaluation the scorecards read (the same artefact) and every indicator they score."""
+    annex describes the very evaluation the scorecards read (the same artefact) and every indicator they score.
+    A unit's scorecard prints on at most 4 pages (issue 15), the largest team (Ginecologia e Obstetrícia, 45
+    doctors) included."""
+    from pypdf import PdfReader
+
     folders = sorted({p.parent for p in demo.rglob("*.ipynb") if (p.parent / "annex.ipynb").is_file()})
     assert len(folders) == 4  # the specialties and the doctors of two hospitals, the NHS trusts, Hospital 2015
     for d in folders:
@@ -65,6 +69,7 @@ def test_scorecards_share_one_annex_read_from_the_same_evaluation(demo):
             ids = set(re.findall(r"<td>([A-Z]+[0-9A-Z]*) [^<]+</td>", html))  # the indicator column: 'F01 name'
             assert ids and ids <= set(annex["indicators"]), (nb, ids - set(annex["indicators"]))
             assert "<dl class='gps-prov'>" not in html and "<dl class='gps-prov'>" in annex_html  # full provenance once
+            assert 1 <= len(PdfReader(nb.with_suffix(".pdf")).pages) <= 4, nb
         assert all(f"<td>{i}</td>" in annex_html for i in annex["indicators"])
 
 
@@ -565,6 +570,17 @@ def test_benchmark_study_publishes_only_safe_cells_and_exports_them(demo):
     assert yaml_bands(ex / "suggested_bands.yaml") == bands
     funnels = pd.DataFrame(g["funnels"]).set_index("funnel")
     assert funnels.loc["F01 In-hospital mortality", "units"] == 14  # one point per client
+    # methods §8 (issue 15): a point is flagged only when its exact test agrees at the limit's level; F02's
+    # low-count doctors (zero readmissions among them) lie below the arcsine limits, and are listed, not flagged
+    pts = pd.read_csv(ex / "tables" / "funnel_points.csv").merge(
+        funnels["limit"].rename_axis("funnel").reset_index(), on="funnel"
+    )
+    flagged = pts[pts["outlier"]]
+    assert (flagged["p_exact"].isna() | (flagged["p_exact"] < 1 - flagged["limit"] / 100)).all()
+    assert (pts["outlier"] <= pts["outside"]).all()
+    f02 = pts[pts["funnel"].str.startswith("F02") & pts["outside"] & ~pts["outlier"]]
+    assert len(f02) > 0 and (f02["value"] < f02["lower"]).all() and (f02["numerator"] == 0).any()
+    assert funnels.filter(like="F02", axis=0)["unconfirmed"].sum() == len(f02)
 
 
 def yaml_bands(path):
@@ -618,6 +634,12 @@ def test_real_data_benchmark_nhs_cells_and_hrrp_funnels(demo):
         r = hrrp.loc[name]
         assert r["phi"] < 1 and not r["od_adjusted"] and r["units"] == len(e)
         assert (r["above"], r["below"]) == (int((o / e > hi).sum()), int((o / e < lo).sum()))
+    # the A&E 4-hour funnel's extreme overdispersion is called out beside its "0 outside" (methods §8)
+    nhs = pd.DataFrame(g["funnels"]).set_index("funnel")
+    extreme = nhs[nhs["phi"] > 10]
+    assert len(extreme) >= 1
+    page = (demo / "nhs_cms_benchmark" / "FY2018-19" / "benchmark_study.html").read_text()
+    assert page.count("this funnel does not test the units") == 2 * len(extreme)  # in the summary and by the chart
 
 
 def test_a_failed_study_leaves_the_previous_report_and_exports_intact(demo, tmp_path):

@@ -93,3 +93,17 @@ def test_every_sentence_has_both_languages_with_the_same_fields():
     for table in (T.WORDS, T.HEAD):
         for key, entry in table.items():
             assert set(entry) >= {"en", "pt-BR"} and all(entry.values()), key
+
+
+def test_p_values_read_as_a_reader_expects():
+    """Issue 15: never "0.0000": three decimals, '< 0,001' below, a dash when missing, in each convention."""
+    assert T.p(0.0000, "pt-BR") == "< 0,001" and T.p(0.00049, "en") == "< 0.001"
+    assert T.p(0.0123, "pt-BR") == "0,012" and T.p(0.05, "en") == "0.050" and T.p(float("nan"), "en") == "–"
+
+
+def test_model_terms_read_without_patsy_notation():
+    """Issue 15: a coefficient is 'type = 2', not 'C(type)[T.2.0]'; a formula lists its columns."""
+    assert T.term("C(type)[T.2.0]", "en") == "type = 2" and T.term("Intercept", "pt-BR") == "Intercepto"
+    assert T.term("C(sex)[T.M]:age", "en") == "sex = M × age" and T.term("I(age - 75)", "en") == "age − 75"
+    assert T.term('C(chapter, Treatment("X"))[T.IX]', "en") == "chapter = IX"
+    assert T.covariates("age + C(sex) + C(admission_type)") == "age + sex + admission_type"

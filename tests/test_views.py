@@ -82,8 +82,9 @@ def test_every_table_and_sentence_renders_complete(ev):
         made[name] = (payouts.payouts_table(res, lang, p.currency), len(res))
     for name, (df, rows) in made.items():
         html = page.to_html(df)
-        tables = html.count("<table")  # a table too wide for a page comes in groups of columns
-        assert len(df) == rows and html.count("<tr") == (rows + 1) * tables, name  # header + one row per input row
+        tables = html.count("<table")  # a table too wide for a page comes in groups of columns, a long narrow
+        heads = tables * (rows + 1) if "gps-twoup" not in html else rows + 2  # one in two halves side by side
+        assert len(df) == rows and html.count("<tr") == heads, name  # a header per table + one row per input row
         cells = re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)
         assert not [c for c in cells if c.strip() in ("nan", "None", "NaT", "<NA>")], name
     summary = annual.manager_summary(
@@ -123,7 +124,9 @@ def test_the_cover_names_the_report_in_its_language_with_the_clients_style(tmp_p
     assert "Painel de desempenho" in c and "Hospital &lt;b&gt;Modelo&lt;/b&gt; &amp; Cia" in c and "<b>" not in c
     assert "Geriatria" in c and "jan/2015 – dez/2015" in c and "--gps-colour: #7a1f3d" in c
     assert "Elaborado por Consultoria X" in c and "05/01/2026" in c
+    assert "gps-masthead" in c  # a scorecard's cover heads its first page (issue 15: at most 4 pages)
     en = page.cover(p.model_copy(update={"language": "en"}), "annual_evaluation", None, issued=date(2026, 1, 5))
+    assert "gps-masthead" not in en  # a long report opens with a cover page
     assert "Annual performance evaluation" in en and "Jan 2015" in en.replace("/", " ") and "5 January 2026" in en
 
 
@@ -169,7 +172,7 @@ def test_a_table_with_code_columns_escapes_every_cell_and_header():
     assert "<b>" not in out and "<script>" not in out and "&lt;b&gt;Regra&lt;/b&gt;" in out
     assert "<code>a &lt; b &amp; c</code>" in out and "<code>C(sex)</code>" in out and "–" in out
     assert out.count("<tr") == 3 and "gps-short" in out  # a short table is kept on one printed page
-    assert "gps-short" not in page.to_html(pd.DataFrame({"x": range(page.SHORT + 1)}))
+    assert "gps-short" not in page.to_html(pd.DataFrame({"x": range(2 * page.TALL + 1)}))
 
 
 def test_a_table_prints_whole_numbers_right_aligned_and_wide_tables_in_column_groups():
@@ -200,6 +203,12 @@ def test_a_table_prints_whole_numbers_right_aligned_and_wide_tables_in_column_gr
     for t, h in zip(tables, shown, strict=True):
         least = sum(page._least(wide[c].tolist(), c, c != "Unidade") for c in h)
         assert least <= page.PAGE and t.count("<tr>") == 4
+    # a long narrow table (a team's doctors) prints in two halves side by side, every row once, in order
+    doctors = pd.DataFrame({"Médico": [f"D{i:04d}" for i in range(47)], "IP (ano)": ["81,2"] * 47})
+    out = page.to_html(doctors)
+    assert out.startswith("<div class='gps-twoup'>") and out.count("<table") == 2
+    assert re.findall(r"<td>(D\d+)</td>", out) == list(doctors["Médico"])
+    assert "gps-twoup" not in page.to_html(doctors.head(page.SHORT)) + page.to_html(wide.head(30))
 
 
 def test_condition_names_speak_the_reports_language():

@@ -187,6 +187,7 @@ def funnel(s: Study, spec) -> dict:
     d = fn.funnel_data(o, n, spec.data_type, spec.sr_method, spec.od_adjust, spec.limit, units=t[name].to_numpy(),
                        source=f"funnel {spec.indicator}")  # fmt: skip
     d["p_exact"] = exact_p(d, spec.data_type)
+    confirm(d)
     info = s.catalog.set_index("indicator_id").loc[spec.indicator]
     mult = 1.0 if spec.data_type == "SR" else UNITS.get(info["unit"], 1.0)
     lines = fn.curves(d)
@@ -196,6 +197,17 @@ def funnel(s: Study, spec) -> dict:
     return {"spec": spec, "label": f"{spec.indicator} {info['name_en' if s.params.language == 'en' else 'name_pt']}",
             "unit": "ratio" if spec.data_type == "SR" else info["unit"], "data": d, "lines": lines, "shown": shown,
             "target": d.attrs["target"] * mult}  # fmt: skip
+
+
+def confirm(d: pd.DataFrame) -> None:
+    """Flag a point as an outlier only when the exact test agrees (methods §8): ``outside`` keeps where the
+    approximate limits put it, ``outlier`` becomes outside and, where a count allows an exact test, with an
+    exact two-sided p below the limit's level (0.05 for 95 %, 0.002 for 99.8 %). The arcsine and log limits
+    are approximations that flag zero counts at low rates too readily; a point without an exact test (CMS's
+    predicted readmissions) keeps the approximate flag."""
+    level = 1 - d.attrs["limit"] / 100
+    d["outside"] = d["outlier"]
+    d["outlier"] = d["outside"] & (d["p_exact"].isna() | (d["p_exact"] < level))
 
 
 def exact_p(d: pd.DataFrame, data_type: str) -> np.ndarray:
@@ -234,6 +246,7 @@ def hrrp_funnels(h: pd.DataFrame, spec) -> list[dict]:
                            units=g["hospital"].to_numpy(), source=f"HRRP {c}")  # fmt: skip
         d["own"] = False
         d["p_exact"] = np.nan  # CMS's O is a model prediction, not a count
+        confirm(d)
         out.append({"condition": c, "label": sources.CONDITIONS[c], "data": d, "lines": fn.curves(d), "shown": d,
                     "target": 1.0})  # fmt: skip
     return out
@@ -247,14 +260,16 @@ def points(funnels: list[dict], key: str = "label") -> pd.DataFrame:
 
 def funnel_summary(funnels: list[dict], key: str = "label") -> pd.DataFrame:
     """Per funnel: the points shown (every point, or a client's own), phi and tau2 of the whole funnel,
-    whether the limits were widened, and the shown points above and below the limits."""
+    whether the limits were widened, the shown outliers above and below the limits, and the points outside
+    the approximate limits that the exact test does not confirm (``unconfirmed``)."""
     rows = []
     for f in funnels:
         d, a = f["shown"], f["data"].attrs
         hi = d["outlier"] & (d["value"] > d["upper"])
         rows.append({"funnel": f[key], "method": a["method"], "units": len(d), "target": f["target"], "phi": a["phi"],
                      "tau2": a["tau2"], "od_adjusted": a["od_adjusted"], "limit": a["limit"],
-                     "above": int(hi.sum()), "below": int((d["outlier"] & ~hi).sum())})  # fmt: skip
+                     "above": int(hi.sum()), "below": int((d["outlier"] & ~hi).sum()),
+                     "unconfirmed": int((d["outside"] & ~d["outlier"]).sum())})  # fmt: skip
     return pd.DataFrame(rows)
 
 

@@ -32,7 +32,7 @@ def annual_table(annual: pd.DataFrame, index: pd.DataFrame, lang: Lang) -> pd.Da
                 f"{T.num(b, lang, 2)} ({T.num(lo, lang, 2)}; {T.num(hi, lang, 2)})"
                 for b, lo, hi in zip(a["slope"], a["slope_low"], a["slope_high"], strict=True)
             ],
-            T.h("p", lang): a["p_value"].map(lambda x: T.num(x, lang, 3)),
+            T.h("p", lang): a["p_value"].map(lambda x: T.p(x, lang)),
             T.h("months", lang): a["n_months"].astype(str),
             T.h("hvbp", lang): [
                 f"{T.num(x, lang, 0)}/{T.num(y, lang, 0)}/{T.num(z, lang, 0)}"
@@ -74,13 +74,13 @@ def risk_models(models: dict, catalog: pd.DataFrame, lang: Lang) -> pd.DataFrame
                 T.h("id", lang): ind,
                 T.h("indicator", lang): cat.loc[ind, name],
                 T.h("model", lang): f"GLM {m['family'].replace('_', ' ')}",
-                T.h("covariates", lang): m["covariates"],
+                T.h("covariates", lang): T.covariates(m["covariates"]),
                 T.h("reference", lang): m["reference"] or T.label("own_records", lang),
                 T.h("cases", lang): T.num(m["n"], lang, 0),
                 T.h("outcome", lang): T.num(m["observed"], lang, 0),
                 T.h("oe", lang): T.num(m["oe"], lang, 3),
                 T.h("c", lang): T.num(m.get("c_statistic", float("nan")), lang, 3),
-                T.h("hl", lang): T.num(m.get("hl_p", float("nan")), lang, 3),
+                T.h("hl", lang): T.p(m.get("hl_p", float("nan")), lang),
                 T.h("r2", lang): T.num(m["pseudo_r2"], lang, 3),
             }
         )

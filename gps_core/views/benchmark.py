@@ -88,14 +88,17 @@ def funnel_summary(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
             T.w("limit", lang): summary["limit"].map(lambda x: f"{T.g(x, lang)} %"),
             T.w("above", lang): summary["above"].astype(str),
             T.w("below", lang): summary["below"].astype(str),
+            T.label("unconfirmed_head", lang): summary["unconfirmed"].astype(str),
         }
     )
 
 
 def funnel_outliers(d: pd.DataFrame, unit: str, lang: Lang, limit: int = 15) -> pd.DataFrame:
-    """The points outside a funnel's limits, farthest first, with their limits, z and own 95 % interval
-    (METHODS 6); pseudonyms shortened to 8 characters."""
-    o = d[d["outlier"]].reindex(d.loc[d["outlier"], "z"].abs().sort_values(ascending=False).index).head(limit)
+    """The points outside a funnel's approximate limits, farthest first, with their limits, z, own 95 %
+    interval (methods §7), exact p and whether they are flagged: only when the exact test agrees at the
+    limit's level (methods §8); pseudonyms shortened to 8 characters."""
+    o = d[d["outside"]].reindex(d.loc[d["outside"], "z"].abs().sort_values(ascending=False).index).head(limit)
+    yes, no = T.label("yes", lang), T.label("flag_not_exact", lang)
     return pd.DataFrame(
         {
             T.h("unit", lang): o["unit"].astype(str).str[:8],
@@ -109,9 +112,8 @@ def funnel_outliers(d: pd.DataFrame, unit: str, lang: Lang, limit: int = 15) -> 
             T.h("ci", lang): [
                 f"{T.num(a, lang, 2)}–{T.num(b, lang, 2)}" for a, b in zip(o["ci_lower"], o["ci_upper"], strict=True)
             ],  # fmt: skip
-            T.w("exact_p_no_overdispersion", lang): o["p_exact"].map(
-                lambda x: "–" if pd.isna(x) else ("< 0.0001" if x < 1e-4 else T.num(x, lang, 4))
-            ),
+            T.w("exact_p_no_overdispersion", lang): o["p_exact"].map(lambda x: "–" if pd.isna(x) else T.p(x, lang)),
+            T.label("flagged", lang): o["outlier"].map({True: yes, False: no}),
         }
     )
 
@@ -186,7 +188,19 @@ def benchmark_summary(source: str, desc: dict, cells: pd.DataFrame, summary: pd.
         s = T.say("bench_funnel", lang, funnel=r.funnel, units=r.units, out=r.above + r.below,
                   limit=T.g(r.limit, lang), above=r.above, below=r.below, phi=T.num(r.phi, lang, 2))  # fmt: skip
         parts.append(s + T.label("bench_widened" if r.od_adjusted else "bench_kept", lang))
+        if r.unconfirmed:
+            parts.append(unconfirmed_sentence(r.unconfirmed, r.limit, lang))
+        if r.phi > PHI_EXTREME:
+            parts.append(T.say("phi_extreme", lang, funnel=r.funnel, phi=T.num(r.phi, lang, 0)))
     return " ".join(parts)
+
+
+PHI_EXTREME = 10  # overdispersion at which a funnel stops testing anything (methods §8): said in the summary
+
+
+def unconfirmed_sentence(n: int, limit: float, lang: Lang) -> str:
+    """Points outside a funnel's approximate limits that the exact test does not confirm (methods §8)."""
+    return T.say("unconfirmed", lang, n=n, level=T.num(1 - limit / 100, lang, 3 if limit > 99 else 2))
 
 
 def benchmark_methods(params, lang: Lang) -> str:
@@ -194,30 +208,25 @@ def benchmark_methods(params, lang: Lang) -> str:
     return T.say("bench_methods", lang, k=params.min_clients, share=T.num(params.max_share * 100, lang, 0))
 
 
-def benchmark_ranges(cells: pd.DataFrame, y: str, facet: str, lang: Lang, title: str) -> alt.FacetChart:
+def benchmark_ranges(cells: pd.DataFrame, y: str, facet: str, lang: Lang, title: str) -> alt.TopLevelMixin:
     """Published benchmark cells as ranges: P10-P90 line, P25-P75 box, median tick, best-decile mean
-    diamond (and the client's own median, a blue dot, when ``cells`` has ``own``); one row per ``y`` value,
-    one panel per ``facet`` value with its own scales (units differ)."""
+    diamond (and the client's own median, a blue dot, when ``cells`` has ``own``).
+
+    With ``facet="unit"`` (every indicator of a study), each row is drawn on its own scale, from its lowest to
+    its highest mark, with P10 and P90 written at its ends: a rate of 0.5 % beside one of 90 % would vanish on a
+    shared axis (issue 15, methods §12). Otherwise one row per ``y`` value, one panel per ``facet`` value (an
+    indicator) with its own scale."""
     mine = "own" in cells
-    d = cells[[y, facet, "p10", "p25", "p50", "p75", "p90", "best_decile", *(["own"] if mine else [])]].assign(
-        **{y: lambda x: x[y].astype(str), facet: lambda x: x[facet].astype(str)}
-    )
-    if facet == "unit":  # one panel per unit of measure, named in the report's language
-        d[facet] = d[facet].map(lambda u: T.UNIT_NAMES[u][lang] if u in T.UNIT_NAMES else u)
-    order = list(dict.fromkeys(d[y]))
-    base = alt.Chart()
-    yy = alt.Y(f"{y}:N", sort=order, title=None)
-    rule = base.mark_rule(color="#888").encode(
-        x=alt.X("p10:Q", title=T.w("value", lang), scale=alt.Scale(zero=False)), x2="p90:Q", y=yy
-    )
-    box = base.mark_bar(size=9, color="#9ecae1").encode(x="p25:Q", x2="p75:Q", y=yy)
-    tick = base.mark_tick(color="#08306b", thickness=2, size=12).encode(x="p50:Q", y=yy)
-    best = base.mark_point(shape="diamond", filled=True, color="#e6550d", size=45).encode(x="best_decile:Q", y=yy)
-    sub = T.w("line_p10_p90_box_p25_p75_tick_median_dia", lang)  # fmt: skip
-    marks = [rule, box, tick, best]
+    marks_of = ["p10", "p25", "p50", "p75", "p90", "best_decile", *(["own"] if mine else [])]
+    d = cells[[y, facet, *marks_of]].assign(**{y: lambda x: x[y].astype(str), facet: lambda x: x[facet].astype(str)})
+    sub = T.w("line_p10_p90_box_p25_p75_tick_median_dia", lang)
     if mine:
-        marks.append(base.mark_circle(color="#2166ac", size=50, opacity=1).encode(x="own:Q", y=yy))
         sub += T.label("own_dot", lang)
+    if facet == "unit":
+        return _own_scales(d, y, marks_of, lang, title, sub)
+    order = list(dict.fromkeys(d[y]))
+    yy = alt.Y(f"{y}:N", sort=order, title=None)
+    marks = _range_marks(alt.Chart(), yy, alt.X("p10:Q", title=T.w("value", lang), scale=alt.Scale(zero=False)), mine)
     return (
         alt.layer(*marks, data=d)
         .properties(width=420, height=alt.Step(14))
@@ -226,6 +235,42 @@ def benchmark_ranges(cells: pd.DataFrame, y: str, facet: str, lang: Lang, title:
             title=alt.TitleParams(title, subtitle=sub),
         )  # fmt: skip
         .resolve_scale(x="independent", y="independent")
+    )
+
+
+def _range_marks(base: alt.Chart, yy: alt.Y, x: alt.X, mine: bool, at: str = "") -> list:
+    """The marks of a benchmark range on ``x`` (fields prefixed with ``at``: the rescaled ones)."""
+    rule = base.mark_rule(color="#888").encode(x=x, x2=f"{at}p90:Q", y=yy)
+    box = base.mark_bar(size=9, color="#9ecae1").encode(x=f"{at}p25:Q", x2=f"{at}p75:Q", y=yy)
+    tick = base.mark_tick(color="#08306b", thickness=2, size=12).encode(x=f"{at}p50:Q", y=yy)
+    best = base.mark_point(shape="diamond", filled=True, color="#e6550d", size=45).encode(x=f"{at}best_decile:Q", y=yy)
+    marks = [rule, box, tick, best]
+    if mine:
+        marks.append(base.mark_circle(color="#2166ac", size=50, opacity=1).encode(x=f"{at}own:Q", y=yy))
+    return marks
+
+
+def _own_scales(d: pd.DataFrame, y: str, marks: list[str], lang: Lang, title: str, sub: str) -> alt.LayerChart:
+    """One row per indicator, each rescaled to 0-100 between its lowest and highest mark, its P10 and P90
+    written (with the unit) at the ends of its line."""
+    lo, hi = d[marks].min(axis=1), d[marks].max(axis=1)
+    span = (hi - lo).where(hi > lo, 1.0)
+    for c in marks:
+        d[f"s_{c}"] = 100 * (d[c] - lo) / span
+    unit = d["unit"] if "unit" in d else pd.Series("", index=d.index)
+    d["left"] = [T.num(v, lang, 2) for v in d["p10"]]
+    d["right"] = [T.num(v, lang, 2) for v in d["p90"]]
+    d["unit_name"] = unit.map(lambda u: T.UNIT_NAMES[u][lang] if u in T.UNIT_NAMES else u)
+    d["row"] = d[y] + " (" + d["unit_name"] + ")"
+    order = list(dict.fromkeys(d["row"]))
+    yy = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=0))
+    base = alt.Chart(d)
+    x = alt.X("s_p10:Q", axis=None, scale=alt.Scale(domain=[-18, 118]))
+    left = base.mark_text(align="right", dx=-4, fontSize=8, color="#555").encode(x="s_p10:Q", y=yy, text="left:N")
+    right = base.mark_text(align="left", dx=4, fontSize=8, color="#555").encode(x="s_p90:Q", y=yy, text="right:N")
+    note = T.label("own_scale_note", lang)
+    return alt.layer(*_range_marks(base, yy, x, "own" in marks, "s_"), left, right).properties(
+        width=380, height=alt.Step(14), title=alt.TitleParams(title, subtitle=[sub, note])
     )
 
 
@@ -239,8 +284,9 @@ TICKS_125 = (
 def funnel(f: dict, lang: Lang, x_title: str, y_title: str) -> alt.LayerChart:
     """A funnel plot (METHODS 7): the ``shown`` points of a study funnel (outliers in red, the client's own
     in blue when marked), its 95 % and 99.8 % limit lines and the target; x on a log scale."""
-    pts = f["shown"][["denominator", "value", "outlier", "own"]].copy()
+    pts = f["shown"][["denominator", "value", "outlier", "outside", "own"]].copy()
     pts["status"] = np.where(pts["outlier"], T.label("outlier", lang), T.label("within", lang))
+    pts.loc[pts["outside"] & ~pts["outlier"], "status"] = T.label("outside_unconfirmed", lang)
     if pts["own"].any():
         pts.loc[pts["own"] & ~pts["outlier"], "status"] = T.label("own_within", lang)
     lines = f["lines"].melt(["denominator", "level"], ["lower", "upper"], var_name="side")
@@ -256,8 +302,8 @@ def funnel(f: dict, lang: Lang, x_title: str, y_title: str) -> alt.LayerChart:
                 strokeDash=alt.StrokeDash("limit:N", title=None, scale=alt.Scale(range=[[4, 3], [1, 0]])))
     )  # fmt: skip
     target = alt.Chart(pd.DataFrame({"t": [f["target"]]})).mark_rule(color="#333").encode(y="t:Q")
-    colors = {"outlier": "#d73027", "fora dos limites": "#d73027", "within limits": "#9e9e9e",
-              "dentro dos limites": "#9e9e9e", "own, within": "#2166ac", "próprio, dentro": "#2166ac"}  # fmt: skip
+    colors = {T.label("outlier", lang): "#d73027", T.label("within", lang): "#9e9e9e",
+              T.label("own_within", lang): "#2166ac", T.label("outside_unconfirmed", lang): "#fdae61"}  # fmt: skip
     kinds = [k for k in colors if k in (T.label("within", lang), T.label("outlier", lang))]
     kinds += [k for k in dict.fromkeys(pts["status"]) if k not in kinds]  # the same colours in every panel
     dots = (

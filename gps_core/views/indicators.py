@@ -68,8 +68,8 @@ def band_short(r: dict, lang: Lang) -> str:
 
 
 def gap_short(row: pd.Series, lang: Lang) -> str:
-    """What earns the full score, in a table cell: ``≤ 4,00 % (atual 15,92 %)``; the full sentence is
-    :func:`gap_statement`."""
+    """What earns the full score, in a table cell: ``≤ 4,00 %`` (the value stands in the cell beside it); the
+    full sentence is :func:`gap_statement`."""
     if pd.isna(row["value"]):
         return "–"
     if row["gap"] == 0:
@@ -77,7 +77,7 @@ def gap_short(row: pd.Series, lang: Lang) -> str:
     u = row["unit"]
     lo, hi = T.value(row["full_low"], u, lang), T.value(row["full_high"], u, lang)
     need = {"at_most": f"≤ {hi}", "at_least": f"≥ {lo}", "between": f"{lo}–{hi}"}[row["bound"]]
-    return f"{need} ({T.h('now', lang)} {T.value(row['value'], u, lang)})"
+    return need
 
 
 def indicator_rows(ind: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.DataFrame:
@@ -92,7 +92,7 @@ def indicator_rows(ind: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.D
         small = " ⚠" if r["small_denominator"] and not r["missing"] else ""
         ci = "" if pd.isna(r["lower"]) else f" ({T.num(r['lower'], lang, 2)}–{T.num(r['upper'], lang, 2)})"
         extra = {}
-        if "crude" in ind.columns:
+        if "crude" in ind.columns and ind["crude"].notna().any():  # a unit with a risk-adjusted indicator
             extra[T.h("adjusted", lang)] = (
                 ""
                 if pd.isna(r["crude"])
@@ -114,7 +114,7 @@ def indicator_rows(ind: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> pd.D
     return pd.DataFrame(rows)
 
 
-def drill_down(rows: pd.DataFrame, catalog: pd.DataFrame, lang: Lang, limit: int = 12) -> pd.DataFrame:
+def drill_down(rows: pd.DataFrame, catalog: pd.DataFrame, lang: Lang, limit: int = 4) -> pd.DataFrame:
     """The records behind a unit's numerators in one month (ids, with the linked record: the readmission,
     the return to theatre), from :func:`gps_core.studies.evaluation.records_behind`."""
     cat = catalog.set_index("indicator_id")

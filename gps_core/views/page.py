@@ -12,10 +12,12 @@ from . import text as T
 from .text import Lang
 
 SHORT = 20  # rows of a table that print on one page, never split
+TALL = 50  # rows of a table that fit a printed page with room to spare (one half of a two-up table)
 
 # the printed page's width (A4 less 14 mm margins), the tables' print type and cell padding, and the key
-# column's least width (30 mm), in points, as the template's print CSS sets them
-PAGE, TYPE, PAD, KEY = 515.9, 7.5, 10.0, 85.0
+# column's least width (30 mm) and the gap between the halves of a two-up table (6 mm), in points, as the
+# template's print CSS sets them
+PAGE, TYPE, PAD, KEY, GAP = 515.9, 7.5, 10.0, 85.0, 17.0
 
 # a number as the views write it: sign, currency, digits with separators, a unit, an interval or a ratio after it
 NUMBER = re.compile(
@@ -95,7 +97,8 @@ def to_html(df: pd.DataFrame, code: tuple[str, ...] = ()) -> str:
     repeating the first column (the key: unit, indicator), so that no column is ever cut at the margin (issue
     15; a landscape page does not help: Chromium lays the whole document out at one width). Widths are
     estimated from the text in the reports' print type; the demo's PDF text test holds both PDF engines to
-    the estimate."""
+    the estimate. A long narrow table (a team's doctors, the alerts) prints in two halves side by side, top
+    to bottom then left to right, when each half fits half the page and a page's height."""
     short = " gps-short" if len(df) <= SHORT else ""
     heads = [str(c) for c in df.columns]
     cols = [_cells(df[c]) for c in df.columns]
@@ -103,8 +106,6 @@ def to_html(df: pd.DataFrame, code: tuple[str, ...] = ()) -> str:
     widths = [_least(c, h, n) for c, h, n in zip(cols, heads, number, strict=True)]
     if not heads:
         return f"<table class='gps-table{short}'></table>"
-    widths[0] = max(widths[0], KEY)  # the template gives the key column at least 30 mm
-    groups = _groups(widths, PAGE) if sum(widths) > PAGE else [list(range(len(heads)))]
 
     def cell(tag: str, j: int, text: str) -> str:
         kind = " class='num'" if number[j] else ""
@@ -116,12 +117,21 @@ def to_html(df: pd.DataFrame, code: tuple[str, ...] = ()) -> str:
             shown = f"<code>{shown}</code>"
         return f"<{tag}{kind}>{shown}</{tag}>"
 
-    tables = []
-    for g in groups:
+    def table(g: list[int], rows: range, kind: str) -> str:
         head = "".join(cell("th", j, heads[j]) for j in g)
-        rows = "".join("<tr>" + "".join(cell("td", j, cols[j][i]) for j in g) + "</tr>" for i in range(len(df)))
-        tables.append(f"<table class='gps-table{short}'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    return "".join(tables)
+        body = "".join("<tr>" + "".join(cell("td", j, cols[j][i]) for j in g) + "</tr>" for i in rows)
+        return f"<table class='gps-table{kind}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    n = len(df)
+    if SHORT < n <= 2 * TALL and 2 * sum(widths) + GAP <= PAGE:  # (the halves' key has no least width)
+        half = -(-n // 2)
+        every = list(range(len(heads)))
+        halves = table(every, range(half), " gps-short") + table(every, range(half, n), " gps-short")
+        return f"<div class='gps-twoup'>{halves}</div>"
+
+    widths[0] = max(widths[0], KEY)  # the template gives the key column at least 30 mm
+    groups = _groups(widths, PAGE) if sum(widths) > PAGE else [list(range(len(heads)))]
+    return "".join(table(g, range(n), short) for g in groups)
 
 
 def provenance_html(prov: dict, lang: Lang = "en") -> str:
@@ -181,10 +191,14 @@ def title(params, report: str, unit: str | None = None) -> str:
     return " · ".join(str(x) for x in parts if x)
 
 
+MASTHEAD = frozenset({"scorecard"})  # reports of a few pages: the cover is the head of the first page
+
+
 def cover(params, report: str, logo: str | None, unit: str | None = None, issued: date | None = None) -> str:
     """The cover page of a report in the params' language: the client's logo and colour (``style``, or the
     house style), the report's title, client, program, period, the unit of a scorecard, who prepared it and
-    when. Every text from params is escaped."""
+    when. Every text from params is escaped. A scorecard's cover is a masthead over its first page rather
+    than a page of its own (issue 15: a unit's scorecard in at most 4 pages)."""
     lang = params.language
     e = html.escape
     colour = params.style.colour
@@ -202,8 +216,9 @@ def cover(params, report: str, logo: str | None, unit: str | None = None, issued
     by = params.style.consultancy
     foot = (f"{e(T.label('prepared_by', lang))} {e(by)} · " if by else "") + f"{e(T.label('issued', lang))} {when}"
     img = f"<img class='gps-cover-logo' alt='' src='{logo}'>" if logo else ""
+    kind = "gps-cover gps-masthead" if report in MASTHEAD else "gps-cover"
     return (
-        f"<section class='gps-cover' style='--gps-colour: {colour}'><div class='gps-cover-band'></div>{img}"
+        f"<section class='{kind}' style='--gps-colour: {colour}'><div class='gps-cover-band'></div>{img}"
         f"{''.join(lines)}<p class='gps-cover-foot'>{foot}</p></section>"
     )
 

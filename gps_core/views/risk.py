@@ -17,7 +17,7 @@ def study_summary(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     return pd.DataFrame(
         {
             T.w("outcome", lang): summary["outcome"],
-            T.h("model", lang): summary["model"],
+            T.h("model", lang): summary["model"].map(T.covariates),
             T.w("patients", lang): summary["patients"].map(lambda x: T.num(x, lang, 0)),
             T.w("units", lang): summary["units"].astype(str),
             T.w("reference_mean", lang): summary["reference"].map(lambda x: T.num(x, lang, 3)),
@@ -25,7 +25,7 @@ def study_summary(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
             T.w("below_expected", lang): summary["below"].astype(str),
             T.w("small_units", lang): summary["small"].astype(str),
             T.h("c", lang): summary["c_statistic"].map(lambda x: T.num(x, lang, 3)),
-            T.h("hl", lang): summary["hl_p"].map(lambda x: T.num(x, lang, 3)),
+            T.h("hl", lang): summary["hl_p"].map(lambda x: T.p(x, lang)),
             T.h("r2", lang): summary["pseudo_r2"].map(lambda x: T.num(x, lang, 3)),
             T.w("random_intercept_sd", lang): summary["sigma_u"].map(lambda x: T.num(x, lang, 3)),
         }
@@ -38,10 +38,10 @@ def coefficients(coef: pd.DataFrame, family: str, lang: Lang) -> pd.DataFrame:
     ratio = T.w("odds_ratio" if family == "binomial" else "rate_ratio", lang)
     return pd.DataFrame(
         {
-            T.w("term", lang): coef["term"],
+            T.w("term", lang): coef["term"].map(lambda t: T.term(t, lang)),
             T.w("estimate", lang): coef["estimate"].map(lambda x: T.num(x, lang, 4)),
             "SE": coef["se"].map(lambda x: T.num(x, lang, 4)),
-            "p": coef["p_value"].map(lambda x: T.num(x, lang, 4)),
+            "p": coef["p_value"].map(lambda x: T.p(x, lang)),
             f"{ratio} (95 % CI)": [
                 f"{T.num(r, lang, 3)} ({T.num(a, lang, 3)}–{T.num(b, lang, 3)})"
                 for r, a, b in zip(coef["ratio"], coef["lower"], coef["upper"], strict=True)

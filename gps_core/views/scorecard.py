@@ -59,36 +59,44 @@ def unit_dimensions(dims: pd.DataFrame, lang: Lang) -> alt.LayerChart:
     return alt.layer(bars, ticks).properties(width=420, height=130, title=T.label("dimensions", lang))
 
 
-def indicator_fractions(ind: pd.DataFrame, lang: Lang) -> alt.Chart:
-    """Share of each indicator's weight earned in the month, coloured by dimension."""
+def indicator_fractions(ind: pd.DataFrame, lang: Lang) -> alt.LayerChart:
+    """Share of each indicator's weight earned in the month, coloured by dimension, each bar labelled with its
+    share, so that 0 % earned reads apart from an indicator with no value this month ("no value")."""
     name = T.field("name", lang)
     d = ind[[name, "fraction", "dimension"]].assign(earned=lambda x: 100 * x["fraction"])
-    return (
+    d["shown"] = [T.label("no_value_short", lang) if pd.isna(v) else T.pct(v, lang, 0) for v in d["earned"]]
+    d["at"] = d["earned"].fillna(0)
+    # the layers share the axis: their sort must be an aggregate (op) or Vega-Lite drops it and sorts by name.
+    # No label limit: Vega otherwise measures each long name again and again to shorten it (half the chart's
+    # 0.3 s drawing time); the names are at most a few dozen characters
+    y = alt.Y(
+        f"{name}:N",
+        title=None,
+        sort=alt.EncodingSortField("at", op="max", order="ascending"),
+        axis=alt.Axis(labelLimit=0),
+    )
+    bars = (
         alt.Chart(d, title=T.label("indicators", lang))
         .mark_bar()
         .encode(
             x=alt.X(
                 "earned:Q",
                 title=T.label("weight_earned", lang),
-                scale=alt.Scale(domain=[0, 100]),
+                scale=alt.Scale(domain=[0, 112]),  # room for the label of a full bar
+                axis=alt.Axis(values=list(range(0, 101, 20))),
             ),
-            # no label limit: Vega otherwise measures each long name again and again to shorten it (half the
-            # chart's 0.3 s drawing time); the names are at most a few dozen characters
-            y=alt.Y(
-                f"{name}:N",
-                title=None,
-                sort=alt.EncodingSortField("earned", order="ascending"),
-                axis=alt.Axis(labelLimit=0),
-            ),
+            y=y,
             color=alt.Color(
                 "dimension:N",
                 scale=alt.Scale(domain=list(draw.DIM_COLORS), range=list(draw.DIM_COLORS.values())),
                 legend=alt.Legend(
                     labelExpr=" : ".join(f"datum.label == '{k}' ? '{T.label(k, lang)}'" for k in draw.DIM_COLORS)
-                    + " : datum.label"
+                    + " : datum.label",
+                    orient="bottom",
                 ),
                 title=None,
             ),
         )
-        .properties(width=380, height=alt.Step(12))
     )
+    text = alt.Chart(d).mark_text(align="left", dx=3, fontSize=8, color="#333").encode(x="at:Q", y=y, text="shown:N")
+    return alt.layer(bars, text).properties(width=380, height=alt.Step(10))

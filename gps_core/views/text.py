@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Literal
 
 import pandas as pd
@@ -149,6 +150,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "weight_earned": {"en": "% of weight earned", "pt-BR": "% do peso obtido"},
     "no_value": {"en": "no value this month", "pt-BR": "sem valor neste mês"},
+    "no_value_short": {"en": "no value", "pt-BR": "sem valor"},
     "full_score": {"en": "full score earned", "pt-BR": "pontuação máxima atingida"},
     "gap_at_most": {"en": "at most {hi}", "pt-BR": "no máximo {hi}"},
     "gap_at_least": {"en": "at least {lo}", "pt-BR": "no mínimo {lo}"},
@@ -273,9 +275,20 @@ LABELS: dict[str, dict[str, str]] = {
         "pt-BR": "Validação cruzada em {folds} partes; pesos são beneficiários-mês; R² truncado no percentil 99,5 do "
         "custo.",
     },
-    "cap_by_decile": {"en": "{model}: by decile of predicted risk", "pt-BR": "{model}: por decil de risco previsto"},
-    "cap_by_condition": {"en": "{model}: by condition", "pt-BR": "{model}: por condição"},
-    "cap_by_cell": {"en": "{model}: by age-sex cell", "pt-BR": "{model}: por célula de idade e sexo"},
+    # predictive ratios from out-of-fold predictions: said in the title, since in-sample ones of a model with
+    # these very cells and conditions would be 1.00 by construction (methods §11)
+    "cap_by_decile": {
+        "en": "{model}: by decile of predicted risk (out-of-fold, {folds}-fold cross-validation)",
+        "pt-BR": "{model}: por decil de risco previsto (fora da amostra, validação cruzada em {folds} partes)",
+    },
+    "cap_by_condition": {
+        "en": "{model}: by condition (out-of-fold, {folds}-fold cross-validation)",
+        "pt-BR": "{model}: por condição (fora da amostra, validação cruzada em {folds} partes)",
+    },
+    "cap_by_cell": {
+        "en": "{model}: by age-sex cell (out-of-fold, {folds}-fold cross-validation)",
+        "pt-BR": "{model}: por célula de idade e sexo (fora da amostra, validação cruzada em {folds} partes)",
+    },
     "cap_rates": {"en": "Rates {year}", "pt-BR": "Tarifas {year}"},
     "cap_monitor": {
         "en": "Monitoring: risk selection and undertreatment",
@@ -499,6 +512,26 @@ SENTENCES = {  # whole sentences of the views with their {fields} (numbers forma
     "no": {"en": "no", "pt-BR": "não"},
     "funnel": {"en": "Funnel", "pt-BR": "Funil"},
     "own_within": {"en": "own, within", "pt-BR": "próprio, dentro"},
+    "outside_unconfirmed": {
+        "en": "outside, exact test not significant",
+        "pt-BR": "fora, teste exato não significativo",
+    },
+    "unconfirmed_head": {"en": "Outside, not flagged (exact test)", "pt-BR": "Fora, não sinalizados (teste exato)"},
+    "flagged": {"en": "Flagged", "pt-BR": "Sinalizada"},
+    "intercept": {"en": "Intercept", "pt-BR": "Intercepto"},
+    "p4p": {"en": "Pay for performance", "pt-BR": "Pagamento por desempenho"},
+    "own_scale_note": {
+        "en": "each row on its own scale, P10 and P90 written at the ends of its line",
+        "pt-BR": "cada linha em sua própria escala, com P10 e P90 escritos nas pontas da linha",
+    },
+    "in_sample": {
+        "en": "The c-statistic, the Hosmer-Lemeshow test, the pseudo-R² and the calibration by decile are measured "
+        "on the patients the models were fitted on (in-sample): on new patients they are usually somewhat worse.",
+        "pt-BR": "A estatística c, o teste de Hosmer-Lemeshow, o pseudo-R² e a calibração por decil são medidos "
+        "nos pacientes em que os modelos foram ajustados (na amostra): em pacientes novos costumam ser um "
+        "pouco piores.",
+    },
+    "flag_not_exact": {"en": "no: exact p not significant", "pt-BR": "não: p exato não significativo"},
     "own_dot": {"en": " · blue dot your units' median", "pt-BR": " · ponto azul a mediana das suas unidades"},
     "bench_source": {
         "en": "Source: {source}, {clients} contributing clients. Of {n} benchmark cells, {pub} are published and "
@@ -516,6 +549,22 @@ SENTENCES = {  # whole sentences of the views with their {fields} (numbers forma
         "pt-BR": ", limites alargados pela sobredispersão.",
     },
     "bench_kept": {"en": ", Poisson/binomial limits kept.", "pt-BR": ", limites de Poisson/binomial."},
+    "unconfirmed": {
+        "en": "{n} more lie outside the approximate limits, but their exact probability is not below {level}: "
+        "they are not flagged (methods §8).",
+        "pt-BR": "Outros {n} ficam fora dos limites aproximados, mas sua probabilidade exata não é menor que "
+        "{level}: não são sinalizados (métodos §8).",
+    },
+    "phi_extreme": {
+        "en": "**{funnel}: φ = {phi}.** The units differ far more than chance allows: no single underlying "
+        "rate fits them. The limits, widened by τ², are almost flat and hardly any unit can fall outside them, "
+        "so this funnel does not test the units: compare them on their own values or within more alike groups "
+        "(methods §8).",
+        "pt-BR": "**{funnel}: φ = {phi}.** As unidades diferem muito mais do que o acaso permite: não "
+        "compartilham uma mesma taxa. Os limites, alargados por τ², ficam quase planos e quase nenhuma unidade "
+        "pode ficar fora deles; este funil não testa as unidades: compare-as por seus próprios valores ou "
+        "em grupos mais semelhantes (métodos §8).",
+    },
     "bench_methods": {
         "en": (
             "**Data.** Each client's monthly measurements were validated against the indicator catalogue, "
@@ -800,6 +849,37 @@ def num(x: float, lang: Lang, decimals: int = 1) -> str:
         return "–"
     s = f"{x:,.{decimals}f}"
     return s.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "pt-BR" else s
+
+
+def term(name: str, lang: Lang) -> str:
+    """A model coefficient's name as a reader writes it: ``C(type)[T.2.0]`` -> ``type = 2``, ``a:b`` ->
+    ``a × b``, ``I(age - 75)`` -> ``age − 75``, ``Intercept`` in the report's language (column names stay as the
+    source file writes them)."""
+    if name == "Intercept":
+        return label("intercept", lang)
+
+    def one(part: str) -> str:
+        m = re.fullmatch(r"C\((\w+)(?:,.*)?\)\[T\.(.+)\]", part)
+        if m:
+            level = m.group(2)
+            level = level[:-2] if re.fullmatch(r"-?\d+\.0", level) else level
+            return f"{m.group(1)} = {level}"
+        m = re.fullmatch(r"I\((.+)\)", part)
+        return m.group(1).replace(" - ", " − ") if m else part
+
+    return " × ".join(one(x) for x in name.split(":"))
+
+
+def covariates(formula: str) -> str:
+    """A model's right-hand side without patsy's notation: ``age + C(sex) + C(type)`` -> ``age + sex + type``."""
+    return re.sub(r"C\((\w+)(?:,[^+]*)?\)", r"\1", re.sub(r"I\((.+?)\)", r"\1", formula))
+
+
+def p(x: float, lang: Lang) -> str:
+    """A p-value for a reader: three decimals, ``< 0,001`` below that (never ``0,0000``); a dash when missing."""
+    if x is None or pd.isna(x):
+        return "–"
+    return f"< {num(0.001, lang, 3)}" if x < 0.0005 else num(x, lang, 3)
 
 
 def g(x: float, lang: Lang) -> str:
