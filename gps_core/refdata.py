@@ -18,6 +18,7 @@ from .errors import ReferenceDataError
 
 DATA_DIR = Path(__file__).parent / "data"
 MANIFEST = DATA_DIR / "MANIFEST.csv"
+SOURCES = DATA_DIR / "sources.yaml"  # where each public data set comes from, and its licence
 
 
 _SEEN: dict[tuple, str] = {}  # (path, size, mtime) -> digest: a run hashes each input once, not per reader
@@ -62,3 +63,28 @@ def path(name: str) -> Path:
             "The table was changed: give it a new version and update the manifest."
         )
     return p
+
+
+def sources(inputs: list[dict]) -> tuple[list[dict], int]:
+    """The source and licence of each input file a report read (``provenance["inputs"]``: ``file`` and
+    ``sha256``), from ``sources.yaml``: a file is recognised by its sha256, its name or its folder (the synthetic
+    data). Returns the distinct entries in the order first read, and how many inputs none describes (files the
+    client supplied). Methods §14."""
+    import yaml
+
+    entries = yaml.safe_load(SOURCES.read_text(encoding="utf-8"))
+    by_sha = {e["sha256"]: e for e in entries if "sha256" in e}
+    by_name = {e["name"]: e for e in entries if "name" in e}
+    folders = [e for e in entries if "folder" in e]
+    found: list[dict] = []
+    unknown = 0
+    for i in inputs:
+        path = str(i.get("file", "")).replace("\\", "/")
+        parts = path.split("/")
+        e = by_sha.get(i.get("sha256")) or by_name.get(parts[-1])
+        e = e or next((f for f in folders if f["folder"] in parts[:-1]), None)
+        if e is None:
+            unknown += 1
+        elif e not in found:
+            found.append(e)
+    return found, unknown

@@ -176,10 +176,12 @@ def export_html(
     front: str = "",
     title: str = "",
     toc: bool = False,
+    report: str = "",
 ) -> None:
     """Executed notebook -> self-contained HTML without code, through the offline template, its ``<html
     lang>`` the report's language (nbconvert knows only two-letter codes and writes ``en``), ``front`` (the
-    cover) first in the page, then with ``toc`` the table of contents, and ``title`` as the page's title."""
+    cover) first in the page, then with ``toc`` the table of contents, ``title`` as the page's title, and,
+    closing the page, the sections of the methods document that ``report`` rests on (issue 15)."""
     import nbformat
 
     # the executed notebook as papermill returns it (already written), or read from its file
@@ -196,6 +198,9 @@ def export_html(
     first = front + nav  # the cover, then the table of contents
     if first:
         body = re.sub(r"(<main[^>]*>)", lambda m: m.group(1) + first, body, count=1)
+    if report and report not in page.MASTHEAD:  # a scorecard cites them in its provenance line, on page 1
+        said = f"<p class='gps-cite'>{html.escape(page.cite(report, lang))}.</p>"
+        body = body.replace("</main>", said + "</main>", 1)
     if title:  # the browser tab and the PDF's metadata name the report, not nbconvert's "Notebook"
         named = f"<title>{html.escape(title)}</title>"
         body = re.sub(r"<title>.*?</title>", lambda _: named, body, count=1, flags=re.S)
@@ -443,7 +448,8 @@ def run(job: Job, renderer: Renderer | None = None) -> list[Path]:
             ) from None
         front = page.cover(p, nb.stem, renderer.logo(job, p), job.extra.get("unit"))
         export_html(done, tmp / f"{final.name}.html", getattr(p, "language", "en"), front,
-                    page.title(p, nb.stem, job.extra.get("unit")), toc=nb.stem not in NO_CONTENTS)  # fmt: skip
+                    page.title(p, nb.stem, job.extra.get("unit")), toc=nb.stem not in NO_CONTENTS,
+                    report=nb.stem)  # fmt: skip
         outputs = [executed, tmp / f"{final.name}.html"]
         if job.pdf:
             names = (getattr(p, "client_name", None) or p.client, getattr(p, "program", None), p.period.name)

@@ -92,7 +92,8 @@ contract:
         points = round(ip, 2)  # IP/100 x 100 points
         want = np.floor(points * 20000 * round(r["lista"] / 8000, 2) * round(r["prev"] / 0.10, 2) + 0.5)
         assert res.loc[unit, "payout"] == want
-        assert f"{points:.2f} pontos x 200,00".replace(".", ",") in res.loc[unit, "explanation"]  # pt-BR
+        said = f"{points:.2f} pontos × R$\u00a0200,00 por ponto".replace(".", ",")  # pt-BR, in words
+        assert res.loc[unit, "explanation"].startswith(said), res.loc[unit, "explanation"]
 
 
 def test_per_point_needs_its_terms(root, tmp_path):

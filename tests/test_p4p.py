@@ -1,6 +1,8 @@
 """Payout rules in exact money: METHODS 3 (linear exchange) and 4 (QOF) vectors, and properties over
 thousands of random contracts (sums exact to the cent, caps respected, never negative, monotone)."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +22,9 @@ def test_withhold_linear_exchange_vector():
     assert w.attrs["terms"]["slope"] == pytest.approx(2.142857, abs=1e-6)
     assert w["factor"].round(6).tolist()[1:] == [0.997143, 1.005714]
     assert w["returned"].sum() == w["withheld"].sum() == 120_000_000
-    assert "slope 2.142857" in explain(w).iloc[0]
+    # the sentence recomputes the money: 2 % of $10M withheld, returned with the slope, net
+    said = explain(w, currency="USD").iloc[0]
+    assert "US$200,000.00" in said and "adjustment 2.142857" in said and said.endswith("net -US$114,285.71.")
 
 
 def test_qof_per_point_vector_and_rounding_policy():
@@ -38,11 +42,15 @@ def test_budget_pool_by_hand():
     # d (weight 70,000 of 87,000) would get 80,459 > cap: held at 60,000; a and b share 40,000 as 9:8.
     assert out["payout"].tolist() == [21_176, 18_824, 0, 60_000]
     assert out["capped"].tolist() == [False, False, False, True]
-    assert explain(out).iloc[2] == "not eligible: index 50.00 < 60"
-    # the doctor reads it in Portuguese, with the numbers written as in Brazil
+    assert explain(out).iloc[2] == "Index 50.0, below the minimum of 60: receives nothing."
+    # the doctor reads it in Portuguese, in words, with the numbers and money written as in Brazil (issue 15)
     pt = explain(out, "pt-BR")
-    assert pt.iloc[2] == "não elegível: índice 50,00 < 60"
-    assert pt.iloc[3].endswith("limitado ao teto 600,00 = 600,00") and "do fundo 1.000,00" in pt.iloc[3]
+    assert pt.iloc[2] == "Índice 50,0, abaixo do mínimo de 60: não recebe."
+    assert pt.iloc[0] == (
+        "Índice 90,0 (mínimo 60): recebe 21,1760 % do fundo de R$\u00a01.000,00 (peso: índice 90,00 elevado a 1 × "
+        "produção 100 = 9.000): R$\u00a0211,76."
+    )
+    assert pt.iloc[3].endswith("limitado ao teto de R$\u00a0600,00: R$\u00a0600,00.")
 
 
 @pytest.mark.parametrize(
@@ -202,9 +210,29 @@ def test_gps_payouts_writes_the_finance_workbook(tmp_path, root):
         # a pt-BR contract: the finance team reads Portuguese headers, sheet names and sentences
         assert book.sheet_names == ["Bônus de desempenho (fundo)", "Adicional sobre a produção", "totais"]
         pool = pd.read_excel(book, book.sheet_names[0])
-        totals = pd.read_excel(book, "totais").set_index("regra")
     assert pool["pagamento (centavos)"].sum() == 150_000_000 and pool["como é calculado"].notna().all()
     assert not pool["como é calculado"].str.contains(r"\bindex\b|\bweight\b|not eligible").any() and "unidade" in pool
-    assert totals.loc["Bônus de desempenho (fundo)", "total (centavos)"] == 150_000_000
+    assert set(pool["elegível"]) <= {"sim", "não"}  # words, not True/False
+    # issue 15: money and percentages formatted, the header frozen, totals that recompute with formulas
+    from openpyxl import load_workbook
+
+    book = load_workbook(out)
+    ws = book["Bônus de desempenho (fundo)"]
+    heads = [c.value for c in ws[1]]
+    pay = heads.index("pagamento (BRL)") + 1
+    assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
+    assert ws.cell(row=2, column=pay).number_format == '"R$" #,##0.00'
+    assert ws.cell(row=2, column=heads.index("participação") + 1).number_format == "0.0000%"
+    tot = book["totais"]
+    rows = {r[0].value: r for r in tot.iter_rows(min_row=2)}
+    formula = rows["Bônus de desempenho (fundo)"][1].value
+    m = re.fullmatch(r"=SUM\('([^']+)'!([A-Z]+)2:([A-Z]+)(\d+)\)", formula)
+    assert m and m.group(1) == ws.title and m.group(2) == m.group(3) == ws.cell(row=1, column=pay).column_letter
+    summed = sum(ws[f"{m.group(2)}{i}"].value for i in range(2, int(m.group(4)) + 1))  # what the formula adds up
+    assert round(summed * 100) == 150_000_000 and int(m.group(4)) == ws.max_row  # every unit, no more
+    assert rows["todas as regras"][1].value == f"=SUM(B2:B{len(rows)})"
+    # no formula anywhere else: every text from data stays text
+    assert all(not str(c.value).startswith("=") for w in book.worksheets if w.title != "totais" for r in w.iter_rows()
+               for c in r)  # fmt: skip
     none = gps("payouts", str(root / "params" / "nhs_ae_2018_19.yaml"), "--out", str(tmp_path / "x.xlsx"))
     assert none.returncode == 2 and "no 'contract' section" in none.stderr

@@ -10,6 +10,7 @@ from pandas.testing import assert_frame_equal
 from gps_core import params
 from gps_core.studies import evaluation
 from gps_core.views import payouts
+from gps_core.views import text as T
 
 from .conftest import ROOT
 
@@ -28,9 +29,12 @@ def test_evaluation_tables_equal_those_before_the_reorganization(name):
     for p in files:
         table = p.name.removeprefix(f"{name}.").removesuffix(".parquet")
         before = pd.read_parquet(p)
-        if "explanation" in before:  # the payout's sentence is now worded by the report, the same words as before
-            said = payouts.explain(now[table], ev.params.language)
-            assert said.tolist() == before.pop("explanation").tolist(), table
+        if "explanation" in before:  # the payout's sentence is worded by the report (in words since issue 15): it
+            said = payouts.explain(now[table], ev.params.language, ev.params.currency)  # ends with the amount paid
+            before.pop("explanation")
+            cents = now[table]["payout"]
+            paid = cents.map(lambda c: T.money(c, ev.params.language, ev.params.currency))
+            assert all(s.endswith(f"{m}.") or c == 0 for s, m, c in zip(said, paid, cents, strict=True)), table
         assert_frame_equal(
             now[table].reset_index(drop=True),
             before.reset_index(drop=True),

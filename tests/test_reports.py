@@ -178,6 +178,27 @@ def test_no_report_shows_a_machine_path(demo):
         assert str(ROOT) not in text and str(demo) not in text, page
 
 
+def test_every_report_cites_its_methods_and_names_its_data_sources(demo):
+    """Issue 15, item 5: every report cites the sections of docs/methods.md it rests on (a scorecard in its
+    provenance line), and every full provenance names the source and licence of each input: the NHS file's
+    Open Government Licence statement, the synthetic data as synthetic, in the report's language."""
+    methods = (ROOT / "docs" / "methods.md").read_text()
+    for page in demo.rglob("*.html"):
+        text = page.read_text()
+        cited = re.search(r"\(docs/methods\.md\), (§[^<.]+)", text)
+        assert cited, page.relative_to(demo)
+        for n in re.findall(r"\d+", cited.group(1)):  # every section cited exists
+            assert f"\n## {n}. " in methods, (page.relative_to(demo), n)
+        if "<dl class='gps-prov'>" in text:
+            assert re.search(r"<dt>(data sources and licences|fontes dos dados e licenças)</dt>", text), page
+    nhs = (demo / "nhs_england" / "FY2018-19" / "annual_evaluation.html").read_text()
+    assert "Contains public sector information licensed under the Open Government Licence v3.0" in nhs
+    modelo = (demo / "hospital_modelo" / "2015" / "annual_evaluation.html").read_text()
+    assert "Dados sintéticos gerados pelo GPS Analytics" in modelo
+    medpar = (demo / "medpar_az1991" / "1991" / "risk_adjustment.html").read_text()
+    assert "Hilbe" in medpar
+
+
 def test_pdfs_carry_the_client_and_page_numbers_on_every_page(demo):
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) not installed")

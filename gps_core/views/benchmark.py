@@ -218,15 +218,20 @@ def benchmark_ranges(cells: pd.DataFrame, y: str, facet: str, lang: Lang, title:
     indicator) with its own scale."""
     mine = "own" in cells
     marks_of = ["p10", "p25", "p50", "p75", "p90", "best_decile", *(["own"] if mine else [])]
-    d = cells[[y, facet, *marks_of]].assign(**{y: lambda x: x[y].astype(str), facet: lambda x: x[facet].astype(str)})
+    d = cells[[y, facet, *marks_of, *(["unit"] if "unit" in cells and facet != "unit" else [])]].assign(
+        **{y: lambda x: x[y].astype(str), facet: lambda x: x[facet].astype(str)}
+    )
     sub = T.w("line_p10_p90_box_p25_p75_tick_median_dia", lang)
     if mine:
         sub += T.label("own_dot", lang)
     if facet == "unit":
         return _own_scales(d, y, marks_of, lang, title, sub)
+    if "unit" in d:  # each panel names its indicator's unit, rather than an axis titled "Value"
+        names = d["unit"].map(lambda u: T.UNIT_NAMES[u][lang] if u in T.UNIT_NAMES else u)
+        d[facet] = d[facet] + " (" + names + ")"
     order = list(dict.fromkeys(d[y]))
     yy = alt.Y(f"{y}:N", sort=order, title=None)
-    marks = _range_marks(alt.Chart(), yy, alt.X("p10:Q", title=T.w("value", lang), scale=alt.Scale(zero=False)), mine)
+    marks = _range_marks(alt.Chart(), yy, alt.X("p10:Q", title=None, scale=alt.Scale(zero=False)), mine)
     return (
         alt.layer(*marks, data=d)
         .properties(width=420, height=alt.Step(14))

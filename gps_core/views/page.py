@@ -154,6 +154,15 @@ def provenance_html(prov: dict, lang: Lang = "en") -> str:
             f"<li><code>{html.escape(' · '.join(str(v) for v in d.values()))}</code></li>" for d in prov.get(k, [])
         )
         parts.append(f"<dt>{T.label(k, lang)}</dt><dd><ul>{items}</ul></dd>")
+    from .. import refdata
+
+    known, other = refdata.sources(prov.get("inputs", []))
+    said = [f"<li>{html.escape(e[lang])} {html.escape(T.label('licence', lang))}: {html.escape(e['licence'])}.</li>"
+            for e in known]  # fmt: skip
+    if other:
+        said.append(f"<li>{html.escape(T.say('client_files', lang, n=other))}</li>")
+    if said:
+        parts.append(f"<dt>{T.label('data_sources', lang)}</dt><dd><ul>{''.join(said)}</ul></dd>")
     warns = "".join(f"<li><code>{html.escape(w)}</code></li>" for w in prov.get("warnings", []))
     none = T.label("none", lang)
     parts.append(f"<dt>{T.label('warnings', lang)}</dt><dd><ul>{warns or f'<li>{none}</li>'}</ul></dd>")
@@ -172,7 +181,25 @@ def provenance_line(prov: dict, lang: Lang = "en") -> str:
 
     keys = [k for k in ("artefact", "generated_utc", "gps_core", "revision") if k in prov]
     parts = [f"{html.escape(T.label(k, lang))}: {shown(k)}" for k in keys]
-    return f"<p class='gps-prov-line'>{' · '.join(parts)}</p>"
+    return f"<p class='gps-prov-line'>{' · '.join(parts)} · {html.escape(cite('scorecard', lang))}</p>"
+
+
+# the sections of the methods document (docs/methods.md) each report rests on
+METHODS = {
+    "annual_evaluation": "§1–5, 7, 9, 10, 13, 14",
+    "scorecard": "§1–3, 7, 10",
+    "scorecard_annex": "§1, 2, 7, 10, 14",
+    "p4p_simulation": "§1, 6, 9, 13, 14",
+    "risk_adjustment": "§7–10, 14",
+    "capitation_model": "§7, 11, 13, 14",
+    "benchmark_study": "§2, 7, 8, 12, 14",
+}
+
+
+def cite(report: str, lang: Lang) -> str:
+    """Where a report's methods are written: the sections of the project's methods document (docs/methods.md,
+    shipped with the version the provenance names)."""
+    return T.say("cite_methods", lang, sections=METHODS.get(report, "§1"))
 
 
 TITLES = {

@@ -13,55 +13,55 @@ from . import text as T
 from .text import Lang
 
 
-def explain(out: pd.DataFrame, lang: str = "en") -> pd.Series:
-    """One sentence per unit that lets the finance team and the doctor recompute the payout, in ``en`` or
-    ``pt-BR`` (numbers as that language writes them). Built on demand: the rules themselves return numbers
-    only, so 100,000 units cost no string formatting."""
+def explain(out: pd.DataFrame, lang: str = "en", currency: str = "BRL") -> pd.Series:
+    """One sentence per unit, in words, that lets the finance team and the doctor recompute the payout, in
+    ``en`` or ``pt-BR`` (numbers and money as that language writes them): "Índice 70,4, acima do mínimo de 60:
+    recebe 4,3078 % do fundo de R$ 1.500.000,00 (peso: índice 70,4 elevado a 1 × produção 9.179 = 646.301):
+    R$ 64.616,37." Built on demand: the rules themselves return numbers only, so 100,000 units cost no string
+    formatting (methods §13)."""
     if lang not in T.PAYOUT_WORDS:
         raise ValueError(f"lang must be one of {list(T.PAYOUT_WORDS)}, got {lang!r}")
-    w_ = T.PAYOUT_WORDS[lang]
     t = out.attrs.get("terms", {})
     rule = t.get("rule")
 
-    def n(x: float, d: int = 2) -> str:
+    def n(x: float, d: int = 1) -> str:
         return T.num(x, lang, d)
 
     def g(x: float) -> str:  # a term as the params write it
         return T.g(x, lang)
 
+    def money(cents: float) -> str:
+        return T.money(cents, lang, currency)
+
     def pc(x: float, d: int = 4) -> str:
         return T.num(100 * x, lang, d) + " %"
 
+    say = partial(T.say, lang=lang)
     if rule == "budget_pool":
+        cap = say("pay_cap", cap=money(t["cap"])) if t.get("cap") else ""
         return pd.Series(
             [
-                (
-                    f"{w_['index']} {n(i)} >= {g(t['minimum'])}: {w_['weight']} {n(i)}^{g(t['alpha'])} x {n(p, 0)} = "
-                    f"{n(w)}; {pc(s)} {w_['of_budget']} {n(t['budget'] / 100)}"
-                    + (f", {w_['cap']} {n(t['cap'] / 100)}" if c else "")
-                    + f" = {n(m / 100)}"
-                )
+                say("pay_pool", index=n(i), exact=n(i, 2), minimum=g(t["minimum"]), share=pc(s),
+                    budget=money(t["budget"]), alpha=g(t["alpha"]), production=n(p, 0), weight=n(w, 0),
+                    cap=cap if c else "", payout=money(m))
                 if e
-                else (
-                    f"{w_['not_eligible']}: {w_['index']} {n(i)} < {g(t['minimum'])}"
-                    if p > 0
-                    else f"{w_['not_eligible']}: {w_['no_production']}"
-                )
+                else say("pay_below", index=n(i), minimum=g(t["minimum"])) if p > 0 else say("pay_no_production")
                 for i, p, e, w, s, c, m in zip(
                     *(out[k] for k in ("index", "production", "eligible", "weight", "share", "capped", "payout")),
                     strict=True,
                 )
             ],
             index=out.index,
-        )
+        )  # fmt: skip
     if rule == "additional_percentage":
         if "tiers" in t:
-            how = f"{w_['tiers']} " + ", ".join(f">= {g(a)}: {pc(b, 2)}" for a, b in t["tiers"])
+            how = say("pay_tiers", tiers=T.join([say("pay_tier", index=g(a), rate=pc(b, 1)) for a, b in t["tiers"]],
+                                                lang))  # fmt: skip
         else:
-            how = f"linear {g(t['floor'])} -> 0 %, {g(t['target'])} -> {pc(t['max_rate'], 2)}"
+            how = say("pay_linear", floor=g(t["floor"]), target=g(t["target"]), rate=pc(t["max_rate"], 1))
         return pd.Series(
             [
-                f"{w_['index']} {n(i)}, {how}: {pc(r)} x {n(m / 100)} = {n(p / 100)}"
+                say("pay_percentage", index=n(i), rate=pc(r), how=how, received=money(m), payout=money(p))
                 for i, r, m, p in zip(out["index"], out["rate"], out["received"], out["payout"], strict=True)
             ],
             index=out.index,
@@ -69,24 +69,23 @@ def explain(out: pd.DataFrame, lang: str = "en") -> pd.Series:
     if rule == "withhold":
         return pd.Series(
             [
-                f"{w_['withheld']} {pc(t['rate'], 2)} {w_['of']} {n(b / 100)} = {n(h / 100)}; {w_['returned']} "
-                f"{pc(t['rate'], 2)} x {n(x, 1)}/100 x {w_['slope']} {n(t['slope'], 6)} x base = {n(r / 100)}; "
-                f"{w_['net']} {n((r - h) / 100)}"
+                say("pay_withhold", rate=pc(t["rate"], 1), base=money(b), withheld=money(h), tps=n(x),
+                    slope=T.num(t["slope"], lang, 6), returned=money(r), net=money(r - h))
                 for b, x, h, r in zip(out["base"], out["tps"], out["withheld"], out["returned"], strict=True)
             ],
             index=out.index,
-        )
+        )  # fmt: skip
     if rule == "per_point":
         return pd.Series(
             [
-                f"{n(p)} {w_['points']} x {n(t['value'] / 100)} x {w_['list']} {n(a)} x {w_['prevalence']} {n(b)} = "
-                f"{n(m / 100)}"
+                say("pay_points", points=n(p, 2), value=money(t["value"]), list=n(a, 2), prevalence=n(b, 2),
+                    payout=money(m))
                 for p, a, b, m in zip(
                     out["points"], out["list_factor"], out["prevalence_factor"], out["payout"], strict=True
                 )
             ],
             index=out.index,
-        )
+        )  # fmt: skip
     raise ValueError("not the output of a p4p rule (no terms attached)")
 
 
@@ -133,6 +132,6 @@ def payouts_table(res: pd.DataFrame, lang: Lang, currency: str = "BRL") -> pd.Da
             T.h("ip", lang): r["index"].map(lambda x: T.num(x, lang)),
             T.w("volume", lang): r["volume"].map(lambda x: T.num(x, lang, 0)),
             T.w("payout", lang): r["payout"].map(partial(T.money, lang=lang, currency=currency)),
-            T.w("how_it_is_computed", lang): explain(r, lang),
+            T.w("how_it_is_computed", lang): explain(r, lang, currency),
         }
     )

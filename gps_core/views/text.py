@@ -520,6 +520,54 @@ SENTENCES = {  # whole sentences of the views with their {fields} (numbers forma
     "flagged": {"en": "Flagged", "pt-BR": "Sinalizada"},
     "intercept": {"en": "Intercept", "pt-BR": "Intercepto"},
     "p4p": {"en": "Pay for performance", "pt-BR": "Pagamento por desempenho"},
+    "data_sources": {"en": "data sources and licences", "pt-BR": "fontes dos dados e licenças"},
+    # each unit's payout in words (views.payouts.explain): what the finance team and the doctor recompute
+    "pay_pool": {
+        "en": "Index {index} (minimum {minimum}): receives {share} of the fund of {budget} (weight: index "
+        "{exact} to the power {alpha} × production {production} = {weight}){cap}: {payout}.",
+        "pt-BR": "Índice {index} (mínimo {minimum}): recebe {share} do fundo de {budget} (peso: índice {exact} "
+        "elevado a {alpha} × produção {production} = {weight}){cap}: {payout}.",
+    },
+    "pay_cap": {"en": ", held at the cap of {cap}", "pt-BR": ", limitado ao teto de {cap}"},
+    "pay_below": {
+        "en": "Index {index}, below the minimum of {minimum}: receives nothing.",
+        "pt-BR": "Índice {index}, abaixo do mínimo de {minimum}: não recebe.",
+    },
+    "pay_no_production": {
+        "en": "No production in the cycle: receives nothing.",
+        "pt-BR": "Sem produção no ciclo: não recebe.",
+    },
+    "pay_tier": {"en": "from {index}, {rate}", "pt-BR": "a partir de {index}, {rate}"},
+    "pay_tiers": {"en": "tiers: {tiers}", "pt-BR": "faixas: {tiers}"},
+    "pay_linear": {
+        "en": "0 % at index {floor}, rising in a line to {rate} at index {target}",
+        "pt-BR": "0 % com índice {floor}, subindo em linha reta até {rate} com índice {target}",
+    },
+    "pay_percentage": {
+        "en": "Index {index}: a rate of {rate} ({how}) on the {received} received: {payout}.",
+        "pt-BR": "Índice {index}: taxa de {rate} ({how}) sobre {received} recebidos: {payout}.",
+    },
+    "pay_withhold": {
+        "en": "{rate} of the base of {base} withheld: {withheld}; returned {rate} × TPS {tps}/100 × adjustment "
+        "{slope} × base: {returned}; net {net}.",
+        "pt-BR": "Retidos {rate} da base de {base}: {withheld}; devolvidos {rate} × TPS {tps}/100 × ajuste {slope} "
+        "× base: {returned}; saldo {net}.",
+    },
+    "pay_points": {
+        "en": "{points} points × {value} a point × list-size factor {list} × prevalence factor {prevalence}: "
+        "{payout}.",
+        "pt-BR": "{points} pontos × {value} por ponto × fator de tamanho da lista {list} × fator de prevalência "
+        "{prevalence}: {payout}.",
+    },
+    "cite_methods": {
+        "en": "Methods: GPS Analytics methods document (docs/methods.md), {sections}",
+        "pt-BR": "Métodos: documento de métodos do GPS Analytics (docs/methods.md), {sections}",
+    },
+    "licence": {"en": "Licence", "pt-BR": "Licença"},
+    "client_files": {
+        "en": "{n} file(s) supplied by the client, under the client's own terms.",
+        "pt-BR": "{n} arquivo(s) fornecido(s) pelo cliente, sob os termos do próprio cliente.",
+    },
     "own_scale_note": {
         "en": "each row on its own scale, P10 and P90 written at the ends of its line",
         "pt-BR": "cada linha em sua própria escala, com P10 e P90 escritos nas pontas da linha",
@@ -909,8 +957,9 @@ def money(cents: float, lang: Lang, currency: str = "BRL") -> str:
     if pd.isna(cents):
         return "–"
     sym = CURRENCY.get(currency, currency + " ")
-    s = num(round(cents) / 100, lang, 2)
-    return f"{sym}\u00a0{s}" if lang == "pt-BR" else f"{sym}{s}"  # no break between symbol and amount
+    s = num(abs(round(cents)) / 100, lang, 2)
+    sign = "-" if round(cents) < 0 else ""  # the sign before the symbol: -R$ 10,00, not R$ -10,00
+    return f"{sign}{sym}\u00a0{s}" if lang == "pt-BR" else f"{sign}{sym}{s}"  # no break between symbol and amount
 
 
 def value(x: float, unit: str, lang: Lang, decimals: int = 2) -> str:
@@ -1116,6 +1165,7 @@ WORKBOOK = {  # the finance workbook's headers and sheet names (views.workbook)
     "units": {"en": "units", "pt-BR": "unidades"},
     "largest": {"en": "largest", "pt-BR": "maior"},
     "totals": {"en": "totals", "pt-BR": "totais"},
+    "all_rules": {"en": "all rules", "pt-BR": "todas as regras"},
 }
 
 
