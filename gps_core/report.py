@@ -199,7 +199,7 @@ def export_html(
     if first:
         body = re.sub(r"(<main[^>]*>)", lambda m: m.group(1) + first, body, count=1)
     if report and report not in page.MASTHEAD:  # a scorecard cites them in its provenance line, on page 1
-        said = f"<p class='gps-cite'>{html.escape(page.cite(report, lang))}.</p>"
+        said = f"<p class='gps-cite'>{page.cite(report, lang)}.</p>"
         body = body.replace("</main>", said + "</main>", 1)
     if title:  # the browser tab and the PDF's metadata name the report, not nbconvert's "Notebook"
         named = f"<title>{html.escape(title)}</title>"

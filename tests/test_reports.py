@@ -185,7 +185,7 @@ def test_every_report_cites_its_methods_and_names_its_data_sources(demo):
     methods = (ROOT / "docs" / "methods.md").read_text()
     for page in demo.rglob("*.html"):
         text = page.read_text()
-        cited = re.search(r"\(docs/methods\.md\), (§[^<.]+)", text)
+        cited = re.search(r"\(<code>docs/methods\.md</code>\), (§[^<.]+)", text)
         assert cited, page.relative_to(demo)
         for n in re.findall(r"\d+", cited.group(1)):  # every section cited exists
             assert f"\n## {n}. " in methods, (page.relative_to(demo), n)
@@ -532,6 +532,13 @@ def test_capitation_report_pays_the_budget_and_beats_age_sex(demo):
     assert comp.loc["two_part", "r2"] > comp.loc["cms", "r2"] > comp.loc["age_sex", "r2"]
     dec = pd.DataFrame(g["deciles"])
     assert len(dec) == 10 and dec["ratio"].between(0.9, 1.1).all()
+    # the executive summary opens the report with the numbers above, as the finance team reads them (issue 15)
+    page = (demo / "plano_modelo" / "2024-2025" / "capitation_model.html").read_text()
+    summary = re.split(r"<h2[^>]*>Resumo", page)[1].split("<h2")[0]
+    r2 = f"{100 * comp.loc['two_part', 'r2']:.1f}\u00a0%".replace(".", ",")  # the unit kept with its number
+    assert "beneficiários</strong> são precificados para 2025" in summary and f"explica {r2}" in summary
+    first = re.search(r"<h2[^>]*>Resumo", page).start()
+    assert "R$\u00a030.000.000,00" in summary and first < re.search(r"<h2[^>]*>Codificação", page).start()
 
 
 def test_synpuf_capitation_report_fits_2008_to_2009_and_monitors_2010(demo):

@@ -323,6 +323,9 @@ def _quadrant_expr(lang: Lang) -> str:
     return f"{cases} : datum.label"
 
 
+SCATTER_LABELS = 20  # units named on a crowded VD x VM scatter
+
+
 def vd_vm_scatter(annual: pd.DataFrame, lang: Lang) -> alt.LayerChart:
     """VD against VM, one labelled point per unit, size by median IP, colour by quadrant."""
     d = (
@@ -341,12 +344,12 @@ def vd_vm_scatter(annual: pd.DataFrame, lang: Lang) -> alt.LayerChart:
         ),
         tooltip=["unit_id", alt.Tooltip("vd:Q", format="+.1f"), alt.Tooltip("vm:Q", format="+.1f")],
     )
-    # Label the units a reader looks for: critical, above the reference, or improving fast.
-    labels = (
-        base.mark_text(align="left", dx=6, fontSize=9)
-        .encode(text="unit_id:N")
-        .transform_filter("datum.quadrant == 'critical' || datum.vd >= 0 || datum.vm >= 10")
-    )
+    # Label the units a reader looks for: critical, above the reference, or improving fast; among many units
+    # (137 NHS trusts) only the farthest from the origin, or the labels cover each other and the points
+    wanted = (d["quadrant"] == "critical") | (d["vd"] >= 0) | (d["vm"] >= 10)
+    far = (d["vd"].abs() + d["vm"].abs()).rank(ascending=False, method="first") <= SCATTER_LABELS
+    d["label"] = d["unit_id"].where(wanted & (far | (len(d) <= 2 * SCATTER_LABELS)), "")
+    labels = alt.Chart(d).mark_text(align="left", dx=6, fontSize=9).encode(x="vd:Q", y="vm:Q", text="label:N")
     zero = pd.DataFrame({"z": [0]})
     vline = alt.Chart(zero).mark_rule(color="#888").encode(x="z:Q")
     hline = alt.Chart(zero).mark_rule(color="#888").encode(y="z:Q")

@@ -148,6 +148,42 @@ def coverage_sentence(cov: dict, year: int, lang: Lang) -> str:
     return T.say("cap_coverage", lang, share=share, year=year, via=via, amb=amb)
 
 
+def executive_summary(
+    comparison: pd.DataFrame,
+    method: str,
+    members: int,
+    year: int,
+    folds: int,
+    budget: int,
+    base_pmpm: float,
+    monitor: pd.DataFrame | None,
+    by: str,
+    lang: Lang,
+    currency: str = "BRL",
+) -> str:
+    """What a finance team reads first: the members priced, how much better than age and sex alone the chosen
+    model predicts out of fold, the top risk decile's predictive ratio, the base rate, and the panels flagged by
+    the monitoring (methods §11)."""
+    c = comparison.set_index("method")
+    m, ref = c.loc[method], c.loc["age_sex"] if "age_sex" in c.index else None
+    parts = [
+        T.say("cap_summary_model", lang, members=T.num(members, lang, 0), year=year, model=T.MODEL_NAMES[method][lang],
+              r2=T.pct(100 * m["r2"], lang), folds=folds, ratio=T.num(m["ratio_top_decile"], lang, 2),
+              mape=T.money(100 * m["mape"], lang, currency), one=T.num(1, lang, 2))
+    ]  # fmt: skip
+    if ref is not None and method != "age_sex":
+        parts.append(T.say("cap_summary_versus", lang, r2=T.pct(100 * ref["r2"], lang)))
+    parts.append(T.say("cap_summary_rates", lang, budget=T.money(budget, lang, currency),
+                       base=T.money(base_pmpm, lang, currency)))  # fmt: skip
+    if monitor is not None:
+        flagged = sorted(set(monitor.loc[monitor["flag"] != "", by].astype(str)))
+        if flagged:
+            parts.append(T.say("cap_summary_flags", lang, n=len(flagged), which=T.join(flagged, lang, 5)))
+        else:
+            parts.append(T.label("cap_summary_no_flags", lang))
+    return " ".join(parts)
+
+
 def rates_sentence(budget: int, base_pmpm: float, paid: int, lang: Lang, currency: str = "BRL") -> str:
     """The capitation budget, the base rate at average risk and the total paid (cents;
     :func:`gps_core.capitation.rates.capitation`)."""

@@ -157,8 +157,8 @@ def provenance_html(prov: dict, lang: Lang = "en") -> str:
     from .. import refdata
 
     known, other = refdata.sources(prov.get("inputs", []))
-    said = [f"<li>{html.escape(e[lang])} {html.escape(T.label('licence', lang))}: {html.escape(e['licence'])}.</li>"
-            for e in known]  # fmt: skip
+    said = [f"<li>{html.escape(e[lang])} {html.escape(T.label('licence', lang))}: "  # an SPDX-like identifier
+            f"<code>{html.escape(e['licence'])}</code>.</li>" for e in known]  # fmt: skip
     if other:
         said.append(f"<li>{html.escape(T.say('client_files', lang, n=other))}</li>")
     if said:
@@ -181,7 +181,7 @@ def provenance_line(prov: dict, lang: Lang = "en") -> str:
 
     keys = [k for k in ("artefact", "generated_utc", "gps_core", "revision") if k in prov]
     parts = [f"{html.escape(T.label(k, lang))}: {shown(k)}" for k in keys]
-    return f"<p class='gps-prov-line'>{' · '.join(parts)} · {html.escape(cite('scorecard', lang))}</p>"
+    return f"<p class='gps-prov-line'>{' · '.join(parts)} · {cite('scorecard', lang)}</p>"
 
 
 # the sections of the methods document (docs/methods.md) each report rests on
@@ -197,9 +197,10 @@ METHODS = {
 
 
 def cite(report: str, lang: Lang) -> str:
-    """Where a report's methods are written: the sections of the project's methods document (docs/methods.md,
-    shipped with the version the provenance names)."""
-    return T.say("cite_methods", lang, sections=METHODS.get(report, "§1"))
+    """Where a report's methods are written, as HTML: the sections of the project's methods document
+    (docs/methods.md, shipped with the version the provenance names), its path in code type (a file name,
+    not words of the report's language)."""
+    return T.say("cite_methods", lang, path="<code>docs/methods.md</code>", sections=METHODS.get(report, "§1"))
 
 
 TITLES = {

@@ -560,8 +560,8 @@ SENTENCES = {  # whole sentences of the views with their {fields} (numbers forma
         "{prevalence}: {payout}.",
     },
     "cite_methods": {
-        "en": "Methods: GPS Analytics methods document (docs/methods.md), {sections}",
-        "pt-BR": "Métodos: documento de métodos do GPS Analytics (docs/methods.md), {sections}",
+        "en": "Methods: GPS Analytics methods document ({path}), {sections}",
+        "pt-BR": "Métodos: documento de métodos do GPS Analytics ({path}), {sections}",
     },
     "licence": {"en": "Licence", "pt-BR": "Licença"},
     "client_files": {
@@ -689,6 +689,32 @@ SENTENCES = {  # whole sentences of the views with their {fields} (numbers forma
             "{share} das linhas de diagnóstico de {year} chegam a uma HCC ({via} código(s) CID-10 pelos "
             "descendentes na CID-10-CM, {amb} ambíguo(s)). Códigos sem HCC, dos mais frequentes:"
         ),
+    },
+    "cap_summary_model": {
+        "en": "**{members} members** are priced for {year}. The chosen model, {model}, explains {r2} of the "
+        "individual variation in cost on members it was not fitted on ({folds}-fold cross-validation), with a "
+        "mean absolute error of {mape} per member-month; in the decile of highest predicted risk it predicts "
+        "{ratio} of the actual cost ({one} is exact).",
+        "pt-BR": "**{members} beneficiários** são precificados para {year}. O modelo escolhido, {model}, explica "
+        "{r2} da variação individual do custo em beneficiários fora do ajuste (validação cruzada em {folds} "
+        "partes), com erro absoluto médio de {mape} por beneficiário-mês; no decil de maior risco previsto, "
+        "prevê {ratio} do custo real ({one} é exato).",
+    },
+    "cap_summary_versus": {
+        "en": "Age and sex alone explain {r2}.",
+        "pt-BR": "Só idade e sexo explicam {r2}.",
+    },
+    "cap_summary_rates": {
+        "en": "The budget of {budget} gives a base rate of {base} per member-month at average risk.",
+        "pt-BR": "O orçamento de {budget} dá uma tarifa-base de {base} por beneficiário-mês no risco médio.",
+    },
+    "cap_summary_flags": {
+        "en": "Monitoring flags {n} panel(s) for possible undertreatment: {which}.",
+        "pt-BR": "O monitoramento sinaliza {n} painel(is) por possível subtratamento: {which}.",
+    },
+    "cap_summary_no_flags": {
+        "en": "Monitoring flags no panel for possible undertreatment.",
+        "pt-BR": "O monitoramento não sinaliza nenhum painel por possível subtratamento.",
     },
     "cap_rates_sentence": {
         "en": (
