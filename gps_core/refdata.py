@@ -85,6 +85,6 @@ def sources(inputs: list[dict]) -> tuple[list[dict], int]:
         e = e or next((f for f in folders if f["folder"] in parts[:-1]), None)
         if e is None:
             unknown += 1
-        elif e not in found:
+        elif all(f["en"] != e["en"] for f in found):  # the three SynPUF years: one source
             found.append(e)
     return found, unknown
