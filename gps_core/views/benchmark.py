@@ -227,7 +227,7 @@ def benchmark_ranges(cells: pd.DataFrame, y: str, facet: str, lang: Lang, title:
     if facet == "unit":
         return _own_scales(d, y, marks_of, lang, title, sub)
     if "unit" in d:  # each panel names its indicator's unit, rather than an axis titled "Value"
-        names = d["unit"].map(lambda u: T.UNIT_NAMES[u][lang] if u in T.UNIT_NAMES else u)
+        names = d["unit"].map(lambda u: _unit_name(u, lang))
         d[facet] = d[facet] + " (" + names + ")"
     order = list(dict.fromkeys(d[y]))
     yy = alt.Y(f"{y}:N", sort=order, title=None)
@@ -241,6 +241,11 @@ def benchmark_ranges(cells: pd.DataFrame, y: str, facet: str, lang: Lang, title:
         )  # fmt: skip
         .resolve_scale(x="independent", y="independent")
     )
+
+
+def _unit_name(unit: str, lang: Lang) -> str:
+    """An indicator's unit of measure in the report's language (``per_1000`` -> "por 1.000")."""
+    return T.UNIT_NAMES[unit][lang] if unit in T.UNIT_NAMES else unit
 
 
 def _range_marks(base: alt.Chart, yy: alt.Y, x: alt.X, mine: bool, at: str = "") -> list:
@@ -265,7 +270,7 @@ def _own_scales(d: pd.DataFrame, y: str, marks: list[str], lang: Lang, title: st
     unit = d["unit"] if "unit" in d else pd.Series("", index=d.index)
     d["left"] = [T.num(v, lang, 2) for v in d["p10"]]
     d["right"] = [T.num(v, lang, 2) for v in d["p90"]]
-    d["unit_name"] = unit.map(lambda u: T.UNIT_NAMES[u][lang] if u in T.UNIT_NAMES else u)
+    d["unit_name"] = unit.map(lambda u: _unit_name(u, lang))
     d["row"] = d[y] + " (" + d["unit_name"] + ")"
     order = list(dict.fromkeys(d["row"]))
     yy = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelLimit=0))
