@@ -47,6 +47,9 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
+PATH_KEYS = frozenset({"path", "unit_names"})  # keys whose text is a file, in params built in code
+
+
 def input_files(params, skip: frozenset = frozenset()) -> list[Path]:
     """Every file the params name (sources, record files, a client's catalogue, ...), where
     :func:`gps_core.params.load` resolved it, in the order they appear; top-level keys in ``skip`` left out."""
@@ -57,7 +60,7 @@ def input_files(params, skip: frozenset = frozenset()) -> list[Path]:
     found: list[Path] = []
 
     def walk(node, name: str) -> None:
-        if isinstance(node, Located) or (name == "path" and isinstance(node, str)):
+        if isinstance(node, Located) or (name in PATH_KEYS and isinstance(node, str)):
             found.append(where(node))  # a plain str: params built in code, relative to the working folder
         elif isinstance(node, BaseModel):
             for k in type(node).model_fields:

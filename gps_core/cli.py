@@ -63,7 +63,10 @@ def jobs_for(params_file: str, out: str, pdf: bool, limit: int | None = None, no
 
         units = list(evaluate(p, store=out).annual["unit_id"].astype(str))
     units = units[:limit] if limit else units
-    names = [slug(u) for u in units]
+    labels = unit_labels(p)
+    code = {label: c for c, label in labels.items()}
+    units = [labels.get(u, u) for u in units]  # a unit given by code, as the evaluation names it
+    names = [slug(code.get(u, u)) for u in units]  # files by code: short, and stable if a name changes
     seen = Counter(n.lower() for n in names)  # case too: two names one file on macOS and Windows
     seen[ANNEX] += 2  # the annex's name is taken: a unit called so gets a suffix like any clash
     names = [f"{n}-{hashlib.sha1(u.encode()).hexdigest()[:6]}" if seen[n.lower()] > 1 else n
@@ -73,6 +76,16 @@ def jobs_for(params_file: str, out: str, pdf: bool, limit: int | None = None, no
         Job("scorecard", params_file, out, report=f"{p.folder}/{n}", extra={"unit": u}, pdf=pdf)
         for n, u in zip(names, units, strict=True)
     ]
+
+
+def unit_labels(p) -> dict[str, str]:
+    """Each named unit's label by its code, from the params' ``unit_names`` file (none: empty)."""
+    if getattr(p, "unit_names", None) is None:
+        return {}
+    from .io import names
+    from .params import where
+
+    return names.read(where(p.unit_names)).to_dict()
 
 
 def _evaluate(params_file: str, out: str) -> None:

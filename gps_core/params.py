@@ -400,6 +400,9 @@ class Evaluation(Report):
     neutral_band: float = Field(0.0, ge=0)
     volume_indicator: str | None = Field(None, description="indicator whose denominator is the unit's volume")
     contract: Contract | None = Field(None, description="pay-for-performance rules paid on the annual IP")
+    unit_names: FilePath | None = Field(
+        None, description="CSV of unit_id,name: reports show 'name (unit_id)' for the units it names (io.names)"
+    )
 
     @field_validator("dimension_weights")
     @classmethod

@@ -568,6 +568,51 @@ def test_finance_file_bad_amounts_are_named(tmp_path_factory, k, bad):
 
 
 # ---------------------------------------------------------------------------------------------------------
+# a names file (params unit_names): the labels reports show
+
+NAME_DEFECTS = {
+    "empty": ("", "empty; every row needs a unit_id and its name"),
+    "line break": ('"Barts\nHealth"', "line break or control character"),
+    "control": ("Barts\x07Health", "line break or control character"),
+    "too long": ("B" * 81, "longer than 80 characters"),
+}
+
+
+@SETTINGS
+@given(k=st.integers(1, 169), what=st.sampled_from([*NAME_DEFECTS, "code twice"]))
+def test_names_file_bad_rows_are_named(tmp_path_factory, k, what):
+    from gps_core.errors import InputError
+    from gps_core.io import names
+
+    lines = (ROOT / "data" / "external" / "nhs_trust_names.csv").read_text().splitlines()
+    code, _ = lines[k + 1].split(",", 1)
+    if what == "code twice":
+        lines[k + 1] = lines[k].split(",", 1)[0] + ",Somewhere Else"
+        needle = "is named more than once"
+    else:
+        bad, needle = NAME_DEFECTS[what]
+        lines[k + 1] = f"{code},{bad}"
+    f = tmp_path_factory.mktemp("n") / "names.csv"
+    f.write_text("\n".join(lines) + "\n")
+    COUNTS["names file"] = COUNTS.get("names file", 0) + 1
+    with pytest.raises(InputError) as e:
+        names.read(f)
+    col = "unit_id" if what == "code twice" else "name"
+    assert str(f) in str(e.value) and f"line {k + 2}, column '{col}'" in str(e.value) and needle in str(e.value)
+
+
+def test_names_file_refused_by_gps_check_before_anything_is_written(tmp_path):
+    """The command a consultant types: exit 2, the file, line and column named, nothing written."""
+    src = (ROOT / "params" / "nhs_ae_2018_19.yaml").read_text()
+    data = ROOT / "data" / "external"
+    (tmp_path / "names.csv").write_text("unit_id,nome\nRRK,Birmingham\n")
+    f = tmp_path / "nhs.yaml"
+    f.write_text(src.replace("../data/external/nhs_ae", f"{data}/nhs_ae").replace(
+        "../data/external/nhs_trust_names.csv", "names.csv"))  # fmt: skip
+    refused("names file", tmp_path, "check", f, where="names.csv", needle=r"missing column\(s\) \['name'\]")
+
+
+# ---------------------------------------------------------------------------------------------------------
 # the pool
 
 

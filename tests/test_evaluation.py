@@ -34,10 +34,11 @@ def test_star_agreement_counts_rated_units():
 
 
 def test_unit_view_latest_row_and_own_sheets(ev):
-    v = evaluation.unit_view(ev, "RRK")
+    v = evaluation.unit_view(ev, "RRK")  # a named unit given by its code
+    assert v["unit"] == "University Hospitals Birmingham (RRK)"
     assert v["latest"]["period"] == pd.Timestamp("2019-03-01")
     assert v["latest"]["ip"] == pytest.approx(
-        ev.index[(ev.index["unit_id"] == "RRK") & (ev.index["period"] == "2019-03-01")]["ip"].iloc[0]
+        ev.index[(ev.index["unit_id"] == v["unit"]) & (ev.index["period"] == "2019-03-01")]["ip"].iloc[0]
     )
     assert list(v["sheets"]["indicator_id"]) == ["AE4H", "AECONV"]
 
@@ -81,3 +82,57 @@ def test_scored_sheets_are_the_indicators_with_scores(ev):
     fewer = evaluation.Evaluation(**{**ev.__dict__, "scores": ev.scores[ev.scores["indicator_id"] != "AECONV"]})
     assert list(evaluation.scored_sheets(ev)["indicator_id"]) == ["AE4H", "AECONV"]
     assert list(evaluation.scored_sheets(fewer)["indicator_id"]) == ["AE4H"]
+
+
+def test_named_units_are_shown_by_name_in_every_table_and_computed_alike(ev, root):
+    """params unit_names: every table of the run shows 'name (code)' for each unit the file names, the code
+    for the others; the numbers are those of the run without names, row for row."""
+    names = pd.read_csv(root / "data" / "external" / "nhs_trust_names.csv", dtype=str).set_index("unit_id")["name"]
+    plain = evaluation.run(ev.params.model_copy(update={"unit_names": None}))
+    code = plain.annual["unit_id"].astype(str)
+    want = code.map(lambda c: f"{names[c]} ({c})" if c in names.index else c)
+    assert list(ev.annual["unit_id"].astype(str)) == list(want)
+    assert code.isin(names.index).all()  # every type-1 department of the A&E file has its name
+    for t in ("measurements", "scores", "index", "annual", "alerts"):
+        a, b = getattr(ev, t), getattr(plain, t)
+        lab = b["unit_id"].astype(str).map(lambda c: f"{names[c]} ({c})" if c in names.index else c)
+        assert list(a["unit_id"].astype(str)) == list(lab), t
+        pd.testing.assert_frame_equal(a.drop(columns="unit_id"), b.drop(columns="unit_id"), obj=t)
+    files = [i["file"] for i in ev.provenance["inputs"]]
+    assert files[-1].endswith("nhs_trust_names.csv") and ev.provenance["inputs"][-1]["role"] == "unit names"
+
+
+def test_a_label_that_is_another_units_code_is_refused(ev, tmp_path):
+    from gps_core.errors import InputError
+
+    f = tmp_path / "names.csv"
+    f.write_text("unit_id,name\nRRK,RJ1\nRJ1,Guy's\n")  # RRK would be shown as "RJ1 (RRK)": no clash
+    evaluation.unit_labels(str(f), ["RRK", "RJ1"])
+    g = tmp_path / "clash.csv"
+    g.write_text("unit_id,name\nRRK,RRK\nX1,RRK\n")
+    evaluation.unit_labels(str(g), ["RRK"])  # X1 is not in the data: nothing merges
+    h = tmp_path / "merge.csv"
+    h.write_text("unit_id,name\nA,B\n")
+    from gps_core.io import names
+
+    labels = names.read(h)
+    assert names.clashes(["A", "B (A)"], labels) == ["A -> B (A)"]
+    with pytest.raises(InputError, match="another unit's code"):
+        evaluation.unit_labels(str(h), ["A", "B (A)"])
+
+
+def test_a_finance_file_may_name_units_by_code_when_the_report_shows_names(tmp_path):
+    """Payouts are computed on codes; a contract design recomputes production on named units, and the
+    client's finance file still names them by code."""
+    from gps_core.io import names
+
+    fin = tmp_path / "fin.csv"
+    fin.write_text("unit,amount\nA1,100.50\nB2,200\n")
+    spec = params.AmountFile(path=str(fin), unit="unit", amount="amount")
+    rule = type("R", (), {"production": type("P", (), {"file": spec, "indicator": None, "price": None})()})()
+    lab = tmp_path / "n.csv"
+    lab.write_text("unit_id,name\nA1,Alpha\n")
+    labels = names.read(lab)
+    units = pd.DataFrame({"unit_id": ["Alpha (A1)", "B2"], "indicator_id": "X", "denominator": 1.0})
+    got = evaluation.production(rule, units, labels)
+    assert got["volume"].to_dict() == {"Alpha (A1)": 100.5, "B2": 200.0}

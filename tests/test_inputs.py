@@ -220,6 +220,8 @@ def test_every_path_a_params_file_names_starts_at_its_folder_whatever_the_workin
     text = (root / "params" / "nhs_ae_2018_19.yaml").read_text()
     text = text.replace("catalog: nhs_ae_2019", "catalog: meu_catalogo.csv")
     text = re.sub(r"path: \S+nhs_ae_attendances_2016_2019.csv", "path: ../dados/ae.csv", text)
+    shutil.copy(root / "data" / "external" / "nhs_trust_names.csv", client.parent / "dados" / "nomes.csv")
+    text = re.sub(r"unit_names: \S+", "unit_names: ../dados/nomes.csv", text)
     (client / "p.yaml").write_text(text)
     elsewhere = tmp_path / "outra_pasta"
     elsewhere.mkdir()
@@ -232,4 +234,5 @@ def test_every_path_a_params_file_names_starts_at_its_folder_whatever_the_workin
     from gps_core import artefact  # the run's key covers the same files, found where they were resolved
 
     covered = [x["file"] for x in artefact.key(p)[1]["inputs"]]
-    assert covered == [str(client / "meu_catalogo.csv"), str(client.parent / "dados" / "ae.csv")]
+    data = client.parent / "dados"
+    assert covered == [str(client / "meu_catalogo.csv"), str(data / "ae.csv"), str(data / "nomes.csv")]

@@ -265,3 +265,35 @@ def test_provenance_names_the_source_and_licence_of_every_input():
     assert "Contém informação do setor público licenciada sob a Open Government Licence, versão 3" in pt
     assert "<code>OGL-UK-3.0</code>" in pt and "v3.0" not in pt  # no English number in a pt-BR report
     assert "Dados sintéticos" in pt and "fontes dos dados e licenças" in pt
+
+
+def test_scatter_labels_never_cover_each_other_and_stay_on_the_plot():
+    """Generated crowds of long names: every label placed lies inside the plot's width, no two labels'
+    boxes overlap, the most wanted is named first, and a lone point is named on the side with room."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    for n in (5, 40, 140):
+        d = pd.DataFrame({"unit_id": [f"Hospital {'X' * int(k)} Number {i} (R{i:02d})" for i, k in
+                                      enumerate(rng.integers(0, 15, n))],  # fmt: skip
+                          "vd": rng.normal(0, 40, n), "vm": rng.normal(-20, 30, n)})  # fmt: skip
+        xdom, ydom = annual._axis(d["vd"]), annual._axis(d["vm"])
+        order = list((d["vd"].abs() + d["vm"].abs()).sort_values(ascending=False).index)
+        out = annual.place_labels(d, order, xdom, ydom, 20)
+        placed = out[(out["right"] != "") | (out["left"] != "")]
+        assert 1 <= len(placed) <= 20 and order[0] in placed.index
+        boxes = []
+        for i, r in placed.iterrows():
+            x = (d.at[i, "vd"] - xdom[0]) / (xdom[1] - xdom[0]) * annual.WIDTH
+            y = (1 - (d.at[i, "vm"] - ydom[0]) / (ydom[1] - ydom[0])) * annual.HEIGHT
+            w = page.advance(d.at[i, "unit_id"]) * annual.LABEL
+            x0 = x + 6 if r["right"] else x - 6 - w
+            assert 0 <= x0 and x0 + w <= annual.WIDTH
+            boxes.append((x0, y - 5.6, x0 + w, y + 5.6))
+        for a in range(len(boxes)):
+            for b in range(a):
+                p, q = boxes[a], boxes[b]
+                assert not (p[0] < q[2] and q[0] < p[2] and p[1] < q[3] and q[1] < p[3]), (a, b)
+    edge = pd.DataFrame({"unit_id": ["A long hospital name at the right edge (RXX)"], "vd": [79.0], "vm": [0.0]})
+    out = annual.place_labels(edge, [0], [-10, 80], [-10, 10], None)
+    assert out.at[0, "left"] and not out.at[0, "right"]

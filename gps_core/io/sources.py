@@ -12,7 +12,7 @@ from ..records import derive, encounters, surgeries, surveys
 from ..refdata import sha256
 from ..schemas import validate_measurements
 from ..synth import hospital
-from . import nhs_ae
+from . import names, nhs_ae
 from .readers import read_table
 
 
@@ -46,12 +46,14 @@ def read_file(spec) -> tuple[pd.DataFrame, dict]:
     return df, info
 
 
-def read_amounts(spec, units: list[str]) -> tuple[pd.DataFrame, dict]:
+def read_amounts(spec, units: list[str], labels: pd.Series | None = None) -> tuple[pd.DataFrame, dict]:
     """The client's finance file (:mod:`gps_core.records.finance`), validated against the evaluation's units, with
-    its provenance."""
+    its provenance. With ``labels`` (units shown by name), a unit the file gives by code is read as its label."""
     from ..records import finance
 
     df, info, path = _read(spec)
+    if labels is not None and spec.unit in df.columns:
+        df[spec.unit] = names.relabel(df[spec.unit].astype(str).str.strip(), labels).where(df[spec.unit].notna())
     return finance.validate(df, str(path), spec, units, info["read_as"].get("decimal", ".")), info
 
 

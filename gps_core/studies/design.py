@@ -41,7 +41,7 @@ def compare(ev: Evaluation, rules: list) -> pd.DataFrame:
     spec = ann.set_index("unit_id")["specialty"].astype(str) if "specialty" in ann else ip.index.to_series()
     parts = []
     for rule in rules:
-        res = pay(rule, ip, production(rule, units))
+        res = pay(rule, ip, production(rule, units, ev.labels))
         parts.append(
             pd.DataFrame(
                 {
@@ -258,7 +258,7 @@ def rank_intervals(dr: Draws) -> pd.DataFrame:
 def payout_intervals(ev: Evaluation, dr: Draws, rule) -> pd.DataFrame:
     """A rule paid on every draw's IP: each unit's nominal payout, mean payout, 5-95 % interval and the
     probability of being paid (cents)."""
-    volume = production(rule, unit_table(ev))
+    volume = production(rule, unit_table(ev), ev.labels)
     paid = np.column_stack(
         [pay(rule, pd.Series(dr.ip[:, k], index=dr.units), volume)["payout"].to_numpy() for k in range(dr.ip.shape[1])]
     )

@@ -32,6 +32,7 @@ from ..index import (
     score_indicators,
     volume,
 )
+from ..io import names
 from ..io.sources import load_source
 from ..schemas import bounds, check_months
 from ..scoring import full_score_gap
@@ -59,6 +60,7 @@ class Evaluation:
     rules: dict | None = None  # definitions and attribution of the record-derived indicators
     payouts: dict = field(default_factory=dict)  # contract rule name -> one row per unit (gps_core.p4p)
     stays: pd.DataFrame | None = None  # validated encounters of a record-level source (e.g. for cost)
+    labels: pd.Series | None = None  # each named unit's label by its code (params unit_names, gps_core.io.names)
 
     @property
     def latest(self) -> pd.Timestamp:
@@ -164,6 +166,10 @@ def _run(params) -> Evaluation:
     loaded = load_source(params.source, cat, params.client, params.program, params.period)
     inputs = loaded.inputs
     m = check_months(loaded.measurements, params.period.first, params.period.months, inputs[0]["file"])
+    labels = None
+    if params.unit_names is not None:
+        labels, info = unit_labels(params.unit_names, m["unit_id"].cat.categories)
+        inputs = [*inputs, info]
     units = m if params.unit_level == "as_is" else aggregate_measurements(m, "specialty")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -194,36 +200,71 @@ def _run(params) -> Evaluation:
     prov["small_denominators"] = {"small": n_small, "values": len(scores)}  # numbers; reports word them
     weights = effective_weights(cat, params.dimension_weights)
     pay = payouts(params.contract, ann, units) if params.contract is not None else {}
+    # computed on the codes (a finance file names units by code); shown by name from here on
+    named = (lambda t: relabel(t, labels)) if labels is not None else (lambda t: t)
     return Evaluation(
         params,
         cat,
         weights,
-        m,
-        scores,
-        ix,
-        ann,
-        al,
+        named(m),
+        named(scores),
+        named(ix),
+        named(ann),
+        named(al),
         prov,
         program,
-        members,
-        loaded.trace,
+        named(members),
+        named(loaded.trace),
         loaded.risk,
         loaded.rules,
-        pay,
-        loaded.stays,
+        named(pay),
+        named(loaded.stays),
+        labels,
     )
 
 
-def production(rule, units: pd.DataFrame) -> pd.DataFrame:
+def unit_labels(spec, codes) -> tuple[pd.Series, dict]:
+    """The params' names file read and checked against the units of the data (``codes``): the labels and
+    the file's provenance.
+
+    Raises
+    ------
+    InputError
+        The file breaks its contract, or a unit's label is another unit's code (the two would merge)."""
+    from ..params import shown, where
+
+    path = where(spec)
+    labels = names.read(path)
+    clash = names.clashes(codes, labels)
+    if clash:
+        raise InputError([f"the label of a unit is another unit's code: {c}; rename it" for c in clash[:20]],
+                         str(path))  # fmt: skip
+    return labels, {"file": shown(spec), "sha256": refdata.sha256(path), "role": "unit names"}
+
+
+def relabel(table, labels: pd.Series):
+    """A table (or a dict of tables) with each named unit's code in ``unit_id`` replaced by its label;
+    a payout rule's terms (``attrs``) kept."""
+    if isinstance(table, dict):
+        return {k: relabel(v, labels) for k, v in table.items()}
+    if not isinstance(table, pd.DataFrame) or "unit_id" not in table.columns:
+        return table
+    out = table.assign(unit_id=names.relabel(table["unit_id"], labels))
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def production(rule, units: pd.DataFrame, labels: pd.Series | None = None) -> pd.DataFrame:
     """A rule's production per unit (index ``unit_id`` as text) in column ``volume``: the cycle's sum of
     its indicator's denominators, or the amount received (currency units) from the client's finance file,
-    which also gives ``list_size`` and ``prevalence`` for a per-point rule."""
+    which also gives ``list_size`` and ``prevalence`` for a per-point rule. ``labels``: the units' labels
+    when ``units`` are named (:attr:`Evaluation.labels`), so that the file may name units by code."""
     spec = rule.production
     if spec.file is not None:
         from ..io.sources import read_amounts
 
-        names = sorted(set(units["unit_id"].astype(str)))
-        f, _ = read_amounts(spec.file, names)
+        known = sorted(set(units["unit_id"].astype(str)))
+        f, _ = read_amounts(spec.file, known, labels)
         return f.set_index("unit_id").assign(volume=lambda d: d["amount"] / 100).drop(columns="amount")
     prod = units[units["indicator_id"] == spec.indicator].groupby("unit_id", observed=True)["denominator"].sum()
     if prod.empty:
@@ -441,8 +482,11 @@ def scored_sheets(ev: Evaluation) -> pd.DataFrame:
 
 def unit_view(ev: Evaluation, unit_id: str) -> dict:
     """What a scorecard shows for one unit: its annual row, monthly IP with its peers, dimensions against
-    peers, every indicator against its band in the latest month and its line of each payout rule."""
+    peers, every indicator against its band in the latest month and its line of each payout rule. A named
+    unit may be given by its code."""
     by = _by_unit(ev)
+    if ev.labels is not None and unit_id not in by["units"]:
+        unit_id = ev.labels.get(unit_id, unit_id)
     if unit_id not in by["units"]:
         known = ", ".join(sorted(by["units"])[:10])
         raise InputError([f"unit '{unit_id}' is not in the evaluation; units include {known}, ..."], "params: units")
@@ -455,6 +499,7 @@ def unit_view(ev: Evaluation, unit_id: str) -> dict:
         name: rows[unit_id] for name, rows in by["payouts"].items()
     }
     return {
+        "unit": unit_id,
         "payouts": lines,
         "members": team,
         "latest": ix.sort_values("period").iloc[-1],

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
-from . import draw
+from . import draw, page
 from . import text as T
 from .text import Lang
 
@@ -324,16 +325,51 @@ def _quadrant_expr(lang: Lang) -> str:
 
 
 SCATTER_LABELS = 20  # units named on a crowded VD x VM scatter
+WIDTH, HEIGHT, LABEL = 560, 380, 9  # the scatter's plot area (px) and its labels' type size
+
+
+def _axis(values: pd.Series) -> list[float]:
+    """A scatter axis's domain: the data and 0, out to the next multiple of 10 (fixed, so that labels can be
+    placed in pixels)."""
+    lo, hi = min(0.0, float(values.min())), max(0.0, float(values.max()))
+    return [10 * np.floor(lo / 10), 10 * np.ceil(hi / 10) if hi > 10 * np.floor(lo / 10) else 10.0]
+
+
+def place_labels(d: pd.DataFrame, order: list, xdom: list[float], ydom: list[float], most: int | None) -> pd.DataFrame:
+    """Labels of a scatter that do not cover each other: in ``order`` (most wanted first), each label goes
+    right of its point, or left when the right is taken or off the plot, or is left out; at most ``most``.
+    Returns columns ``right`` and ``left`` (the text drawn on each side, '' for none)."""
+    boxes: list[tuple[float, float, float, float]] = []
+    out = pd.DataFrame({"right": "", "left": ""}, index=d.index)
+    for i in order:
+        if most is not None and len(boxes) >= most:
+            break
+        text = d.at[i, "unit_id"]
+        x = (d.at[i, "vd"] - xdom[0]) / (xdom[1] - xdom[0]) * WIDTH
+        y = (1 - (d.at[i, "vm"] - ydom[0]) / (ydom[1] - ydom[0])) * HEIGHT
+        w, h = page.advance(text) * LABEL, LABEL * 1.25
+        for side, x0 in (("right", x + 6), ("left", x - 6 - w)):
+            box = (x0, y - h / 2, x0 + w, y + h / 2)
+            inside = box[0] >= 0 and box[2] <= WIDTH and box[1] >= -h and box[3] <= HEIGHT + h  # may touch an axis
+            if inside and not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
+                boxes.append(box)
+                out.at[i, side] = text
+                break
+    return out
 
 
 def vd_vm_scatter(annual: pd.DataFrame, lang: Lang) -> alt.LayerChart:
-    """VD against VM, one labelled point per unit, size by median IP, colour by quadrant."""
+    """VD against VM, one point per unit, size by median IP, colour by quadrant; the units a reader looks for
+    are named where their names do not cover each other."""
     d = (
         annual[["unit_id", "vd", "vm", "ip_median", "quadrant"]]
         .dropna()
         .assign(unit_id=lambda x: x["unit_id"].astype(str), quadrant=lambda x: x["quadrant"].astype(str))
     )
-    base = alt.Chart(d).encode(x=alt.X("vd:Q", title="VD (%)"), y=alt.Y("vm:Q", title="VM (%)"))
+    xdom, ydom = _axis(d["vd"]), _axis(d["vm"])
+    x = alt.X("vd:Q", title="VD (%)", scale=alt.Scale(domain=xdom, nice=False, zero=False))
+    y = alt.Y("vm:Q", title="VM (%)", scale=alt.Scale(domain=ydom, nice=False, zero=False))
+    base = alt.Chart(d).encode(x=x, y=y)
     pts = base.mark_circle(opacity=0.8).encode(
         size=alt.Size("ip_median:Q", title=T.w("median_ip", lang), scale=alt.Scale(range=[30, 300])),
         color=alt.Color(
@@ -344,16 +380,18 @@ def vd_vm_scatter(annual: pd.DataFrame, lang: Lang) -> alt.LayerChart:
         ),
         tooltip=["unit_id", alt.Tooltip("vd:Q", format="+.1f"), alt.Tooltip("vm:Q", format="+.1f")],
     )
-    # Label the units a reader looks for: critical, above the reference, or improving fast; among many units
-    # (137 NHS trusts) only the farthest from the origin, or the labels cover each other and the points
+    # Name the units a reader looks for (critical, above the reference, or improving fast), farthest from
+    # the origin first; among many units (137 NHS trusts) at most SCATTER_LABELS
     wanted = (d["quadrant"] == "critical") | (d["vd"] >= 0) | (d["vm"] >= 10)
-    far = (d["vd"].abs() + d["vm"].abs()).rank(ascending=False, method="first") <= SCATTER_LABELS
-    d["label"] = d["unit_id"].where(wanted & (far | (len(d) <= 2 * SCATTER_LABELS)), "")
-    labels = alt.Chart(d).mark_text(align="left", dx=6, fontSize=9).encode(x="vd:Q", y="vm:Q", text="label:N")
+    order = list((d["vd"].abs() + d["vm"].abs())[wanted].sort_values(ascending=False, kind="stable").index)
+    d = d.join(place_labels(d, order, xdom, ydom, SCATTER_LABELS if len(d) > 2 * SCATTER_LABELS else None))
+    text = alt.Chart(d).encode(x=x, y=y)
+    right = text.mark_text(align="left", dx=6, fontSize=LABEL).encode(text="right:N")
+    left = text.mark_text(align="right", dx=-6, fontSize=LABEL).encode(text="left:N")
     zero = pd.DataFrame({"z": [0]})
     vline = alt.Chart(zero).mark_rule(color="#888").encode(x="z:Q")
     hline = alt.Chart(zero).mark_rule(color="#888").encode(y="z:Q")
-    return alt.layer(vline, hline, pts, labels).properties(width=560, height=380)
+    return alt.layer(vline, hline, pts, right, left).properties(width=WIDTH, height=HEIGHT)
 
 
 def dimension_heatmap(dims: pd.DataFrame, order: list[str], lang: Lang) -> list[alt.Chart]:

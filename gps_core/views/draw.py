@@ -71,6 +71,11 @@ def _draw(spec: dict, lang: Lang | None) -> str:
     from altair.utils._importers import vl_version_for_vl_convert
 
     locale = LOCALES.get(lang or "en", "en-GB")
+    # Vega cuts axis and legend labels past 180 px with an ellipsis ("Barking, Havering and Redbridge Univ…"):
+    # a report shows a unit's whole name, and the chart grows instead (an image wider than the page shrinks)
+    config = spec.setdefault("config", {})
+    for part in ("axis", "legend"):
+        config.setdefault(part, {}).setdefault("labelLimit", 0)
     return vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert(), format_locale=locale,
                                time_format_locale=locale)  # fmt: skip
 

@@ -30,14 +30,15 @@ def band_text(r: pd.Series, lang: Lang) -> str:
 def technical_sheets(
     catalog: pd.DataFrame, weights: pd.Series, lang: Lang, why: dict[str, str] | None = None
 ) -> pd.DataFrame:
-    """The technical sheets as the report annex renders them."""
+    """The technical sheets as the report annex renders them: the indicator (code and name, the key column a
+    split table repeats), its dimension, definition, polarity, ideal band in words (with the params' reason),
+    weight, minimum denominator and source."""
     name = T.field("name", lang)
     sfx = "en" if lang == "en" else "pt"
     why = why or {}
     return pd.DataFrame(
         {
-            T.h("id", lang): catalog["indicator_id"],
-            T.h("indicator", lang): catalog[name],
+            T.h("indicator", lang): catalog["indicator_id"] + " " + catalog[name],
             T.h("dimension", lang): catalog["dimension"].map(lambda k: T.label(k, lang)),
             T.h("definition", lang): catalog[f"numerator_{sfx}"] + " / " + catalog[f"denominator_{sfx}"],
             T.h("polarity", lang): catalog["polarity"].map(lambda k: T.POLARITY[k][lang]),

@@ -26,7 +26,7 @@ NUMBER = re.compile(
 )
 
 
-def _advance(text: str) -> float:
+def advance(text: str) -> float:
     """Width of ``text`` in ems of DejaVu Sans, the reports' type (advance widths of its glyph classes)."""
     w = 0.0
     for ch in text:
@@ -49,13 +49,13 @@ def _pieces(text: str, number: bool) -> list[str]:
     after an en dash."""
     if number:
         return [x for x in re.split(r" (?=\()|(?<=;) ", text) if x]
-    return [x for x in re.split(r"\s+|(?<=-)(?=[^\W\d])|(?<=–)", text) if x]
+    return [x for x in re.split(r"\s+|(?<=-)(?=[^\W\d])|(?<=[^\W_]-)(?=\d)|(?<=–)", text) if x]
 
 
 def _least(cells: list[str], head: str, number: bool) -> float:
     """The narrowest a column can print, in points: its longest unbreakable piece, the header in bold."""
-    body = max((max(map(_advance, _pieces(c, number)), default=0) for c in cells), default=0)
-    top = max(map(_advance, _pieces(head, False)), default=0) * 1.13
+    body = max((max(map(advance, _pieces(c, number)), default=0) for c in cells), default=0)
+    top = max(map(advance, _pieces(head, False)), default=0) * 1.13
     return max(body, top) * TYPE + PAD
 
 
