@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench clean
+.PHONY: demo test test-fast lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "GPS Analytics needs Python 3.11+: run make PYTHON=python3.11 ...")'
@@ -31,7 +31,14 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check gps_core tests benchmarks
 
-bench: $(STAMP)
+BENCH := $(VENV)/.bench
+
+$(BENCH): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	touch $(BENCH)
+
+bench: $(BENCH)
+	$(BIN)/python benchmarks/bench_stars.py
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_encounters.py
 	$(BIN)/python benchmarks/bench_p4p.py

@@ -85,42 +85,74 @@ def cms_star_tiers(scores, peer_group=None) -> pd.Series:
     return out
 
 
+def _layer(prev: np.ndarray, c1: np.ndarray, c2: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
+    """One layer of the dynamic programme: for every end ``j``, the least cost of ``g + 1`` groups over
+    ``x[0..j]`` (``prev``: of ``g`` groups) and where its last group starts.
+
+    The best start of the last group never decreases as ``j`` grows (the within-group sum of squares
+    satisfies the quadrangle inequality), so the ends are solved by divide and conquer: the middle end of
+    each open range first, which bounds the starts of the ends on either side. Every level of that
+    recursion is done at once with numpy, over all its ranges: O(n) work per level, O(n log n) per layer.
+    """
+    n = len(c1) - 1
+    cost = np.full(n, np.inf)
+    arg = np.zeros(n, dtype=np.int64)
+    lo, hi = np.array([g]), np.array([n - 1])  # ranges of ends still to solve
+    first, last = np.array([g]), np.array([n - 1])  # the starts each range may take
+    while len(lo):
+        mid = (lo + hi) // 2
+        top = np.minimum(last, mid)
+        count = top - first + 1
+        seg = np.repeat(np.arange(len(mid)), count)
+        offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        i = first[seg] + offset  # candidate starts of the last group
+        j = mid[seg]
+        s = c1[j + 1] - c1[i]
+        c = prev[i - 1] + (c2[j + 1] - c2[i] - s * s / (j - i + 1))
+        heads = np.cumsum(count) - count
+        best = np.minimum.reduceat(c, heads)
+        at = np.flatnonzero(c == best[seg])  # the first (leftmost) best start of each range
+        pick = at[np.unique(seg[at], return_index=True)[1]]
+        cost[mid], arg[mid] = best, i[pick]
+        left, right = mid > lo, mid < hi
+        lo, hi, first, last = (
+            np.concatenate([lo[left], mid[right] + 1]),
+            np.concatenate([mid[left] - 1, hi[right]]),
+            np.concatenate([first[left], arg[mid][right]]),
+            np.concatenate([arg[mid][left], last[right]]),
+        )
+    return cost, arg
+
+
 def optimal_partition(values, k: int = 5) -> tuple[np.ndarray, float]:
-    """Exact least-squares partition of 1-D values into ``k`` contiguous groups (dynamic programming).
+    """Exact least-squares partition of 1-D values into ``k`` contiguous groups of the sorted values (the
+    dynamic programme of Ckmeans.1d.dp, with its divide-and-conquer speed-up: O(k n log n)).
 
     Returns the group (0..k-1, in increasing order of values) of each input and the total within-group
     sum of squares.
     """
     v = np.asarray(values, dtype=float)
     order = np.argsort(v, kind="stable")
-    x = v[order]
+    x = v[order] - v.mean()  # centred: the running sums of squares lose less to cancellation
     n = len(x)
     c1 = np.concatenate([[0.0], np.cumsum(x)])
     c2 = np.concatenate([[0.0], np.cumsum(x * x)])
-
-    def sse(i: np.ndarray, j: int) -> np.ndarray:  # cost of x[i..j] inclusive, i vector
-        m = j - i + 1
-        s = c1[j + 1] - c1[i]
-        return c2[j + 1] - c2[i] - s * s / m
-
-    cost = np.full((k, n), np.inf)
-    arg = np.zeros((k, n), dtype=int)
-    cost[0] = sse(np.zeros(n, dtype=int), 0) if n == 1 else np.array([sse(np.array([0]), j)[0] for j in range(n)])
+    j = np.arange(n)
+    cost = c2[1:] - c1[1:] ** 2 / (j + 1)  # one group: x[0..j]
+    args = []
     for g in range(1, k):
-        for j in range(g, n):
-            i = np.arange(g, j + 1)  # first index of the last group
-            c = cost[g - 1, i - 1] + sse(i, j)
-            b = int(np.argmin(c))
-            cost[g, j], arg[g, j] = c[b], i[b]
+        cost, arg = _layer(cost, c1, c2, g)
+        args.append(arg)
     labels = np.empty(n, dtype=int)
-    j = n - 1
-    for g in range(k - 1, -1, -1):
-        i = arg[g, j] if g > 0 else 0
-        labels[i : j + 1] = g
-        j = i - 1
+    end = n - 1
+    for g in range(k - 1, 0, -1):
+        start = int(args[g - 1][end])
+        labels[start : end + 1] = g
+        end = start - 1
+    labels[: end + 1] = 0
     out = np.empty(n, dtype=int)
     out[order] = labels
-    return out, float(cost[k - 1, n - 1])
+    return out, float(max(cost[n - 1], 0.0))
 
 
 def exact_star_tiers(scores, peer_group=None) -> pd.Series:

@@ -73,3 +73,34 @@ def test_peer_groups_are_rated_separately_and_bad_input_refused():
         cms_star_tiers([1.0, np.nan, 2, 3, 4, 5])
     with pytest.raises(ValueError, match="5 distinct"):
         exact_star_tiers([1.0, 1, 2, 2, 3])
+
+
+def _quadratic(x, k=5):
+    """The plain O(k n^2) dynamic programme (the method as Wang and Song state it), for mid-size checks."""
+    xs = np.sort(np.asarray(x, float))
+    xs = xs - xs.mean()  # the sums of squares are shift-free; centred, they keep their digits
+    n = len(xs)
+    c1, c2 = np.r_[0, np.cumsum(xs)], np.r_[0, np.cumsum(xs * xs)]
+    sse = lambda i, j: c2[j + 1] - c2[i] - (c1[j + 1] - c1[i]) ** 2 / (j - i + 1)  # noqa: E731
+    cost = np.array([sse(0, j) for j in range(n)])
+    for g in range(1, k):
+        new = np.full(n, np.inf)
+        for j in range(g, n):
+            i = np.arange(g, j + 1)
+            new[j] = np.min(cost[i - 1] + sse(i, j))
+        cost = new
+    return cost[-1]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_divide_and_conquer_equals_the_quadratic_programme_with_ties_and_skew(seed):
+    """The O(n log n) layers (monotone split points) against the plain programme on 300 values: normal,
+    skewed, heavily tied and clustered samples."""
+    rng = np.random.default_rng(seed)
+    x = [rng.normal(size=300), rng.lognormal(0, 1.5, 300), rng.integers(0, 12, 300).astype(float),
+         np.r_[rng.normal(0, 0.01, 290), rng.normal(50, 1, 10)], rng.normal(size=7),
+         1e6 + rng.normal(size=300)][seed]  # fmt: skip
+    labels, cost = optimal_partition(x, 5)
+    assert cost == pytest.approx(_quadratic(x), rel=1e-9, abs=1e-9)
+    assert within_ss(x, labels) == pytest.approx(cost, rel=1e-9, abs=1e-9)
+    assert (np.diff(labels[np.argsort(x, kind="stable")]) >= 0).all() and labels.max() == 4  # contiguous
