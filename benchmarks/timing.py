@@ -87,10 +87,11 @@ class Result:
     peak_ours: float = 0.0
     peak_peer: float = 0.0
     absolute: bool = False  # held to seconds of ours alone (the peer is shown for scale)
+    per: tuple[float, float] = (1.0, 1.0)  # the work each side does (members scored): ratios per unit of work
 
     @property
     def ratios(self) -> list[float]:
-        return [a / b for a, b in zip(self.ours, self.peer, strict=True)]
+        return [(a / self.per[0]) / (b / self.per[1]) for a, b in zip(self.ours, self.peer, strict=True)]
 
     @property
     def value(self) -> float:
@@ -102,11 +103,11 @@ class Result:
 
     def line(self) -> str:
         r = self.ratios
-        held = f"median {self.value:.3f} s" if self.absolute else f"median {self.value:.2f}x"
+        held = f"median {self.value:.3f} s" if self.absolute else f"median {self.value:.3g}x"
         target = f"<= {self.target:g} s" if self.absolute else f"<= {self.target:g}x"
         return (
-            f"{self.measure} [{self.size}, {len(r)} pairs]: ratio min {min(r):.2f}x, median "
-            f"{statistics.median(r):.2f}x; {held} (target {target}) {'ok' if self.ok else 'MISSED'}; "
+            f"{self.measure} [{self.size}, {len(r)} pairs]: ratio min {min(r):.3g}x, median "
+            f"{statistics.median(r):.3g}x; {held} (target {target}) {'ok' if self.ok else 'MISSED'}; "
             f"ours {statistics.median(self.ours):.3f} s, peer {statistics.median(self.peer):.3f} s; "
             f"peak memory ours {self.peak_ours:,.0f} MiB, peer {self.peak_peer:,.0f} MiB"
         )
@@ -120,10 +121,12 @@ def pairs(
     size: str,
     n: int = 5,
     absolute: bool = False,
+    per: tuple[float, float] = (1.0, 1.0),
 ) -> Result:
     """Run ``ours`` and ``peer`` alternately ``n`` times each, each run in its own forked child (the order
-    flips every pair), print the result line and return it."""
-    res = Result(measure, target, size, absolute=absolute)
+    flips every pair), print the result line and return it. ``per``: the work of each side, when they do
+    different amounts (the ratio is then of times per unit of work)."""
+    res = Result(measure, target, size, absolute=absolute, per=per)
     for k in range(n):
         order = ((ours, res.ours, "ours"), (peer, res.peer, "peer"))
         for fn, times, side in order if k % 2 == 0 else order[::-1]:

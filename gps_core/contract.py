@@ -42,6 +42,8 @@ def ids(s: pd.Series) -> pd.Series:
     """Text of identifiers as every table must compare them: stripped, and a whole number written the same
     whatever its type (``4``, ``4.0`` from Excel and ``"4"`` from a CSV are all ``"4"``), so joining two tables
     never depends on which reader typed which side. Computed once per distinct value."""
+    if isinstance(s.dtype, pd.StringDtype):  # text already (a CSV read by pandas): stripped in Arrow, at once
+        return s.astype("string").str.strip()
     codes, uniq = pd.factorize(s, use_na_sentinel=True)
 
     def one(u) -> str:
@@ -54,13 +56,11 @@ def ids(s: pd.Series) -> pd.Series:
         return str(u).strip()
 
     u = np.asarray(uniq, dtype=object)
-    if all(isinstance(x, str) for x in u):  # text ids (a CSV): one vectorized strip
-        text = pd.Series(u, dtype=object).str.strip().to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(u, skipna=False) == "string":  # text ids (a CSV): one strip, in Arrow
+        text = pd.Series(pd.array(u, dtype="string")).str.strip().array
     else:
-        text = np.array([one(x) for x in u], dtype=object)
-    out = np.full(len(codes), None, dtype=object)
-    out[codes >= 0] = text[codes[codes >= 0]]
-    return pd.Series(out, index=s.index, dtype="string")
+        text = pd.array([one(x) for x in u], dtype="string")
+    return pd.Series(text.take(codes, allow_fill=True), index=s.index)  # code -1 (missing) -> <NA>
 
 
 class Check:
@@ -120,9 +120,13 @@ class Check:
         """Map text through ``allowed`` (lower-case keys, aliases included); unknown values are reported."""
         if column not in self.out:
             return
-        raw = self.out[column].astype("string").str.strip().str.lower()
-        self.out[column] = raw.map(allowed)
-        bad = self.out[column].isna() & ~(raw.isna() & optional)
+        # once per distinct value: a million rows of 'F'/'M' cost two normalizations, not a million
+        codes, uniq = pd.factorize(self.out[column], use_na_sentinel=True)
+        norm = pd.Series(uniq, dtype=object).astype("string").str.strip().str.lower()
+        mapped = np.append(norm.map(allowed).to_numpy(dtype=object), None)  # the last: a missing value
+        out = pd.Series(mapped[codes], index=self.out.index, dtype=object)  # codes -1 -> the None
+        self.out[column] = out
+        bad = out.isna().to_numpy() & ~((codes < 0) & optional)
         canon = sorted({str(v) for v in allowed.values()})
         aliases = sorted(k for k in allowed if k not in canon)
         self.flag(bad, column, lambda i: f"{self.value(column, i)} is not one of {canon} (or {aliases})")

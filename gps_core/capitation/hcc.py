@@ -29,6 +29,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..contract import Check, ids
 from . import icd
@@ -36,7 +38,7 @@ from .tables import Tables, load
 
 SEGMENTS = ("CNA", "CND", "CFA", "CFD", "CPA", "CPD", "INS", "NE", "SNPNE")
 SEX = {"m": "M", "f": "F", "1": "M", "2": "F", "male": "M", "female": "F", "masculino": "M", "feminino": "F"}
-OREC = {"0": "0", "1": "1", "2": "2", "3": "3"}
+OREC = {str(k): str(k) for k in range(4)} | {f"{k}.0": str(k) for k in range(4)}  # 1.0: a spreadsheet's 1
 CODE = r"^[A-Z][0-9][0-9A-Z]{1,5}$"  # ICD-10 without the dot
 
 # Groups of HCCs behind the disease interactions (CMS's SAS macros, as in hccinfhir.model_interactions)
@@ -140,7 +142,6 @@ def validate_members(members: pd.DataFrame, source: str = "members") -> pd.DataF
     c.choice("sex", SEX)
     c.choice("segment", {s.lower(): s for s in SEGMENTS})
     if "orec" in members:
-        c.out["orec"] = c.out["orec"].astype("string").str.replace(r"\.0$", "", regex=True)
         c.choice("orec", OREC, optional=True)
     if "medicaid" in members:
         c.yes_no("medicaid", optional=True)
@@ -163,14 +164,24 @@ def validate_diagnoses(diagnoses: pd.DataFrame, members: pd.DataFrame, source: s
     InputError
         Malformed codes and unknown members, with their lines.
     """
+    return _diagnoses(diagnoses, pd.Index(ids(members["member_id"])), source)
+
+
+def _diagnoses(diagnoses: pd.DataFrame, known: pd.Index, source: str) -> pd.DataFrame:
+    """:func:`validate_diagnoses` against the members' ids as :func:`~gps_core.contract.ids` writes them.
+    Member ids and codes are read once per distinct value: a member's four diagnoses cost one lookup."""
     c = Check(diagnoses, source, ["member_id", "code"], "an HCC diagnosis table")
-    c.text("member_id")
+    name = ids(diagnoses["member_id"])  # ids of any dtype compare equal
+    # looked up in Arrow (a hash of the members' ids, probed by every row) rather than through NumPy objects
+    at = pc.index_in(pa.array(name.array), value_set=pa.array(known.array))
+    pos = at.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    blank = (name.isna() | (name == "")).to_numpy(dtype=bool, na_value=True)
+    c.flag(blank, "member_id", lambda i: "empty; every row needs a value")
+    c.flag((pos < 0) & ~blank, "member_id", lambda i: f"{c.value('member_id', i)} is not in the member table")
     raw, uniq = pd.factorize(diagnoses["code"])
     norm = pd.Series(uniq, dtype="string").str.strip().str.upper().str.replace(".", "", regex=False)
     ok = norm.str.match(CODE).fillna(False).to_numpy()
     c.flag((raw < 0) | ~ok[np.maximum(raw, 0)], "code", lambda i: f"{c.value('code', i)} is not an ICD-10 code")
-    pos = pd.Index(ids(members["member_id"])).get_indexer(c.out["member_id"])  # ids of any dtype compare equal
-    c.flag(pos < 0, "member_id", lambda i: f"{c.value('member_id', i)} is not in the member table")
     if c.problems:
         c.done()
     codes, cats = pd.factorize(norm)  # "I21.0" and "I210" are one code
@@ -229,15 +240,22 @@ def _cells() -> list[str]:
 
 def _expand(keys: np.ndarray, left: np.ndarray, right: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """For each ``keys[i]``, every ``right[j]`` with ``left[j] == keys[i]`` (a one-to-many join on small
-    integer keys): returns (position in ``keys``, matched right value)."""
+    integer keys): returns (position in ``keys``, matched right value). A key with one match (most ICD-10
+    codes have one CC) is looked up directly; only the keys with several are repeated."""
     order = np.argsort(left, kind="stable")
     left, right = left[order], right[order]
     count = np.bincount(left, minlength=size)
     start = np.cumsum(count) - count
     n = count[keys]
-    pos = np.repeat(np.arange(len(keys)), n)
-    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    return pos, right[start[keys][pos] + within]
+    one = np.flatnonzero(n == 1)
+    many = np.flatnonzero(n > 1)
+    k = n[many]
+    pos = np.repeat(many, k)
+    within = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
+    at = np.concatenate([one, pos])
+    got = np.concatenate([right[start[keys[one]]], right[start[keys[pos]] + within]])
+    back = np.argsort(at, kind="stable")  # in the order of ``keys``, as the callers' sorted keys expect
+    return at[back], got[back]
 
 
 def _conditions(dx: pd.DataFrame, d: pd.DataFrame, t: Tables, who: bool = False) -> pd.DataFrame:
@@ -278,14 +296,18 @@ def _conditions(dx: pd.DataFrame, d: pd.DataFrame, t: Tables, who: bool = False)
     row, cc = np.divmod(key, 1024)
     if t.model == "V28":  # hccinfhir: 223 only with another heart failure HCC
         hf = np.zeros(len(d), bool)
-        hf[row[np.isin(cc, [221, 222, 224, 225, 226])]] = True
+        heart = np.zeros(1024, bool)
+        heart[[221, 222, 224, 225, 226]] = True
+        hf[row[heart[cc]]] = True
         keep = ~((cc == 223) & ~hf[row])
         row, cc = row[keep], cc[keep]
     parent = t.hierarchy["parent"].astype(np.int64).to_numpy()
     child = t.hierarchy["child"].astype(np.int64).to_numpy()
     at, kid = _expand(cc, parent, child, 1024)
     drop = _distinct(row[at] * 1024 + kid)
-    keep = ~np.isin(row * 1024 + cc, drop, assume_unique=True)
+    key = row * 1024 + cc  # sorted (from _distinct): found in ``drop`` by binary search
+    hit = np.minimum(np.searchsorted(drop, key), max(len(drop) - 1, 0))
+    keep = ~(drop[hit] == key) if len(drop) else np.ones(len(key), bool)
     return pd.DataFrame({"row": row[keep], "cc": cc[keep]})
 
 
@@ -311,8 +333,10 @@ def _terms(d: pd.DataFrame, cc: pd.DataFrame, m: pd.DataFrame, t: Tables) -> tup
     rows, terms = [np.arange(n), r_cc], [d["cell"].to_numpy(), vocab["HCC0"] + c_cc]
     has = {"DISABLED": d["disabled"].to_numpy()}
     for g, members_ in GROUPS[t.model].items():
+        group = np.zeros(1024, bool)  # a lookup table by HCC number: one pass over the conditions
+        group[np.array(members_, dtype=np.int64)] = True
         flag = np.zeros(n, bool)
-        flag[r_cc[np.isin(c_cc, np.array(members_, dtype=np.int64))]] = True
+        flag[r_cc[group[c_cc]]] = True
         has[g] = flag
     for name, (a, b) in INTERACTIONS[t.model].items():
         r = np.flatnonzero(has[a] & has[b])
@@ -397,7 +421,7 @@ def hcc_scores(
     t = load(model, year)
     m = validate_members(members)
     d = _demographics(m)
-    dx = validate_diagnoses(diagnoses, m)
+    dx = _diagnoses(diagnoses, pd.Index(m["member_id"]), "diagnoses")  # the members' ids, checked once
     cc = _conditions(dx, d, t, who)
     row, term = _terms(d, cc, m, t)
     coef = _coefficients(model, year)[d["segment"].to_numpy()[row], term]
@@ -409,11 +433,13 @@ def hcc_scores(
     n = len(m)
     total = np.bincount(row, weights=coef, minlength=n)
     dis = np.bincount(row[disease], weights=coef[disease], minlength=n)
-    ids = m["member_id"].to_numpy()
+    # the outputs are built from the validated columns (Arrow text, integer codes under categoricals), not
+    # from Python strings
+    member = m["member_id"].array
     scores = pd.DataFrame(
         {
-            "member_id": ids,
-            "segment": m["segment"].astype(str).to_numpy(),
+            "member_id": member,
+            "segment": pd.Categorical.from_codes(d["segment"].to_numpy(), categories=SEGMENTS),
             "cell": pd.Categorical.from_codes(d["cell"].to_numpy(), categories=_cells()),
             "risk_score": total,
             "demographic_score": total - dis,
@@ -424,13 +450,16 @@ def hcc_scores(
     )
     names = pd.Categorical.from_codes(term, categories=vocab)
     hcc = (term >= vocab.index("HCC0")) & (term < vocab.index("HCC0") + 1024)
-    labels = t.labels.reindex([str(i) for i in range(1024)]).to_numpy()
+    label, texts = pd.factorize(t.labels.reindex([str(i) for i in range(1024)]), use_na_sentinel=True)
+    label = np.append(label, -1)  # the last: a term that is not an HCC
     out = pd.DataFrame(
         {
-            "member_id": ids[row],
+            "member_id": member.take(row),  # in Arrow, from the validated ids
             "term": names,
             "coefficient": coef,
-            "label": np.where(hcc, labels[np.clip(term - vocab.index("HCC0"), 0, 1023)], None),
+            "label": pd.Categorical.from_codes(
+                label[np.where(hcc, term - vocab.index("HCC0"), 1024)], categories=texts
+            ),
         }
     )
     return scores, out
