@@ -1,27 +1,22 @@
-"""Benchmark: scoring + index + annual evaluation over 20 paper-scale clients (~5.6 M indicator-month rows)
-against a plain pandas group-by sum over the same rows, in the same process.
+"""Benchmark: the annual evaluation core (input validation, scoring, index, peers, annual evaluation) over
+paper-scale clients against a bare pandas group-by sum of the same rows, alternated pair after pair in
+forked children (benchmarks/timing.py).
 
-Target (issue 2): at most 10x the baseline, peak memory under 4 GiB. The pipeline runs in a child process
-so that its peak resident memory (data included) is measured on its own, and each timing is the median of
-``--repeat`` runs. ``--demo`` also times ``gps demo`` end to end.
+Targets (issue 16): at most 4x the group-by, validation included, at 20 clients (5.5 M indicator-month
+rows), peak memory under 4 GiB; the cost per row at 40 clients at most 1.25x the cost per row at 5
+(linear growth).
 
-Run: ``python benchmarks/bench_pipeline.py [--clients 20] [--repeat 3] [--demo]``.
+Run: ``python benchmarks/bench_pipeline.py [--quick] [--pairs 5]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
-import pickle
-import resource
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
+import warnings
 
 import pandas as pd
-from timing import timed
+from timing import finish, pairs
 
 from gps_core.annual import annual_evaluation
 from gps_core.catalog import load_catalog
@@ -40,60 +35,51 @@ def make_pool(n: int) -> pd.DataFrame:
 
 
 def baseline(df: pd.DataFrame) -> pd.DataFrame:
+    """The peer: sum numerators and denominators per client, unit and month."""
     return df.groupby(["client", "unit_id", "period"], observed=True)[["numerator", "denominator"]].sum()
 
 
-def pipeline(df: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
-    scores = score_indicators(df, cat)
+def core(df: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
+    """Ours: what an evaluation run does with its measurements, from validation to the annual table."""
+    scores = score_indicators(validate_measurements(df, cat, "bench"), cat)
     ix = performance_index(scores, cat, synth.DIMENSION_WEIGHTS, "redistribute")
     ix = peer_compare(ix, "specialty")
     return annual_evaluation(ix, pd.Timestamp("2015-01-01"), target=75)
 
 
-def child(path: str, repeat: int, out: mp.Queue) -> None:
-    import warnings
-
-    warnings.simplefilter("ignore")  # FewMonthsWarning for doctors on leave: expected at this scale
-    df = pickle.load(open(path, "rb"))
-    cat = load_catalog()
-    t_base, _ = timed(lambda: baseline(df), repeat)
-    t_pipe, _ = timed(lambda: pipeline(df, cat), repeat)
-    t_valid, _ = timed(lambda: validate_measurements(df, cat, "bench"), 1)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
-    out.put({"rows": len(df), "baseline_s": t_base, "pipeline_s": t_pipe, "validation_s": t_valid, "peak_gib": peak})
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--clients", type=int, default=20)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--demo", action="store_true", help="also time `gps demo` end to end")
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (make bench-quick)")
+    ap.add_argument("--pairs", type=int, default=5)
     a = ap.parse_args()
+    warnings.simplefilter("ignore")  # FewMonthsWarning for doctors on leave: expected at this scale
+    cat = load_catalog()
+    small, main_, large = (1, 4, 8) if a.quick else (5, 20, 40)
     t = time.perf_counter()
-    df = make_pool(a.clients)
-    print(f"generated {len(df):,} rows for {a.clients} clients in {time.perf_counter() - t:.1f} s")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = str(Path(tmp) / "pool.pkl")
-        pickle.dump(df, open(path, "wb"))
-        del df
-        ctx = mp.get_context("spawn")
-        q = ctx.Queue()
-        p = ctx.Process(target=child, args=(path, a.repeat, q))
-        p.start()
-        r = q.get()
-        p.join()
-    ratio = r["pipeline_s"] / r["baseline_s"]
-    print(f"rows                          {r['rows']:,}")
-    print(f"baseline pandas group-by sum  {r['baseline_s']:.3f} s")
-    print(f"scoring+index+peers+annual    {r['pipeline_s']:.3f} s  -> {ratio:.1f}x baseline (target <= 10x)")
-    print(f"input validation (once)       {r['validation_s']:.3f} s")
-    print(f"peak memory of the run        {r['peak_gib']:.2f} GiB (target < 4 GiB)")
-    if a.demo:
-        with tempfile.TemporaryDirectory() as out:
-            t = time.perf_counter()
-            gps = str(Path(sys.executable).with_name("gps"))
-            subprocess.run([gps, "demo", "-j", "2", "--out", out], check=True, capture_output=True)
-            print(f"gps demo -j 2 end to end      {time.perf_counter() - t:.1f} s")
+    pools = {n: make_pool(n) for n in (small, main_, large)}
+    print(f"generated {', '.join(f'{len(p):,}' for p in pools.values())} rows in {time.perf_counter() - t:.0f} s")
+    df = pools[main_]
+    results = [
+        pairs(
+            "annual core with validation vs pandas group-by",
+            lambda: core(df, cat),
+            lambda: baseline(df),
+            target=4,
+            size=f"{len(df):,} rows, {main_} clients",
+            n=a.pairs,
+            memory=4096,
+        ),
+        pairs(
+            f"annual core per row, {large} clients vs {small}",
+            lambda: core(pools[large], cat),
+            lambda: core(pools[small], cat),
+            target=1.25,
+            size=f"{len(pools[large]):,} vs {len(pools[small]):,} rows",
+            n=a.pairs,
+            per=(len(pools[large]), len(pools[small])),
+        ),
+    ]
+    finish(results)
 
 
 if __name__ == "__main__":

@@ -88,6 +88,7 @@ class Result:
     peak_peer: float = 0.0
     absolute: bool = False  # held to seconds of ours alone (the peer is shown for scale)
     per: tuple[float, float] = (1.0, 1.0)  # the work each side does (members scored): ratios per unit of work
+    memory: float | None = None  # the largest peak memory (MiB) allowed to ours, when held to one
 
     @property
     def ratios(self) -> list[float]:
@@ -99,7 +100,7 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.value <= self.target
+        return self.value <= self.target and (self.memory is None or self.peak_ours <= self.memory)
 
     def line(self) -> str:
         r = self.ratios
@@ -109,7 +110,9 @@ class Result:
             f"{self.measure} [{self.size}, {len(r)} pairs]: ratio min {min(r):.3g}x, median "
             f"{statistics.median(r):.3g}x; {held} (target {target}) {'ok' if self.ok else 'MISSED'}; "
             f"ours {statistics.median(self.ours):.3f} s, peer {statistics.median(self.peer):.3f} s; "
-            f"peak memory ours {self.peak_ours:,.0f} MiB, peer {self.peak_peer:,.0f} MiB"
+            f"peak memory ours {self.peak_ours:,.0f} MiB"
+            + (f" (target <= {self.memory:,.0f} MiB)" if self.memory is not None else "")
+            + f", peer {self.peak_peer:,.0f} MiB"
         )
 
 
@@ -122,11 +125,13 @@ def pairs(
     n: int = 5,
     absolute: bool = False,
     per: tuple[float, float] = (1.0, 1.0),
+    memory: float | None = None,
 ) -> Result:
     """Run ``ours`` and ``peer`` alternately ``n`` times each, each run in its own forked child (the order
     flips every pair), print the result line and return it. ``per``: the work of each side, when they do
-    different amounts (the ratio is then of times per unit of work)."""
-    res = Result(measure, target, size, absolute=absolute, per=per)
+    different amounts (the ratio is then of times per unit of work); ``memory``: the peak (MiB) ours may
+    reach."""
+    res = Result(measure, target, size, absolute=absolute, per=per, memory=memory)
     for k in range(n):
         order = ((ours, res.ours, "ours"), (peer, res.peer, "peer"))
         for fn, times, side in order if k % 2 == 0 else order[::-1]:

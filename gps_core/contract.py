@@ -154,7 +154,7 @@ class Check:
         high = np.inf if high is None else high
         raw = self.out[column]
         num, why = parse_numbers(raw, self.decimal)
-        refused = ~np.equal(why, None)
+        refused = why.mask(len(num))
         self.flag(refused, column, lambda i: f"{self.value(column, i)} {why[i]}")
         blank = np.isnan(num) & ~refused
         if not optional:

@@ -30,6 +30,7 @@ import pandas as pd
 
 from .catalog import DIMENSIONS, dimension_weight_vector
 from .errors import InputError
+from .keys import first_rows, group
 from .scoring import band_fraction
 
 UNIT = ["client", "program", "unit_id"]
@@ -52,7 +53,7 @@ def indicator_positions(ids: pd.Series, catalog: pd.DataFrame) -> np.ndarray:
     codes = ind.cat.codes.to_numpy()
     if (codes < 0).any():
         raise InputError(["empty indicator_id"], "measurements")
-    return pos[codes]
+    return pos.astype(np.int32)[codes]  # a catalogue has dozens of rows: int32 halves the array
 
 
 def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
@@ -66,19 +67,13 @@ def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.Da
     The input is not modified.
     """
     row = indicator_positions(measurements["indicator_id"], catalog)
-    # Gather each rule column as an array (never a row-by-row frame): the catalogue has ~50 rows, data millions.
-    # Gather each rule column for every row through integer positions; strings as categoricals, so that
-    # comparing them compares small codes (the catalogue has ~50 rows, the data millions).
-    rules = {}
-    for c in ("rule", "polarity", "tiers"):
-        codes, uniq = pd.factorize(catalog[c])
-        rules[c] = pd.Categorical.from_codes(codes[row], categories=uniq)
-    for c in ("floor", "target", "target_high", "floor_high", "multiplier", "min_denominator"):
-        rules[c] = catalog[c].to_numpy(dtype=float)[row]
+    # Rule columns are read through the catalogue row of each measurement (the catalogue has ~50 rows, the
+    # data millions): never copied out to a row-by-row frame.
+    mult = catalog["multiplier"].to_numpy(dtype=float)[row]
     n = measurements["numerator"].to_numpy(dtype=float)
     d = measurements["denominator"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(d > 0, n / d * rules["multiplier"], np.nan)
+        value = np.where(d > 0, n / d * mult, np.nan)
     out = measurements.copy(deep=False)  # copy-on-write: new columns never reach the caller's frame
     if "expected" in measurements.columns:
         # Risk-adjusted rows (METHODS 8): value = O/E x reference rate, i.e. numerator over the expected count
@@ -88,31 +83,31 @@ def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.Da
         adj = ~np.isnan(e)
         with np.errstate(invalid="ignore", divide="ignore"):
             out["crude"] = np.where(adj, value, np.nan)
-            out["expected_value"] = np.where(adj & (d > 0), e / d * rules["multiplier"], np.nan)
-            value = np.where(adj, np.where(e > 0, n / e * r * rules["multiplier"], np.nan), value)
+            out["expected_value"] = np.where(adj & (d > 0), e / d * mult, np.nan)
+            value = np.where(adj, np.where(e > 0, n / e * r * mult, np.nan), value)
     out["value"] = value
-    out["fraction"] = band_fraction(value, rules)
+    out["fraction"] = band_fraction(value, catalog, row)
     dim = pd.Categorical(catalog["dimension"], categories=DIMENSIONS).codes
     out["dimension"] = pd.Categorical.from_codes(dim[row], categories=DIMENSIONS)
-    out["small_denominator"] = d < rules["min_denominator"]
+    out["small_denominator"] = d < catalog["min_denominator"].to_numpy(dtype=float)[row]
     out["missing"] = np.isnan(value)
     return out
 
 
 def _expected_weights(
-    scores: pd.DataFrame, catalog: pd.DataFrame, unit_codes: np.ndarray, n_units: int, row: np.ndarray
+    catalog: pd.DataFrame, unit: np.ndarray, row: np.ndarray, scored: np.ndarray, n_units: int
 ) -> np.ndarray:
-    """Within-dimension weight each unit is expected to report, shape (units, dimensions)."""
+    """Within-dimension weight each unit is expected to report, shape (units, dimensions), from the unit and
+    catalogue row of each measurement and whether it was scored."""
     dim_code = pd.Categorical(catalog["dimension"], categories=DIMENSIONS).codes
     w = catalog["weight"].to_numpy(float)
     everyone = (catalog["applies_to"] == "all").to_numpy()
     base = np.bincount(dim_code[everyone], weights=w[everyone], minlength=len(DIMENSIONS))
     exp = np.tile(base, (n_units, 1)).astype(float)
-    ok = ~scores["missing"].to_numpy()
-    seen = np.bincount(unit_codes[ok] * len(catalog) + row[ok], minlength=n_units * len(catalog))
+    some = np.flatnonzero(~everyone[row] & scored)  # only indicators that apply to some units add to a unit's own
+    seen = np.bincount(unit[some] * len(catalog) + row[some], minlength=n_units * len(catalog))
     u, i = np.divmod(np.flatnonzero(seen), len(catalog))
-    extra = ~everyone[i]
-    np.add.at(exp, (u[extra], dim_code[i[extra]]), w[i[extra]])
+    np.add.at(exp, (u, dim_code[i]), w[i])
     return exp
 
 
@@ -149,23 +144,28 @@ def performance_index(
     dw = dimension_weight_vector(dimension_weights)
     keys = [c for c in ("client", "program", "unit_id", "unit_type", "specialty") if c in scores.columns]
     # Integer codes from the categorical keys: no string comparison over millions of rows.
-    ucode = scores.groupby(UNIT, observed=True, sort=True).ngroup().to_numpy()
-    first = np.empty(ucode.max() + 1 if len(ucode) else 0, dtype=np.int64)
-    first[ucode[::-1]] = np.arange(len(ucode))[::-1]  # the first row of each unit (later writes win)
-    units = scores[keys].iloc[first].reset_index(drop=True)
+    ucode, n_u = group(scores, UNIT)
+    units = scores[keys].iloc[first_rows(ucode, n_u)].reset_index(drop=True)
     pcode, periods = pd.factorize(scores["period"], sort=True)
-    n_u, n_p, n_d = len(units), len(periods), len(DIMENSIONS)
+    n_p, n_d = len(periods), len(DIMENSIONS)
     row = indicator_positions(scores["indicator_id"], catalog)
-    w = catalog["weight"].to_numpy(float)[row]
-    dcode = scores["dimension"].cat.codes.to_numpy()
     f = scores["fraction"].to_numpy(float)
-    ok = ~np.isnan(f)
-    cell = (ucode * n_p + pcode) * n_d + dcode
+    ok = ~np.isnan(f)  # the scored rows: every sum below reads only these
+    month = ucode.astype(np.int64 if n_u * n_p * n_d >= 2**31 else np.int32)
+    month *= n_p
+    month += pcode  # the unit-month of each row
+    has_row = np.bincount(month, minlength=n_u * n_p).reshape(n_u, n_p) > 0
+    cell = month[ok] * n_d
+    cell += scores["dimension"].cat.codes.to_numpy()[ok]
     size = n_u * n_p * n_d
-    earned = np.bincount(cell[ok], weights=(f * w)[ok], minlength=size).reshape(n_u, n_p, n_d)
-    present = np.bincount(cell[ok], weights=w[ok], minlength=size).reshape(n_u, n_p, n_d)
-    expected = _expected_weights(scores, catalog, ucode, n_u, row)[:, None, :]  # (u, 1, d)
-    has_row = np.bincount(ucode * n_p + pcode, minlength=n_u * n_p).reshape(n_u, n_p) > 0
+    w = catalog["weight"].to_numpy(float)[row[ok]]
+    present = np.bincount(cell, weights=w, minlength=size).reshape(n_u, n_p, n_d)
+    w *= f[ok]
+    earned = np.bincount(cell, weights=w, minlength=size).reshape(n_u, n_p, n_d)
+    n_ind = np.bincount(cell, minlength=size).reshape(n_u, n_p, n_d).sum(axis=2).ravel()
+    small = scores["small_denominator"].to_numpy()[ok]
+    n_small = np.bincount(cell[small], minlength=size).reshape(n_u, n_p, n_d).sum(axis=2).ravel()
+    expected = _expected_weights(catalog, ucode, row, ok, n_u)[:, None, :]  # (u, 1, d)
     with np.errstate(invalid="ignore", divide="ignore"):
         if missing == "redistribute":
             dim = np.where(present > 0, 100 * earned / present, np.nan)
@@ -177,10 +177,6 @@ def performance_index(
         ip = np.nansum(np.where(dmask, dim, 0.0) * dw, axis=2) / wd.sum(axis=2)
         exp_w = np.where(expected > 0, dw, 0.0)
         coverage = (np.where(expected > 0, present / expected, 0.0) * exp_w).sum(axis=2) / exp_w.sum(axis=2)
-    n_ind = np.bincount(ucode * n_p + pcode, weights=ok.astype(float), minlength=n_u * n_p)
-    n_small = np.bincount(
-        ucode * n_p + pcode, weights=(scores["small_denominator"].to_numpy() & ok), minlength=n_u * n_p
-    )
     uu, pp = np.nonzero(has_row)
     out = units.iloc[uu].reset_index(drop=True)
     out["period"] = periods[pp]

@@ -13,6 +13,7 @@ from contextvars import ContextVar
 import numpy as np
 import pandas as pd
 
+from . import keys
 from .catalog import PROPORTION_UNITS
 from .errors import InputError, ParamsError
 from .io.readers import lines_of, parse_numbers, shown
@@ -127,6 +128,8 @@ def _stripped_category(s: pd.Series) -> pd.Categorical:
     """Strip spaces from a text column through its distinct values (one strip per value, not per row)."""
     c = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
     cats = pd.Index(c.categories.astype(str)).str.strip()
+    if cats.is_unique:  # no two values become one: rename the categories, the codes stand
+        return c.rename_categories(cats)
     codes, uniq = pd.factorize(cats)
     old = c.codes
     return pd.Categorical.from_codes(np.where(old >= 0, codes[np.maximum(old, 0)], -1), categories=uniq)
@@ -173,12 +176,15 @@ def validate_measurements(
     problems: list[str] = []
     line = lines_of(df, line_offset)
     decimal = df.attrs.get("decimal", ".")
-    out = df.loc[:, [c for c in df.columns if c in (*MEASUREMENT_COLUMNS, *RISK_COLUMNS)]].copy()
+    # Copy-on-write: every column is replaced below, never written in place, so the caller's frame stands.
+    out = df.loc[:, [c for c in df.columns if c in (*MEASUREMENT_COLUMNS, *RISK_COLUMNS)]]
     for col in ("client", "program", "unit_id", "unit_type", "specialty", "indicator_id"):
         cat = _stripped_category(out[col])
-        empty = (cat.codes < 0) | (np.asarray(cat.categories == "") if len(cat.categories) else False)[
-            np.maximum(cat.codes, 0)
-        ]
+        blank = np.asarray(cat.categories == "", dtype=bool)  # per distinct value
+        if blank.any():  # then per row through the codes; the entry after the last answers for code -1
+            empty = np.append(blank, True)[cat.codes]
+        else:
+            empty = cat.codes < 0
         _report(
             problems,
             f"empty {col}",
@@ -186,8 +192,11 @@ def validate_measurements(
             lambda i, col=col: f"line {line[i]}, column '{col}': empty; every row needs a {col}",
         )
         out[col] = cat
-    period = parse_period(out["period"])
-    bad = period.isna().to_numpy()
+    # Dates are parsed, checked and cut to their month once per distinct value (a table has a few dozen).
+    codes, uniq = pd.factorize(out["period"], use_na_sentinel=True)
+    dates = parse_period(pd.Series(uniq))
+    months = dates.dt.to_period("M").dt.to_timestamp()
+    bad = np.append(dates.isna().to_numpy(), True)[codes]
     _report(
         problems,
         "bad period",
@@ -196,7 +205,7 @@ def validate_measurements(
             f"line {line[i]}, column 'period': {shown(df['period'].iloc[i])} is not a date; use YYYY-MM or YYYY-MM-DD"
         ),
     )
-    late = (period > pd.Timestamp.now()).to_numpy() | (period < EARLIEST).to_numpy()
+    late = np.append(((dates > pd.Timestamp.now()) | (dates < EARLIEST)).to_numpy(), False)[codes]
     _report(
         problems,
         "period out of range",
@@ -206,7 +215,9 @@ def validate_measurements(
             f"{EARLIEST:%Y}; check the date"
         ),
     )
-    out["period"] = period.dt.to_period("M").dt.to_timestamp()
+    out["period"] = pd.Series(np.append(months.to_numpy(), np.datetime64("NaT"))[codes], index=out.index)
+    month_code, n_months = pd.factorize(months, sort=True, use_na_sentinel=True)
+    month_code = np.append(month_code + 1, 0).astype(np.int32)[codes]  # 0 for no date, as keys.codes numbers it
     if ("expected" in out.columns) != ("reference_rate" in out.columns):
         problems.append("'expected' and 'reference_rate' go together (risk-adjusted rows need both); add the other")
     for col in ("numerator", "denominator", *(c for c in RISK_COLUMNS if c in out.columns)):
@@ -215,11 +226,12 @@ def validate_measurements(
         _report(
             problems,
             f"bad {col}",
-            np.flatnonzero(~np.equal(why, None)),
+            why.rows,
             lambda i, col=col, raw=raw, why=why: f"line {line[i]}, column '{col}': {shown(raw.iloc[i])} {why[i]}",
         )
         high = limit(col)
-        big = np.abs(np.nan_to_num(num)) > high
+        with np.errstate(invalid="ignore"):
+            big = (num > high) | (num < -high)  # NaN (blank) compares False, an infinity True
         _report(
             problems,
             f"implausible {col}",
@@ -232,7 +244,12 @@ def validate_measurements(
         out[col] = num
     known = catalog.set_index("indicator_id")
     ind = out["indicator_id"]
-    unknown = (~ind.isin(known.index)).fillna(False).to_numpy()
+    # Each check on the catalogue is made once per distinct id, then read per row through the codes; the
+    # last entry answers for code -1 (an empty id, reported above as empty, not again as unknown).
+    code = ind.cat.codes.to_numpy()
+    ids = ind.cat.categories
+    unit = np.append(known["unit"].reindex(ids).fillna("").to_numpy(dtype=object), "")  # "" for unknown ids
+    unknown = np.append(~ids.isin(known.index), False)[code]
     _report(
         problems,
         "unknown indicator",
@@ -242,10 +259,11 @@ def validate_measurements(
             f"({', '.join(known.index[:8])}, ...); fix the id or add its technical sheet"
         ),
     )
-    unit = ind.map(known["unit"]).astype(object).fillna("").to_numpy(dtype=object)  # "" for unknown ids
     n, d = out["numerator"].to_numpy(), out["denominator"].to_numpy()
-    signed = unit == "nps"  # NPS: promoters minus detractors may be negative, never below -denominator
-    neg_num = np.where(signed, n < -d, n < 0)
+    signed = (unit == "nps")[code]  # NPS: promoters minus detractors may be negative, never below -denominator
+    neg_num = n < 0
+    if signed.any():
+        neg_num[signed] = n[signed] < -d[signed]
     _report(
         problems,
         "negative numerator",
@@ -258,8 +276,11 @@ def validate_measurements(
         np.flatnonzero(d < 0),
         lambda i: f"line {line[i]}, column 'denominator': {d[i]} is negative; counts cannot be",
     )
-    prop = np.isin(unit, PROPORTION_UNITS) | signed
-    over = prop & (np.abs(n) > d)
+    prop = np.isin(unit, PROPORTION_UNITS)[code] | signed
+    over = n > d  # |n| > d, without an absolute copy of the column: negative numerators are few
+    low = np.flatnonzero(n < 0)
+    over[low] = -n[low] > d[low]
+    over &= prop
     _report(
         problems,
         "numerator > denominator",
@@ -276,8 +297,7 @@ def validate_measurements(
         np.flatnonzero(zero),
         lambda i: f"line {line[i]}, column 'denominator': 0 with numerator {n[i]}; a value needs cases",
     )
-    key = [*KEYS, "period", "indicator_id"]
-    dup = out.duplicated(key, keep=False).to_numpy() & ~bad
+    dup = keys.repeated(out, [*KEYS, (month_code, len(n_months) + 1), "indicator_id"]) & ~bad
     _report(
         problems,
         "duplicate unit-month-indicator",

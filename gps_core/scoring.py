@@ -57,7 +57,11 @@ def linear_band(value: ArrayLike, floor: ArrayLike, target: ArrayLike) -> np.nda
     """
     v, f, t = _arr(value), _arr(floor), _arr(target)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        return np.clip((v - f) / (t - f), 0.0, 1.0)
+        x = np.subtract(v, f)
+        if x.ndim == 0:
+            return np.clip(x / (t - f), 0.0, 1.0)
+        x /= np.subtract(t, f)  # in place: over millions of rows each temporary array costs
+        return np.clip(x, 0.0, 1.0, out=x)
 
 
 def range_band(
@@ -103,34 +107,49 @@ def tier_matrix(tiers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return thr, frac
 
 
-def band_fraction(values: ArrayLike, rules) -> np.ndarray:
-    """Fraction earned for many values, each with its own rule row.
+def band_fraction(values: ArrayLike, rules, row: np.ndarray | None = None) -> np.ndarray:
+    """Fraction earned for many values, each scored by its own rule (METHODS 1).
 
     Parameters
     ----------
     values
         Indicator values, length n.
     rules
-        A DataFrame (or a mapping of arrays) of n rows with the catalogue columns ``rule``, ``polarity``,
-        ``floor``, ``target``, ``target_high``, ``floor_high``, ``tiers`` (the catalogue joined onto
-        measurements).
+        A DataFrame (or a mapping of arrays) with the catalogue columns ``rule``, ``polarity``, ``floor``,
+        ``target``, ``target_high``, ``floor_high``, ``tiers``: one rule per value, or the catalogue itself
+        with ``row``.
+    row
+        The rule row of each value (the catalogue row of its indicator). Without it, value ``i`` takes rule
+        row ``i``. With it, the rules are never copied out to millions of rows.
     """
     v = _arr(values)
+    row = np.arange(v.size) if row is None else np.asarray(row)
+    kind = np.asarray(rules["rule"], dtype=object)
     num = lambda name: np.asarray(rules[name], dtype=float)  # noqa: E731
-    is_ = lambda name, val: np.asarray(rules[name] == val, dtype=bool)  # noqa: E731  (categoricals compare codes)
-    out = np.full(v.shape, np.nan)
-    m = is_("rule", "linear")
-    if m.any():
-        out[m] = linear_band(v[m], num("floor")[m], num("target")[m])
-    m = is_("rule", "range")
-    if m.any():
-        out[m] = range_band(v[m], *(num(c)[m] for c in ("floor", "target", "target_high", "floor_high")))
-    m = is_("rule", "tiers")
-    if m.any():
-        # Parse each distinct tier string once, then gather: a catalogue has few rules, data many rows.
-        codes, uniq = pd.factorize(np.asarray(rules["tiers"], dtype=object)[m])
-        thr, frac = tier_matrix(pd.Series(uniq))
-        out[m] = tier_band(v[m], thr[codes], frac[codes], is_("polarity", "lower")[m])
+    # Linear rules over every row at once (most indicators have one), in place: a NaN floor and span for
+    # the other rules give NaN, overwritten below. Same formula as linear_band, (v - floor) / (target - floor).
+    linear = kind == "linear"
+    buf = np.take(np.where(linear, num("floor"), np.nan), row)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        out = np.subtract(v, buf)
+        np.take(np.where(linear, num("target") - num("floor"), np.nan), row, out=buf)
+        out /= buf
+    np.clip(out, 0.0, 1.0, out=out)
+    del buf
+    for rule in ("range", "tiers"):
+        if not (kind == rule).any():
+            continue
+        m = (kind == rule)[row]
+        r = row[m]
+        if rule == "range":
+            out[m] = range_band(v[m], *(num(c)[r] for c in ("floor", "target", "target_high", "floor_high")))
+        else:
+            # Parse each distinct tier string once, then gather; a blank last, so that the code -1 (no tiers
+            # written) indexes it and earns 0, never another rule's tiers.
+            codes, uniq = pd.factorize(np.asarray(rules["tiers"], dtype=object))
+            thr, frac = tier_matrix(pd.Series([*uniq, ""], dtype=object))
+            lower = np.asarray(np.asarray(rules["polarity"], dtype=object) == "lower", dtype=bool)
+            out[m] = tier_band(v[m], thr[codes[r]], frac[codes[r]], lower[r])
     return out
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gps_core import scoring as s
@@ -149,3 +149,28 @@ def test_achievement_within_range_and_monotone(p1, p2, at, low):
     assert 0 <= a1 <= 10 and 0 <= a2 <= 10
     better_first = (p1 <= p2) if low else (p1 >= p2)
     assert (a1 >= a2) if better_first else (a1 <= a2)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 300))
+def test_band_fraction_through_catalogue_rows_equals_each_rows_own_rule(seed, n):
+    """Scoring millions of rows reads each rule through its catalogue row; each result is the one the row's
+    own rule gives through the band functions one value at a time (linear, range and tier rules of the
+    shipped catalogue, values around their bands, blanks)."""
+    cat = load_catalog()
+    rng = np.random.default_rng(seed)
+    row = rng.integers(0, len(cat), n)
+    spread = np.nan_to_num(cat[["floor", "target", "target_high", "floor_high"]].to_numpy(float)).max(axis=1)
+    vals = rng.random(n) * 1.5 * np.maximum(spread[row], 30)
+    vals[rng.random(n) < 0.1] = np.nan
+    got = s.band_fraction(vals, cat, row)
+    want = []
+    for v, r in zip(vals, cat.iloc[row].itertuples(), strict=True):
+        if r.rule == "linear":
+            want.append(float(s.linear_band(v, r.floor, r.target)))
+        elif r.rule == "range":
+            want.append(float(s.range_band([v], r.floor, r.target, r.target_high, r.floor_high)[0]))
+        else:
+            thr, frac = s.parse_tiers(r.tiers)
+            want.append(float(s.tier_band([v], thr, frac, r.polarity == "lower")[0]))
+    assert np.array_equal(got, np.array(want), equal_nan=True)

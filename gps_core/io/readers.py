@@ -161,15 +161,37 @@ def _votes(df: pd.DataFrame) -> str | None:
     return "," if votes[","] > votes["."] else "."
 
 
-def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class Refused:
+    """The rows of a column refused as numbers and why, kept sparse: a clean column of millions of rows costs
+    two empty arrays. ``refused[i]`` is the reason for row ``i``, or ``None`` when the row was taken."""
+
+    rows: np.ndarray  # positions of the refused rows, ascending
+    reasons: np.ndarray  # why each was refused (object: text)
+
+    def __getitem__(self, i: int) -> str | None:
+        k = int(np.searchsorted(self.rows, i))
+        return self.reasons[k] if k < len(self.rows) and self.rows[k] == i else None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def mask(self, n: int) -> np.ndarray:
+        """The refused rows as a boolean mask over the column's ``n`` rows."""
+        m = np.zeros(n, dtype=bool)
+        m[self.rows] = True
+        return m
+
+
+def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[np.ndarray, Refused]:
     """Numbers of a column read as text (or already typed, from Excel or Parquet) with the file's decimal mark.
 
     Returns
     -------
     (values, problems)
-        ``values`` as float (NaN where blank or refused); ``problems`` an object array holding, per row, why
-        the cell is refused (``None`` where it is a number or blank): not a number, not finite (``inf``,
-        ``NaN`` written out, an overflow), or a decimal mark that contradicts the file's.
+        ``values`` as float (NaN where blank or refused); ``problems`` the refused rows (:class:`Refused`)
+        and why each is refused: not a number, not finite (``inf``, ``NaN`` written out, an overflow), or
+        a decimal mark that contradicts the file's. Blank cells are not refused.
 
     Notes
     -----
@@ -178,8 +200,10 @@ def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.ndar
     if pd.api.types.is_bool_dtype(s):
         s = s.astype(object)
     if pd.api.types.is_numeric_dtype(s):
-        v = s.to_numpy(dtype=float, na_value=np.nan)
-        return v, np.where(np.isinf(v), "is not a finite number", None).astype(object)
+        # Floats are taken as they are (no copy: nothing writes into them); other numbers become floats.
+        v = s.to_numpy() if s.dtype == np.float64 else s.to_numpy(dtype=float, na_value=np.nan)
+        rows = np.flatnonzero(np.isinf(v))
+        return v, Refused(rows, np.full(len(rows), "is not a finite number", dtype=object))
     codes, uniq = pd.factorize(s, use_na_sentinel=True)
     u = np.asarray(uniq, dtype=object)
     vals = np.full(len(u), np.nan)
@@ -215,11 +239,11 @@ def parse_numbers(s: pd.Series, decimal: str = ".") -> tuple[np.ndarray, np.ndar
                           f"{'1.234,5' if decimal == ',' else '1234.5'}); fix the row, or set 'decimal' if the whole "
                           "file uses the other mark")  # fmt: skip
         why[idx[rest & ~inf & ~mark]] = "is not a number"
-    ok = codes >= 0
-    v = np.full(len(codes), np.nan)
-    w = np.full(len(codes), None, dtype=object)
-    v[ok], w[ok] = vals[codes[ok]], why[codes[ok]]
-    return v, w
+    # One more entry at the end of each per-value array answers for code -1 (a blank cell).
+    v = np.append(vals, np.nan)[codes]
+    wrong = np.append(~np.equal(why, None), False)
+    rows = np.flatnonzero(wrong[codes])
+    return v, Refused(rows, why[codes[rows]])
 
 
 def _header(text: str) -> tuple[str, int]:

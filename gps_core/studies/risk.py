@@ -58,7 +58,7 @@ def load_patients(params) -> tuple[pd.DataFrame, dict]:
         num, why = parse_numbers(df[c], dialect.decimal)
         filled = int(df[c].notna().sum())
         if filled and (~np.isnan(num)).sum() >= filled / 2:  # a numeric column (covariate or outcome)
-            for i in np.flatnonzero(~np.equal(why, None))[:20]:
+            for i in why.rows[:20]:
                 problems.append(f"line {line[i]}, column '{c}': {shown(raw[c].iloc[i])} {why[i]}")
             df[c] = num
     for o in params.outcomes:

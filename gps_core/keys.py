@@ -1,0 +1,96 @@
+"""Integer group keys of tidy tables: which rows share a unit, a unit-month or a unit-month-indicator.
+
+A pandas group-by over several categorical columns hashes tuples of codes row by row. The columns of a
+validated table are categoricals (or few distinct dates), so their codes can be combined arithmetically
+(mixed radix, ``key = key * size + code``) and made dense with one counting pass: linear in the rows, no
+hashing, no sort. The codes follow the categories' order, so :func:`group` numbers groups exactly as
+``DataFrame.groupby(columns, observed=True, sort=True).ngroup()`` does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def codes(s: pd.Series) -> tuple[np.ndarray, int]:
+    """Code of each row in the sorted order of the column's values, and the number of codes.
+
+    A categorical gives its own codes (categories in their order, in their small integer type); any other
+    column is factorized, sorted. A missing value gets code 0, before every value, so that it is a group of
+    its own.
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        c = s.cat.codes.to_numpy()
+        k = len(s.cat.categories) + 1
+        return (c.astype(np.int64) if k >= np.iinfo(c.dtype).max else c) + 1, k
+    c, uniq = pd.factorize(s, sort=True, use_na_sentinel=True)
+    return c + 1, len(uniq) + 1
+
+
+def _int(size: int) -> type:
+    """The integer type that holds ``0..size``: int32 halves the memory a key costs over millions of rows."""
+    return np.int32 if size < np.iinfo(np.int32).max else np.int64
+
+
+def dense(key: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """Renumber keys in ``[0, size)`` as ``0..n_groups-1``, keeping their order.
+
+    A counting pass when ``size`` is at most a few times the rows; a hash when the keys are sparse.
+    """
+    if size <= max(4 * len(key), 1 << 16):
+        seen = np.zeros(size, dtype=bool)
+        seen[key] = True
+        at = np.cumsum(seen, dtype=_int(len(key)))
+        at -= 1
+        return at[key], int(at[-1] + 1) if size else 0
+    c, uniq = pd.factorize(key, sort=True)
+    return c.astype(_int(len(uniq))), len(uniq)
+
+
+Column = str | tuple[np.ndarray, int]
+
+
+def combined(df: pd.DataFrame, columns: list[Column]) -> tuple[np.ndarray, int]:
+    """One integer key per row over ``columns``, in ``[0, size)``, equal for equal rows and ordered as the
+    sorted rows; not dense (``size`` may pass the number of groups). Keys are made dense whenever the next
+    product would pass the rows' scale, so they stay in int32 (int64 past two billion) whatever the number
+    of categories.
+
+    A column is a name, or codes already computed with their count, as :func:`codes` returns them.
+    """
+    cap = max(len(df), 1 << 16)
+    key, size = np.zeros(len(df), dtype=np.int32), 1
+    for col in columns:
+        c, k = codes(df[col]) if isinstance(col, str) else col
+        if size * k > cap:
+            key, size = dense(key, size)
+        if _int(size * k) is not key.dtype.type:
+            key = key.astype(np.int64)
+        key *= k  # in place: one array for the whole key
+        key += c
+        size *= k
+    return key, size
+
+
+def group(df: pd.DataFrame, columns: list[Column]) -> tuple[np.ndarray, int]:
+    """Group number of each row over ``columns`` (0-based, in sorted order) and the number of groups.
+
+    Equal to ``df.groupby(columns, observed=True, sort=True, dropna=False).ngroup()`` with missing values
+    sorted first.
+    """
+    return dense(*combined(df, columns))
+
+
+def repeated(df: pd.DataFrame, columns: list[Column]) -> np.ndarray:
+    """Rows whose values in ``columns`` occur more than once: ``df.duplicated(columns, keep=False)``."""
+    key, size = combined(df, columns)
+    return (np.bincount(key, minlength=size) > 1)[key]
+
+
+def first_rows(key: np.ndarray, n: int) -> np.ndarray:
+    """The position of the first row of each of the ``n`` groups numbered by ``key``."""
+    first = np.empty(n, dtype=np.int64)
+    # Later writes win: written from the last row back, each group ends with its first row.
+    first[key[::-1]] = np.arange(len(key) - 1, -1, -1, dtype=_int(len(key)))
+    return first
