@@ -12,6 +12,7 @@ regression check; ``--quick`` runs smaller sizes (``make bench-quick``, under 2 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
@@ -48,6 +49,9 @@ def ratio(fn, baseline, repeat: int) -> tuple[float, float, float]:
 def forked(fn: Callable[[], object]) -> tuple[float, float]:
     """Wall time of ``fn()`` and the peak resident memory (MiB) of the child process it ran in."""
     read, write = os.pipe()
+    # The parent's objects leave the collector's sight: a collection in the child would otherwise write to
+    # every page of the inputs it walks (copy-on-write), a cost neither side's own work has.
+    gc.freeze()
     pid = os.fork()
     if pid == 0:  # the child: run, report, leave without running the parent's clean-up
         os.close(read)

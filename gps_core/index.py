@@ -73,7 +73,9 @@ def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.Da
     n = measurements["numerator"].to_numpy(dtype=float)
     d = measurements["denominator"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(d > 0, n / d * mult, np.nan)
+        value = np.full(len(n), np.nan)  # no cases: no value
+        np.divide(n, d, out=value, where=d > 0)
+        value *= mult
     out = measurements.copy(deep=False)  # copy-on-write: new columns never reach the caller's frame
     if "expected" in measurements.columns:
         # Risk-adjusted rows (METHODS 8): value = O/E x reference rate, i.e. numerator over the expected count
@@ -162,9 +164,12 @@ def performance_index(
     present = np.bincount(cell, weights=w, minlength=size).reshape(n_u, n_p, n_d)
     w *= f[ok]
     earned = np.bincount(cell, weights=w, minlength=size).reshape(n_u, n_p, n_d)
-    n_ind = np.bincount(cell, minlength=size).reshape(n_u, n_p, n_d).sum(axis=2).ravel()
-    small = scores["small_denominator"].to_numpy()[ok]
-    n_small = np.bincount(cell[small], minlength=size).reshape(n_u, n_p, n_d).sum(axis=2).ravel()
+    # Indicators and small denominators per unit-month in one count: key 2 x month + small.
+    tally = month[ok] * 2
+    tally += scores["small_denominator"].to_numpy()[ok]
+    tally = np.bincount(tally, minlength=2 * n_u * n_p).reshape(n_u * n_p, 2)
+    n_ind = tally.sum(axis=1)
+    n_small = tally[:, 1]
     expected = _expected_weights(catalog, ucode, row, ok, n_u)[:, None, :]  # (u, 1, d)
     with np.errstate(invalid="ignore", divide="ignore"):
         if missing == "redistribute":

@@ -85,6 +85,7 @@ def group(df: pd.DataFrame, columns: list[Column]) -> tuple[np.ndarray, int]:
 def repeated(df: pd.DataFrame, columns: list[Column]) -> np.ndarray:
     """Rows whose values in ``columns`` occur more than once: ``df.duplicated(columns, keep=False)``."""
     key, size = combined(df, columns)
+    key = key.astype(np.intp, copy=False)  # what bincount reads: one conversion, used twice
     return (np.bincount(key, minlength=size) > 1)[key]
 
 
