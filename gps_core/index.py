@@ -53,7 +53,8 @@ def indicator_positions(ids: pd.Series, catalog: pd.DataFrame) -> np.ndarray:
     codes = ind.cat.codes.to_numpy()
     if (codes < 0).any():
         raise InputError(["empty indicator_id"], "measurements")
-    return pos.astype(np.int32)[codes]  # a catalogue has dozens of rows: int32 halves the array
+    # intp, the type take and fancy indexing read: a narrower row would be converted at every read.
+    return pos.astype(np.intp)[codes]
 
 
 def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
@@ -69,7 +70,7 @@ def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.Da
     row = indicator_positions(measurements["indicator_id"], catalog)
     # Rule columns are read through the catalogue row of each measurement (the catalogue has ~50 rows, the
     # data millions): never copied out to a row-by-row frame.
-    mult = catalog["multiplier"].to_numpy(dtype=float)[row]
+    mult = np.take(catalog["multiplier"].to_numpy(dtype=float), row)  # then scratch for the rules below
     n = measurements["numerator"].to_numpy(dtype=float)
     d = measurements["denominator"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -88,26 +89,40 @@ def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.Da
             out["expected_value"] = np.where(adj & (d > 0), e / d * mult, np.nan)
             value = np.where(adj, np.where(e > 0, n / e * r * mult, np.nan), value)
     out["value"] = value
-    out["fraction"] = band_fraction(value, catalog, row)
+    out["fraction"] = band_fraction(value, catalog, row, buf=mult)
     dim = pd.Categorical(catalog["dimension"], categories=DIMENSIONS).codes
     out["dimension"] = pd.Categorical.from_codes(dim[row], categories=DIMENSIONS)
-    out["small_denominator"] = d < catalog["min_denominator"].to_numpy(dtype=float)[row]
+    out["small_denominator"] = d < np.take(catalog["min_denominator"].to_numpy(dtype=float), row, out=mult)
     out["missing"] = np.isnan(value)
     return out
 
 
 def _expected_weights(
-    catalog: pd.DataFrame, unit: np.ndarray, row: np.ndarray, scored: np.ndarray, n_units: int
+    catalog: pd.DataFrame,
+    unit: np.ndarray,
+    row: np.ndarray,
+    lost: np.ndarray | None,
+    n_units: int,
+    buf: np.ndarray | None = None,
 ) -> np.ndarray:
     """Within-dimension weight each unit is expected to report, shape (units, dimensions), from the unit and
-    catalogue row of each measurement and whether it was scored."""
+    catalogue row of each measurement and the rows without a score (``lost``, None for none). ``buf``: an
+    intp array as long as the rows that may be overwritten."""
     dim_code = pd.Categorical(catalog["dimension"], categories=DIMENSIONS).codes
     w = catalog["weight"].to_numpy(float)
     everyone = (catalog["applies_to"] == "all").to_numpy()
     base = np.bincount(dim_code[everyone], weights=w[everyone], minlength=len(DIMENSIONS))
     exp = np.tile(base, (n_units, 1)).astype(float)
-    some = np.flatnonzero(~everyone[row] & scored)  # only indicators that apply to some units add to a unit's own
-    seen = np.bincount(unit[some] * len(catalog) + row[some], minlength=n_units * len(catalog))
+    # Which unit scored which indicator (rows without a score go to one more bin, past the last); only the
+    # indicators that apply to some units add to a unit's own, so the others are cleared per unit after.
+    size = n_units * len(catalog)
+    key = np.multiply(unit, len(catalog), out=buf)
+    key += row
+    if lost is not None:
+        key[lost] = size
+    seen = np.bincount(key, minlength=size + 1)[:size].reshape(n_units, len(catalog))
+    seen[:, everyone] = 0
+    seen = seen.ravel()
     u, i = np.divmod(np.flatnonzero(seen), len(catalog))
     np.add.at(exp, (u, dim_code[i]), w[i])
     return exp
@@ -152,25 +167,34 @@ def performance_index(
     n_p, n_d = len(periods), len(DIMENSIONS)
     row = indicator_positions(scores["indicator_id"], catalog)
     f = scores["fraction"].to_numpy(float)
-    ok = ~np.isnan(f)  # the scored rows: every sum below reads only these
-    month = ucode.astype(np.int64 if n_u * n_p * n_d >= 2**31 else np.int32)
+    lost = np.flatnonzero(np.isnan(f))  # rows without a score: no sum below reads them
+    lost = lost if len(lost) else None
+    # Keys in intp, the type bincount reads: an int32 key would be converted, a full copy, at every count.
+    month = ucode.astype(np.intp)
     month *= n_p
     month += pcode  # the unit-month of each row
     has_row = np.bincount(month, minlength=n_u * n_p).reshape(n_u, n_p) > 0
-    cell = month[ok] * n_d
-    cell += scores["dimension"].cat.codes.to_numpy()[ok]
-    size = n_u * n_p * n_d
-    w = catalog["weight"].to_numpy(float)[row[ok]]
-    present = np.bincount(cell, weights=w, minlength=size).reshape(n_u, n_p, n_d)
-    w *= f[ok]
-    earned = np.bincount(cell, weights=w, minlength=size).reshape(n_u, n_p, n_d)
-    # Indicators and small denominators per unit-month in one count: key 2 x month + small.
-    tally = month[ok] * 2
-    tally += scores["small_denominator"].to_numpy()[ok]
-    tally = np.bincount(tally, minlength=2 * n_u * n_p).reshape(n_u * n_p, 2)
+    # Indicators and small denominators per unit-month in one count: key 2 x month + small. Rows without a
+    # score go to one more bin, past the last, instead of being copied out of every array.
+    buf = month * 2
+    buf += scores["small_denominator"].to_numpy()
+    if lost is not None:
+        buf[lost] = 2 * n_u * n_p
+    tally = np.bincount(buf, minlength=2 * n_u * n_p + 1)[:-1].reshape(n_u * n_p, 2)
     n_ind = tally.sum(axis=1)
     n_small = tally[:, 1]
-    expected = _expected_weights(catalog, ucode, row, ok, n_u)[:, None, :]  # (u, 1, d)
+    size = n_u * n_p * n_d
+    cell = month  # the month key is not read again: the cell key is made in its place
+    cell *= n_d
+    cell += scores["dimension"].cat.codes.to_numpy()
+    if lost is not None:
+        cell[lost] = size
+    w = np.take(catalog["weight"].to_numpy(float), row)
+    present = np.bincount(cell, weights=w, minlength=size + 1)[:-1].reshape(n_u, n_p, n_d)
+    w *= f  # NaN only in the rows without a score, all in the last bin
+    earned = np.bincount(cell, weights=w, minlength=size + 1)[:-1].reshape(n_u, n_p, n_d)
+    del cell, w
+    expected = _expected_weights(catalog, ucode, row, lost, n_u, buf)[:, None, :]  # (u, 1, d)
     with np.errstate(invalid="ignore", divide="ignore"):
         if missing == "redistribute":
             dim = np.where(present > 0, 100 * earned / present, np.nan)

@@ -5,6 +5,9 @@ validated table are categoricals (or few distinct dates), so their codes can be 
 (mixed radix, ``key = key * size + code``) and made dense with one counting pass: linear in the rows, no
 hashing, no sort. The codes follow the categories' order, so :func:`group` numbers groups exactly as
 ``DataFrame.groupby(columns, observed=True, sort=True).ngroup()`` does.
+
+Keys are ``intp``, the type numpy indexes and counts with: a narrower key would be converted, a full copy,
+at every ``bincount``, ``take`` or fancy index that reads it.
 """
 
 from __future__ import annotations
@@ -28,11 +31,6 @@ def codes(s: pd.Series) -> tuple[np.ndarray, int]:
     return c + 1, len(uniq) + 1
 
 
-def _int(size: int) -> type:
-    """The integer type that holds ``0..size``: int32 halves the memory a key costs over millions of rows."""
-    return np.int32 if size < np.iinfo(np.int32).max else np.int64
-
-
 def dense(key: np.ndarray, size: int) -> tuple[np.ndarray, int]:
     """Renumber keys in ``[0, size)`` as ``0..n_groups-1``, keeping their order.
 
@@ -41,11 +39,11 @@ def dense(key: np.ndarray, size: int) -> tuple[np.ndarray, int]:
     if size <= max(4 * len(key), 1 << 16):
         seen = np.zeros(size, dtype=bool)
         seen[key] = True
-        at = np.cumsum(seen, dtype=_int(len(key)))
+        at = np.cumsum(seen, dtype=np.intp)
         at -= 1
         return at[key], int(at[-1] + 1) if size else 0
     c, uniq = pd.factorize(key, sort=True)
-    return c.astype(_int(len(uniq))), len(uniq)
+    return c.astype(np.intp, copy=False), len(uniq)
 
 
 Column = str | tuple[np.ndarray, int]
@@ -54,21 +52,25 @@ Column = str | tuple[np.ndarray, int]
 def combined(df: pd.DataFrame, columns: list[Column]) -> tuple[np.ndarray, int]:
     """One integer key per row over ``columns``, in ``[0, size)``, equal for equal rows and ordered as the
     sorted rows; not dense (``size`` may pass the number of groups). Keys are made dense whenever the next
-    product would pass the rows' scale, so they stay in int32 (int64 past two billion) whatever the number
-    of categories.
+    product would pass the rows' scale, so they never overflow whatever the number of categories.
 
     A column is a name, or codes already computed with their count, as :func:`codes` returns them.
     """
     cap = max(len(df), 1 << 16)
-    key, size = np.zeros(len(df), dtype=np.int32), 1
+    key, size = np.zeros(len(df), dtype=np.intp), 1
     for col in columns:
-        c, k = codes(df[col]) if isinstance(col, str) else col
+        shift = 0
+        if isinstance(col, str) and isinstance(df[col].dtype, pd.CategoricalDtype):
+            # The codes as they are, shifted in the key (as codes() numbers them): no shifted copy per column.
+            c, k, shift = df[col].cat.codes.to_numpy(), len(df[col].cat.categories) + 1, 1
+        else:
+            c, k = codes(df[col]) if isinstance(col, str) else col
         if size * k > cap:
             key, size = dense(key, size)
-        if _int(size * k) is not key.dtype.type:
-            key = key.astype(np.int64)
         key *= k  # in place: one array for the whole key
         key += c
+        if shift:
+            key += shift
         size *= k
     return key, size
 
@@ -85,7 +87,8 @@ def group(df: pd.DataFrame, columns: list[Column]) -> tuple[np.ndarray, int]:
 def repeated(df: pd.DataFrame, columns: list[Column]) -> np.ndarray:
     """Rows whose values in ``columns`` occur more than once: ``df.duplicated(columns, keep=False)``."""
     key, size = combined(df, columns)
-    key = key.astype(np.intp, copy=False)  # what bincount reads: one conversion, used twice
+    if size > 4 * len(key):  # a key space far wider than the rows: counted over the groups, not the space
+        key, size = dense(key, size)
     return (np.bincount(key, minlength=size) > 1)[key]
 
 
@@ -93,5 +96,5 @@ def first_rows(key: np.ndarray, n: int) -> np.ndarray:
     """The position of the first row of each of the ``n`` groups numbered by ``key``."""
     first = np.empty(n, dtype=np.int64)
     # Later writes win: written from the last row back, each group ends with its first row.
-    first[key[::-1]] = np.arange(len(key) - 1, -1, -1, dtype=_int(len(key)))
+    first[key[::-1]] = np.arange(len(key) - 1, -1, -1)
     return first

@@ -176,10 +176,12 @@ def validate_measurements(
     problems: list[str] = []
     line = lines_of(df, line_offset)
     decimal = df.attrs.get("decimal", ".")
-    # Copy-on-write: every column is replaced below, never written in place, so the caller's frame stands.
-    out = df.loc[:, [c for c in df.columns if c in (*MEASUREMENT_COLUMNS, *RISK_COLUMNS)]]
+    # The typed columns, gathered here and framed once: setting them one by one into a frame that shares
+    # the caller's blocks would copy a block at each column (copy-on-write); the caller's frame stands.
+    have = [c for c in df.columns if c in (*MEASUREMENT_COLUMNS, *RISK_COLUMNS)]
+    out: dict = {}
     for col in ("client", "program", "unit_id", "unit_type", "specialty", "indicator_id"):
-        cat = _stripped_category(out[col])
+        cat = _stripped_category(df[col])
         blank = np.asarray(cat.categories == "", dtype=bool)  # per distinct value
         if blank.any():  # then per row through the codes; the entry after the last answers for code -1
             empty = np.append(blank, True)[cat.codes]
@@ -193,7 +195,7 @@ def validate_measurements(
         )
         out[col] = cat
     # Dates are parsed, checked and cut to their month once per distinct value (a table has a few dozen).
-    codes, uniq = pd.factorize(out["period"], use_na_sentinel=True)
+    codes, uniq = pd.factorize(df["period"], use_na_sentinel=True)
     dates = parse_period(pd.Series(uniq))
     months = dates.dt.to_period("M").dt.to_timestamp()
     bad = np.append(dates.isna().to_numpy(), True)[codes]
@@ -215,13 +217,15 @@ def validate_measurements(
             f"{EARLIEST:%Y}; check the date"
         ),
     )
-    out["period"] = pd.Series(np.append(months.to_numpy(), np.datetime64("NaT"))[codes], index=out.index)
+    out["period"] = np.append(months.to_numpy(), np.datetime64("NaT"))[codes]
     month_code, n_months = pd.factorize(months, sort=True, use_na_sentinel=True)
     month_code = np.append(month_code + 1, 0).astype(np.int32)[codes]  # 0 for no date, as keys.codes numbers it
-    if ("expected" in out.columns) != ("reference_rate" in out.columns):
+    if ("expected" in have) != ("reference_rate" in have):
         problems.append("'expected' and 'reference_rate' go together (risk-adjusted rows need both); add the other")
-    for col in ("numerator", "denominator", *(c for c in RISK_COLUMNS if c in out.columns)):
-        raw = out[col]
+    # Two boolean arrays reused by every row check below: each check's rows are taken out at once.
+    mask, tmp = np.empty(len(df), dtype=bool), np.empty(len(df), dtype=bool)
+    for col in ("numerator", "denominator", *(c for c in RISK_COLUMNS if c in have)):
+        raw = df[col]
         num, why = parse_numbers(raw, decimal)
         _report(
             problems,
@@ -230,18 +234,21 @@ def validate_measurements(
             lambda i, col=col, raw=raw, why=why: f"line {line[i]}, column '{col}': {shown(raw.iloc[i])} {why[i]}",
         )
         high = limit(col)
-        with np.errstate(invalid="ignore"):
-            big = (num > high) | (num < -high)  # NaN (blank) compares False, an infinity True
+        with np.errstate(invalid="ignore"):  # NaN (blank) compares False, an infinity True
+            np.greater(num, high, out=mask)
+            mask |= np.less(num, -high, out=tmp)
         _report(
             problems,
             f"implausible {col}",
-            np.flatnonzero(big),
+            np.flatnonzero(mask),
             lambda i, col=col, num=num, high=high: (
                 f"line {line[i]}, column '{col}': {num[i]:,.6g} is beyond the plausible {high:,.6g} for one unit "
                 f"and month; fix the value, or raise 'limits: {{{col}: ...}}' in the params if it is real"
             ),
         )
-        out[col] = num
+        # A float column taken as it is stays the caller's Series: copy-on-write keeps it apart from theirs.
+        out[col] = raw if num.dtype == raw.dtype and np.may_share_memory(num, raw.to_numpy()) else num
+    out = pd.DataFrame({c: out[c] for c in have}, copy=False).set_axis(df.index)
     known = catalog.set_index("indicator_id")
     ind = out["indicator_id"]
     # Each check on the catalogue is made once per distinct id, then read per row through the codes; the
@@ -260,27 +267,25 @@ def validate_measurements(
         ),
     )
     n, d = out["numerator"].to_numpy(), out["denominator"].to_numpy()
-    signed = (unit == "nps")[code]  # NPS: promoters minus detractors may be negative, never below -denominator
-    neg_num = n < 0
-    if signed.any():
-        neg_num[signed] = n[signed] < -d[signed]
+    nps = unit == "nps"  # NPS: promoters minus detractors may be negative, never below -denominator
+    low = np.flatnonzero(np.less(n, 0, out=mask))  # negative numerators: few, or a refused file
+    neg = low[~nps[code[low]] | (n[low] < -d[low])]
     _report(
         problems,
         "negative numerator",
-        np.flatnonzero(neg_num),
+        neg,
         lambda i: f"line {line[i]}, column 'numerator': {n[i]} is negative; counts cannot be",
     )
     _report(
         problems,
         "negative denominator",
-        np.flatnonzero(d < 0),
+        np.flatnonzero(np.less(d, 0, out=mask)),
         lambda i: f"line {line[i]}, column 'denominator': {d[i]} is negative; counts cannot be",
     )
-    prop = np.isin(unit, PROPORTION_UNITS)[code] | signed
-    over = n > d  # |n| > d, without an absolute copy of the column: negative numerators are few
-    low = np.flatnonzero(n < 0)
+    prop = np.isin(unit, PROPORTION_UNITS) | nps  # per distinct id, then per row
+    over = np.greater(n, d, out=mask)  # |n| > d, without an absolute copy of the column
     over[low] = -n[low] > d[low]
-    over &= prop
+    over &= np.take(prop, code, out=tmp)
     _report(
         problems,
         "numerator > denominator",
@@ -290,11 +295,11 @@ def validate_measurements(
             f"for proportion indicator {ind.iloc[i]}; the numerator counts a subset"
         ),
     )
-    zero = (d == 0) & (n != 0) & ~np.isnan(n)
+    zero = np.flatnonzero(np.equal(d, 0, out=mask))
     _report(
         problems,
         "cases without denominator",
-        np.flatnonzero(zero),
+        zero[(n[zero] != 0) & ~np.isnan(n[zero])],
         lambda i: f"line {line[i]}, column 'denominator': 0 with numerator {n[i]}; a value needs cases",
     )
     dup = keys.repeated(out, [*KEYS, (month_code, len(n_months) + 1), "indicator_id"]) & ~bad

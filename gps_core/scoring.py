@@ -107,7 +107,7 @@ def tier_matrix(tiers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return thr, frac
 
 
-def band_fraction(values: ArrayLike, rules, row: np.ndarray | None = None) -> np.ndarray:
+def band_fraction(values: ArrayLike, rules, row: np.ndarray | None = None, buf: np.ndarray | None = None) -> np.ndarray:
     """Fraction earned for many values, each scored by its own rule (METHODS 1).
 
     Parameters
@@ -121,6 +121,8 @@ def band_fraction(values: ArrayLike, rules, row: np.ndarray | None = None) -> np
     row
         The rule row of each value (the catalogue row of its indicator). Without it, value ``i`` takes rule
         row ``i``. With it, the rules are never copied out to millions of rows.
+    buf
+        A float array as long as ``values`` that may be overwritten: spares allocating one (millions of rows).
     """
     v = _arr(values)
     row = np.arange(v.size) if row is None else np.asarray(row)
@@ -129,7 +131,7 @@ def band_fraction(values: ArrayLike, rules, row: np.ndarray | None = None) -> np
     # Linear rules over every row at once (most indicators have one), in place: a NaN floor and span for
     # the other rules give NaN, overwritten below. Same formula as linear_band, (v - floor) / (target - floor).
     linear = kind == "linear"
-    buf = np.take(np.where(linear, num("floor"), np.nan), row)
+    buf = np.take(np.where(linear, num("floor"), np.nan), row, out=buf)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         out = np.subtract(v, buf)
         np.take(np.where(linear, num("target") - num("floor"), np.nan), row, out=buf)

@@ -236,3 +236,19 @@ def test_every_path_a_params_file_names_starts_at_its_folder_whatever_the_workin
     covered = [x["file"] for x in artefact.key(p)[1]["inputs"]]
     data = client.parent / "dados"
     assert covered == [str(client / "meu_catalogo.csv"), str(data / "ae.csv"), str(data / "nomes.csv")]
+
+
+def test_a_validated_table_is_the_callers_rows_renumbered_and_never_writes_back(cat):
+    # Typed float columns are taken without a copy: writing into the validated table must not reach the
+    # caller's frame, whatever its index, and a message still gives the row's line.
+    df = _frame({}, {"indicator_id": "E01"}, {"indicator_id": "X02", "numerator": "-10"})
+    df["numerator"], df["denominator"] = df["numerator"].astype(float), df["denominator"].astype(float)
+    df.index = [10, 3, 7]
+    before = df.copy()
+    out = validate_measurements(df, cat)
+    assert list(out.index) == [0, 1, 2] and out["numerator"].tolist() == df["numerator"].tolist()
+    out.loc[0, "numerator"] = 99.0
+    out["denominator"] *= 2
+    pd.testing.assert_frame_equal(df, before)
+    with pytest.raises(InputError, match="line 4, column 'numerator': -60.0 is negative"):
+        validate_measurements(df.assign(numerator=[1.0, 1.0, -60.0]), cat)

@@ -64,13 +64,28 @@ def shown(value, limit: int = MAX_SHOWN) -> str:
     return r if len(r) <= limit else f"{r[: limit - 12]}... ({len(r)} characters)"
 
 
-def lines_of(df: pd.DataFrame, first: int = 2) -> np.ndarray:
+class Lines:
+    """The source line of each row, read one at a time (``lines[i]``) when a message needs it: a table of
+    millions of rows is not given a second column of line numbers only to report a handful."""
+
+    def __init__(self, recorded, n: int, first: int) -> None:
+        self.recorded, self.n, self.first = recorded, n, first
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> int:
+        if not -self.n <= i < self.n:
+            raise IndexError(f"row {i} of {self.n}")
+        return int(self.recorded[i]) if self.recorded is not None else int(i % self.n) + self.first
+
+
+def lines_of(df: pd.DataFrame, first: int = 2) -> Lines:
     """The line of the source file each row came from: what the reader recorded in ``attrs['lines']`` (a CSV
     with a ``sep=`` first line or blank lines, XML), else header on line 1 and one row per line."""
     lines = df.attrs.get("lines")
-    if lines is not None and len(lines) == len(df):
-        return np.asarray(lines)
-    return np.arange(len(df)) + first
+    recorded = np.asarray(lines) if lines is not None and len(lines) == len(df) else None
+    return Lines(recorded, len(df), first)
 
 
 @dataclass(frozen=True)
