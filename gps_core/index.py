@@ -230,10 +230,33 @@ def peer_compare(index: pd.DataFrame, peer: str = "specialty", value: str = "ip"
     out = index.copy()
     out["peer_n"] = g.transform("count")
     out["peer_median"] = g.transform("median")
-    out["rank"] = g.rank(ascending=False, method="min")
-    below = g.rank(method="average") - 0.5
-    out["percentile"] = 100 * below / out["peer_n"]
+    less, ties = _below_and_ties(g.ngroup().to_numpy(), index[value].to_numpy(float))
+    n = out["peer_n"].to_numpy()
+    # as pandas ranks: "min" descending is 1 + the peers above; "average" ascending is less + (ties + 1) / 2
+    out["rank"] = n - less - ties + 1.0
+    out["percentile"] = 100 * (less + ties / 2) / n
     return out
+
+
+def _below_and_ties(group: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: how many values of its group are below its own, and how many equal it (itself included);
+    NaN for a row without a value. One sort for both (two group ranks would sort twice)."""
+    order = np.lexsort((v, group))
+    sg, sv = group[order], v[order]
+    start = np.ones(len(v), dtype=bool)  # a run of equal values within a group starts here
+    start[1:] = (sg[1:] != sg[:-1]) | (sv[1:] != sv[:-1])
+    first = np.flatnonzero(start)
+    run = np.cumsum(start) - 1
+    size = np.diff(np.append(first, len(v)))
+    gstart = np.ones(len(v), dtype=bool)
+    gstart[1:] = sg[1:] != sg[:-1]
+    gfirst = np.flatnonzero(gstart)[np.cumsum(gstart) - 1]  # the sorted position where each row's group starts
+    less, ties = np.empty(len(v)), np.empty(len(v))
+    less[order] = first[run] - gfirst  # NaN sorts last in its group: no value counts a NaN below it
+    ties[order] = size[run]
+    missing = np.isnan(v)
+    less[missing] = ties[missing] = np.nan
+    return less, ties
 
 
 def aggregate_measurements(measurements: pd.DataFrame, level: Literal["specialty", "program"]) -> pd.DataFrame:

@@ -187,3 +187,30 @@ def test_program_rollup_and_team_members_in_the_evaluation(root):
     team = evaluation.unit_view(ev, "Mastologia")["members"]
     assert len(team) == ev.measurements.loc[ev.measurements["specialty"] == "Mastologia", "unit_id"].nunique()
     assert team["ip"].between(0, 100).all() and team["share_small"].between(0, 1).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b"]),
+            st.sampled_from(["x", "y", None]),
+            st.integers(0, 2),
+            st.sampled_from([np.nan, 10.0, 20.0, 20.0, 35.5, 100.0]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_peer_ranks_equal_pandas_group_ranks(rows):
+    # One sort gives both ranks; pandas' own group ranks ("min" descending, "average" ascending) are the
+    # reference, ties, missing values and rows without a peer group included.
+    ix = pd.DataFrame(rows, columns=["client", "specialty", "month", "ip"])
+    ix["program"] = "p"
+    ix["period"] = pd.Timestamp("2015-01-01") + pd.to_timedelta(ix.pop("month") * 31, unit="D")
+    got = peer_compare(ix)
+    g = ix.groupby(["client", "program", "specialty", "period"], observed=True)["ip"]
+    n = g.transform("count")
+    pd.testing.assert_series_equal(got["rank"], g.rank(ascending=False, method="min"), check_names=False)
+    below = g.rank(method="average") - 0.5
+    pd.testing.assert_series_equal(got["percentile"], 100 * below / n, check_names=False)
