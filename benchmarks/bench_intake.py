@@ -1,6 +1,7 @@
 """Benchmark: reading and validating a client's monthly measurements exported the Brazilian way (``;``,
 decimal ``,``, thousands ``.``, latin-1) against pandas reading the same file with the dialect given and no
-checks at all, in the same process, the two sides alternated over ``--pairs`` pairs.
+checks at all, the two sides alternated over ``--pairs`` pairs, each run in its own forked process
+(benchmarks/timing.py).
 
 gps_core's side does everything an intake does: detects the encoding, separator and decimal mark, records
 the source line of every row, converts numbers refusing non-finite values and contradicting decimal marks,
@@ -9,36 +10,27 @@ equal (numerators and denominators) before any time is reported.
 
 Target (issue 13): at most 7x the bare pandas read, the whole class of checks included; the intake before
 issue 13 (fewer checks, text read as Arrow strings, the file decoded twice) measured 9.7x median at 1 M rows.
-Prints the min and median of the paired ratios and the peak memory of the process (VmHWM); exits 1 when the
-median misses the target.
+Prints the min and median of the paired ratios and each side's peak memory; exits 1 when the median misses
+the target.
 
-Run: ``python benchmarks/bench_intake.py [--rows 1000000] [--pairs 5]``.
+Run: ``python benchmarks/bench_intake.py [--rows 1000000] [--pairs 5] [--quick]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from timing import finish, pairs
 
 from gps_core.catalog import load_catalog
 from gps_core.io.readers import read_table
 from gps_core.schemas import validate_measurements
 
 TARGET = 7.0
-
-
-def peak_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def make(path: Path, rows: int) -> None:
@@ -76,40 +68,30 @@ def bare(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, sep=";", decimal=",", thousands=".", encoding="latin-1")
 
 
-def main() -> int:
+def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--pairs", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="100,000 rows (make bench-quick)")
     a = ap.parse_args()
+    rows = 100_000 if a.quick else a.rows
     cat = load_catalog()
     with tempfile.TemporaryDirectory() as d:
         f = Path(d) / "indicadores.csv"
-        make(f, a.rows)
+        make(f, rows)
         got, want = ours(f, cat), bare(f)
         for c in ("numerator", "denominator"):
             assert np.array_equal(got[c].to_numpy(), want[c].to_numpy(float)), c
-        ratios, t_ours, t_bare = [], [], []
-        for i in range(a.pairs):  # alternate which side runs first, so drift hits both alike
-            order = [("ours", lambda: ours(f, cat)), ("bare", lambda: bare(f))]
-            times = {}
-            for name, fn in order if i % 2 == 0 else order[::-1]:
-                t0 = time.perf_counter()
-                fn()
-                times[name] = time.perf_counter() - t0
-            t_ours.append(times["ours"])
-            t_bare.append(times["bare"])
-            ratios.append(times["ours"] / times["bare"])
-    med = statistics.median(ratios)
-    print(f"intake of {a.rows:,} measurement rows (Brazilian CSV, {f.name}), {a.pairs} alternated pairs")
-    print(f"  gps_core read_table + validate_measurements: median {statistics.median(t_ours):.2f} s")
-    print(f"  pandas read_csv, dialect given, no checks:   median {statistics.median(t_bare):.2f} s")
-    print(f"  ratio: min {min(ratios):.2f}x, median {med:.2f}x (target <= {TARGET:.1f}x)")
-    print(f"  peak memory of the process: {peak_mib():,.0f} MiB")
-    if med > TARGET:
-        print("MISSED the target", file=sys.stderr)
-        return 1
-    return 0
+        res = pairs(
+            "intake (read_table + validate_measurements) vs pandas read_csv without checks",
+            lambda: ours(f, cat),
+            lambda: bare(f),
+            target=TARGET,
+            size=f"{rows:,} rows, Brazilian CSV",
+            n=a.pairs,
+        )
+    finish([res])
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

@@ -1,11 +1,11 @@
 """Benchmark: payouts for 100,000 units under every rule against a plain vectorized pro-rata split of the
-same budget (pandas, rounded to cents but not exact), in the same process, each rule timed alternately with
-the baseline and reported as the median of the paired ratios.
+same budget (pandas, rounded to cents but not exact), each rule alternated with the baseline pair after pair,
+each run in its own forked process (benchmarks/timing.py): min and median of the paired ratios, peak memory.
 
 Target (issue 4): each rule at most 5x the baseline. The unit table is validated once (unique ids), as a
-contract run does, and that time is reported separately. Each timing is the median of ``--repeat`` runs.
+contract run does, and that time is reported separately.
 
-Run: ``python benchmarks/bench_p4p.py [--units 100000] [--repeat 21]``.
+Run: ``python benchmarks/bench_p4p.py [--units 100000] [--pairs 11] [--quick]``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import argparse
 
 import numpy as np
 import pandas as pd
-from timing import ratio, timed
+from timing import finish, pairs, timed
 
 from gps_core import p4p
 
@@ -22,10 +22,11 @@ from gps_core import p4p
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=100_000)
-    ap.add_argument("--repeat", type=int, default=21)
+    ap.add_argument("--pairs", type=int, default=11)
+    ap.add_argument("--quick", action="store_true", help="20,000 units (make bench-quick)")
     a = ap.parse_args()
     rng = np.random.default_rng(1)
-    n = a.units
+    n = 20_000 if a.quick else a.units
     u = pd.DataFrame(
         {
             "unit_id": [f"u{i:06d}" for i in range(n)],
@@ -39,14 +40,13 @@ def main() -> None:
     u["points"] = rng.integers(0, 560, n)
     u["list_size"] = rng.integers(1000, 20000, n)
     u["prevalence"] = rng.uniform(0.01, 0.2, n)
-    budget = 10**11  # 1 billion in cents
+    budget = 10**6 * n  # 1 billion in cents at 100,000 units: the same per unit at any size
 
     def baseline():
         w = u["index"] * u["production"]
         return u.assign(payout=(budget * w / w.sum()).round())
 
-    t_base, _ = timed(baseline, a.repeat)
-    t_valid, _ = timed(lambda: p4p.validate_units(u), a.repeat)
+    t_valid, _ = timed(lambda: p4p.validate_units(u), 5)
     rules = {
         "budget pool (same weights, exact cents)": lambda: p4p.budget_pool(u, budget),
         "budget pool (minimum 30, cap)": lambda: p4p.budget_pool(u, budget, minimum=30, cap=2 * 10**6),
@@ -62,12 +62,9 @@ def main() -> None:
     }
     out = p4p.budget_pool(u, budget, alpha=1.5, minimum=30, cap=2 * 10**6)
     assert out["payout"].sum() == budget
-    print(f"units                                    {n:,}")
-    print(f"baseline pandas pro-rata split           {t_base * 1000:.2f} ms")
-    print(f"unit table validation (once per run)     {t_valid * 1000:.2f} ms")
-    for name, f in rules.items():
-        t, b, r = ratio(f, baseline, a.repeat)
-        print(f"{name:<40} {t * 1000:7.2f} ms (baseline beside it {b * 1000:5.2f} ms)  {r:5.2f}x (target <= 5x)")
+    print(f"{n:,} units; unit table validation (once per run) {t_valid * 1000:.2f} ms")
+    size = f"{n:,} units"
+    finish([pairs(f"{k} vs pandas pro-rata", f, baseline, target=5, size=size, n=a.pairs) for k, f in rules.items()])
 
 
 if __name__ == "__main__":
