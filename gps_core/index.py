@@ -92,7 +92,8 @@ def score_indicators(measurements: pd.DataFrame, catalog: pd.DataFrame) -> pd.Da
     out["fraction"] = band_fraction(value, catalog, row, buf=mult)
     dim = pd.Categorical(catalog["dimension"], categories=DIMENSIONS).codes
     out["dimension"] = pd.Categorical.from_codes(dim[row], categories=DIMENSIONS)
-    out["small_denominator"] = d < np.take(catalog["min_denominator"].to_numpy(dtype=float), row, out=mult)
+    # mode "clip" (the rows are catalogue rows, all in range): "raise" would copy through a buffer of its own
+    out["small_denominator"] = d < np.take(catalog["min_denominator"].to_numpy(float), row, out=mult, mode="clip")
     out["missing"] = np.isnan(value)
     return out
 
@@ -189,12 +190,14 @@ def performance_index(
     cell += scores["dimension"].cat.codes.to_numpy()
     if lost is not None:
         cell[lost] = size
-    w = np.take(catalog["weight"].to_numpy(float), row)
+    expected = _expected_weights(catalog, ucode, row, lost, n_u, buf)[:, None, :]  # (u, 1, d)
+    # The weights of the rows go where the tally's key was (read no more): one array fewer to allocate.
+    w = np.take(catalog["weight"].to_numpy(float), row, out=buf.view(np.float64) if buf.itemsize == 8 else None,
+                mode="clip")  # fmt: skip
     present = np.bincount(cell, weights=w, minlength=size + 1)[:-1].reshape(n_u, n_p, n_d)
     w *= f  # NaN only in the rows without a score, all in the last bin
     earned = np.bincount(cell, weights=w, minlength=size + 1)[:-1].reshape(n_u, n_p, n_d)
-    del cell, w
-    expected = _expected_weights(catalog, ucode, row, lost, n_u, buf)[:, None, :]  # (u, 1, d)
+    del cell, w, buf
     with np.errstate(invalid="ignore", divide="ignore"):
         if missing == "redistribute":
             dim = np.where(present > 0, 100 * earned / present, np.nan)

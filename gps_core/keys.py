@@ -96,5 +96,6 @@ def first_rows(key: np.ndarray, n: int) -> np.ndarray:
     """The position of the first row of each of the ``n`` groups numbered by ``key``."""
     first = np.empty(n, dtype=np.int64)
     # Later writes win: written from the last row back, each group ends with its first row.
-    first[key[::-1]] = np.arange(len(key) - 1, -1, -1)
+    # int32 positions when they fit: the one full-length array here, written once and read once
+    first[key[::-1]] = np.arange(len(key) - 1, -1, -1, dtype=np.int32 if len(key) < 2**31 else np.int64)
     return first

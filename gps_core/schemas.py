@@ -285,7 +285,7 @@ def validate_measurements(
     prop = np.isin(unit, PROPORTION_UNITS) | nps  # per distinct id, then per row
     over = np.greater(n, d, out=mask)  # |n| > d, without an absolute copy of the column
     over[low] = -n[low] > d[low]
-    over &= np.take(prop, code, out=tmp)
+    over &= np.take(prop, code, out=tmp, mode="wrap")  # -1 (no id) reads the last entry; "raise" would buffer
     _report(
         problems,
         "numerator > denominator",

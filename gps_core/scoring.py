@@ -131,10 +131,13 @@ def band_fraction(values: ArrayLike, rules, row: np.ndarray | None = None, buf: 
     # Linear rules over every row at once (most indicators have one), in place: a NaN floor and span for
     # the other rules give NaN, overwritten below. Same formula as linear_band, (v - floor) / (target - floor).
     linear = kind == "linear"
-    buf = np.take(np.where(linear, num("floor"), np.nan), row, out=buf)
+    if len(row) and (row.min() < 0 or row.max() >= len(kind)):  # checked once: the takes below clip
+        raise IndexError(f"rule rows must be in 0..{len(kind) - 1}")
+    # mode "clip": with "raise", a take into ``out`` goes through a buffer of its own, a full-length copy
+    buf = np.take(np.where(linear, num("floor"), np.nan), row, out=buf, mode="clip")
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         out = np.subtract(v, buf)
-        np.take(np.where(linear, num("target") - num("floor"), np.nan), row, out=buf)
+        np.take(np.where(linear, num("target") - num("floor"), np.nan), row, out=buf, mode="clip")
         out /= buf
     np.clip(out, 0.0, 1.0, out=out)
     del buf
