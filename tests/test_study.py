@@ -173,3 +173,26 @@ def test_the_study_gives_the_same_cells_and_funnels_on_spark(pooled):
             s.close()
     for a, b in zip(got["duckdb"], got["pyspark"], strict=True):
         pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-12)
+
+
+def test_the_unit_values_are_computed_once_per_study_and_released(pooled, monkeypatch):
+    # Every table of a study (cells of each segment, exclusions, funnels, the client's own view) reads the
+    # unit values computed once; the cached table is dropped when the study closes, before the pool closes.
+    made = []
+    real = benchmark.unit_values
+    monkeypatch.setattr(benchmark, "unit_values", lambda *a, **k: made.append(1) or real(*a, **k))
+    f = write(pooled, audience="client", own_client="B", client="b", by=["size", "region"],
+              funnels=[{"indicator": "S01", "level": "unit"}, {"indicator": "S01", "level": "client"}])  # fmt: skip
+    s = S.run(params.load(f))
+    temp = "SELECT table_name FROM duckdb_tables() WHERE temporary"
+    left = []
+    try:
+        S.excluded(s)
+        S.own_position(s)
+        assert len(made) == 1 and len(s.funnels) == 2
+        assert s.units.get_name().split(".")[-1] in {r[0] for r in s.pool.con.con.execute(temp).fetchall()}
+        shut = s.pool.close
+        s.pool.close = lambda: left.extend(s.pool.con.con.execute(temp).fetchall()) or shut()
+    finally:
+        s.close()
+    assert left == []

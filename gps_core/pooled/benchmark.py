@@ -28,7 +28,10 @@ STATS = ["p10", "p25", "p50", "p75", "p90", "mean", "best_decile"]
 def unit_values(pool, filters: dict | None = None, months: tuple | None = None, min_cases: dict | None = None):
     """Ibis table: one row per client, unit and indicator over the months (first and last, inclusive),
     with the client's segment; ``filters`` maps a measurements column to the values kept; ``min_cases``
-    maps an indicator to the smallest denominator a unit needs over the period to count."""
+    maps an indicator to the smallest denominator a unit needs over the period to count (``enough``).
+
+    An expression, computed again wherever it is read: a study reads it through :func:`units` instead.
+    """
     m = pool.table("measurements")
     if months is not None:
         m = m.filter((m.month >= pd.Timestamp(months[0]).date()) & (m.month <= pd.Timestamp(months[1]).date()))
@@ -38,11 +41,26 @@ def unit_values(pool, filters: dict | None = None, months: tuple | None = None, 
         numerator=m.numerator.sum(), denominator=m.denominator.sum(), expected=m.expected.sum()
     )
     u = u.filter(u.denominator > 0)
-    if min_cases:
-        u = u.filter(u.denominator >= u.indicator_id.substitute({k: float(v) for k, v in min_cases.items()}, else_=0.0))
     u = u.mutate(value=u.numerator / u.denominator)
     c = pool.table("contributors")
-    return u.join(c, "client")
+    return enough(u.join(c, "client"), min_cases)
+
+
+def units(pool, months: tuple | None = None):
+    """The unit values of every indicator over the months, computed once and kept by the backend (a temporary
+    table on DuckDB, a cached frame on Spark): a study reads them for every segment, the exclusions, the
+    funnels and a client's own view, where the expression itself would be computed again by each query (and
+    more than once inside one: the cells read the units three times)."""
+    return unit_values(pool, None, months).cache()
+
+
+def enough(units, min_cases: dict | None):
+    """The units with at least the indicator's minimum denominator over the period (``min_cases``: indicator
+    -> cases; an indicator not named has no minimum)."""
+    if not min_cases:
+        return units
+    need = units.indicator_id.substitute({k: float(v) for k, v in min_cases.items()}, else_=0.0)
+    return units.filter(units.denominator >= need)
 
 
 def cells(units, by: list[str]):
@@ -67,6 +85,19 @@ def cells(units, by: list[str]):
     return out.mutate(max_share=out.top_vol / out.cases).drop("top_vol")
 
 
+def segments(units, by: list[str]) -> pd.DataFrame:
+    """The raw cells (:func:`cells`) overall and by each column of ``by``, one frame: ``segment`` names the
+    column (``all`` overall) and ``group`` its value. The study's queries: everything after is pandas on a
+    few hundred cells."""
+    parts = []
+    for seg in [None, *by]:
+        t = cells(units, [seg] if seg else []).to_pandas()
+        t["segment"] = seg or "all"
+        t["group"] = t[seg].astype(str) if seg else "all"
+        parts.append(t.drop(columns=[seg] if seg else []))
+    return pd.concat(parts, ignore_index=True)
+
+
 def study(
     pool,
     catalog: pd.DataFrame,
@@ -76,20 +107,23 @@ def study(
     min_clients: int = disclosure.MIN_CLIENTS,
     max_share: float = disclosure.MAX_SHARE,
     min_cases: dict | None = None,
+    values=None,
 ) -> pd.DataFrame:
     """Published benchmark cells for every indicator, overall (``segment='all'``) and by each column of
     ``by``, on the indicator's own scale (percent x 100 ...), best decile by its polarity, disclosure
-    control applied (``published``, ``reason``); units below ``min_cases`` (see ``unit_values``) left out."""
+    control applied (``published``, ``reason``); units below ``min_cases`` (see ``unit_values``) left out.
+    ``values``: the unit values already computed (:func:`units`), read instead of the pool (then ``months``
+    and ``filters`` are theirs)."""
     from ..catalog import UNITS
 
-    units = unit_values(pool, filters, months, min_cases)
-    parts = []
-    for seg in [None, *by]:
-        t = cells(units, [seg] if seg else []).to_pandas()
-        t["segment"] = seg or "all"
-        t["group"] = t[seg].astype(str) if seg else "all"
-        parts.append(t.drop(columns=[seg] if seg else []))
-    out = pd.concat(parts, ignore_index=True)
+    cached = values is None
+    if cached:
+        values = unit_values(pool, filters, months).cache()
+    try:
+        out = segments(enough(values, min_cases), by)
+    finally:
+        if cached:  # released while the connection is open (a finalizer after close would fail)
+            values.release()
     info = catalog.set_index("indicator_id")
     out = out[out["indicator_id"].isin(info.index)].copy()
     pol = out["indicator_id"].map(info["polarity"])

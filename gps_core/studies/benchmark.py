@@ -41,6 +41,7 @@ class Study:
     inputs: list[dict] = field(default_factory=list)
     tmp: Path | None = None
     origin: dict = field(default_factory=dict)  # the source as codes and counts (the view words it)
+    units: object = None  # the unit values over the period, computed once (benchmark.units): every table reads them
 
     @property
     def months(self) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -48,7 +49,7 @@ class Study:
 
     def close(self) -> None:
         """Close the pool and remove a pool built for the run."""
-        _discard(self.pool, self.tmp)
+        _discard(self.pool, self.tmp, self.units)
 
 
 def open_pool(params) -> tuple[store.Pool, bytes | None, Path | None, str, list[dict], dict]:
@@ -93,8 +94,11 @@ def open_pool(params) -> tuple[store.Pool, bytes | None, Path | None, str, list[
     return pool, key, tmp, what, inputs, origin
 
 
-def _discard(pool: store.Pool, tmp: Path | None) -> None:
-    """Close the pool and remove it when it was built for the run."""
+def _discard(pool: store.Pool, tmp: Path | None, units=None) -> None:
+    """Close the pool and remove it when it was built for the run; the cached unit values are released
+    first, while the connection is open."""
+    if units is not None:
+        units.release()
     pool.close()
     if tmp is not None:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -107,6 +111,7 @@ def run(params) -> Study:
 
     catalog = cat.load_catalog(params.catalog)
     pool, key, tmp, what, inputs, origin = open_pool(params)
+    values = None
     try:
         missing = [i for i in [*params.featured, *(f.indicator for f in params.funnels)]
                    if i not in set(catalog["indicator_id"])]  # fmt: skip
@@ -115,8 +120,9 @@ def run(params) -> Study:
                 f"{params_file(params)}: indicator(s) {missing} are not in the catalogue '{params.catalog}'"
             )
         need = min_cases(params, catalog)
-        cells = benchmark.study(pool, catalog, list(params.by), (params.period.first, params.period.last),
-                                min_clients=params.min_clients, max_share=params.max_share, min_cases=need)  # fmt: skip
+        values = benchmark.units(pool, (params.period.first, params.period.last))
+        cells = benchmark.study(pool, catalog, list(params.by), min_clients=params.min_clients,
+                                max_share=params.max_share, min_cases=need, values=values)  # fmt: skip
         bands = benchmark.suggested_bands(cells, catalog, what)
         own = None
         if params.audience == "client":
@@ -125,7 +131,7 @@ def run(params) -> Study:
                 raise ParamsError(f"{params_file(params)}: own_client {params.own_client!r} is not in the pool "
                                   "(the name must be written as it was ingested, with the pool's key)")  # fmt: skip
         s = Study(params, pool, catalog, what, cells, bands, own=own, inputs=inputs, tmp=tmp, min_cases=need,
-                  origin=origin)
+                  origin=origin, units=values)  # fmt: skip
         s.funnels = [funnel(s, f) for f in params.funnels]
         if params.hrrp is not None:
             path = where(params.hrrp.path)
@@ -135,7 +141,7 @@ def run(params) -> Study:
             s.inputs.append({"file": shown(params.hrrp.path), "sha256": sha256(path)})
         return s
     except BaseException:
-        _discard(pool, tmp)
+        _discard(pool, tmp, values)
         raise
 
 
@@ -153,9 +159,9 @@ def min_cases(params, catalog: pd.DataFrame) -> dict[str, float]:
 
 def excluded(s: Study) -> pd.DataFrame:
     """Per indicator: units with data in the period and units left out for too few cases."""
-    u = benchmark.unit_values(s.pool, None, s.months)
+    u = s.units
     t = u.group_by("indicator_id").agg(units=u.count()).to_pandas().set_index("indicator_id")
-    k = benchmark.unit_values(s.pool, None, s.months, s.min_cases)
+    k = benchmark.enough(u, s.min_cases)
     kept = k.group_by("indicator_id").agg(kept=k.count()).to_pandas().set_index("indicator_id")
     out = t.join(kept).fillna({"kept": 0}).astype(int).reset_index()
     out["min_cases"] = out["indicator_id"].map(s.min_cases)
@@ -170,8 +176,8 @@ def funnel(s: Study, spec) -> dict:
     name = "client" if spec.level == "client" else "unit"
     need = {spec.indicator: s.min_cases[spec.indicator]} if spec.indicator in s.min_cases else None
     # the minimum applies to what is plotted: a unit, or a client's total over all its units
-    units = benchmark.unit_values(s.pool, {"indicator_id": [spec.indicator]}, s.months,
-                                  need if name == "unit" else None).to_pandas()  # fmt: skip
+    units = s.units.filter(s.units.indicator_id == spec.indicator)
+    units = benchmark.enough(units, need if name == "unit" else None).to_pandas()
     t = units.groupby(name, as_index=False)[["numerator", "denominator", "expected"]].sum(min_count=1)
     if name == "unit":
         t = t.merge(units[["unit", "client"]].drop_duplicates("unit"), on="unit")
@@ -317,7 +323,7 @@ def own_position(s: Study) -> pd.DataFrame:
     and the median of each of its own segments; ``position`` says where the value falls among the published
     percentiles and ``better_than_median`` reads the indicator's polarity. Only the client's values and
     published cells: nothing of another client."""
-    u = benchmark.unit_values(s.pool, None, s.months, s.min_cases)
+    u = benchmark.enough(s.units, s.min_cases)
     u = u.filter(u.client == s.own)
     t = u.group_by("indicator_id").agg(units=u.count(), value=u.value.median(), numerator=u.numerator.sum(),
                                        denominator=u.denominator.sum()).to_pandas()  # fmt: skip
