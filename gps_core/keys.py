@@ -23,12 +23,16 @@ def codes(s: pd.Series) -> tuple[np.ndarray, int]:
     column is factorized, sorted. A missing value gets code 0, before every value, so that it is a group of
     its own.
     """
+    c, k = _unshifted(s)
+    return (c.astype(np.int64) if k >= np.iinfo(c.dtype).max else c) + 1, k
+
+
+def _unshifted(s: pd.Series) -> tuple[np.ndarray, int]:
+    """:func:`codes` before the shift by one: -1 for a missing value (a categorical's own codes, no copy)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        c = s.cat.codes.to_numpy()
-        k = len(s.cat.categories) + 1
-        return (c.astype(np.int64) if k >= np.iinfo(c.dtype).max else c) + 1, k
+        return s.cat.codes.to_numpy(), len(s.cat.categories) + 1
     c, uniq = pd.factorize(s, sort=True, use_na_sentinel=True)
-    return c + 1, len(uniq) + 1
+    return c, len(uniq) + 1
 
 
 def dense(key: np.ndarray, size: int) -> tuple[np.ndarray, int]:
@@ -59,12 +63,8 @@ def combined(df: pd.DataFrame, columns: list[Column]) -> tuple[np.ndarray, int]:
     cap = max(len(df), 1 << 16)
     key, size = np.zeros(len(df), dtype=np.intp), 1
     for col in columns:
-        shift = 0
-        if isinstance(col, str) and isinstance(df[col].dtype, pd.CategoricalDtype):
-            # The codes as they are, shifted in the key (as codes() numbers them): no shifted copy per column.
-            c, k, shift = df[col].cat.codes.to_numpy(), len(df[col].cat.categories) + 1, 1
-        else:
-            c, k = codes(df[col]) if isinstance(col, str) else col
+        # A column's codes are shifted by one inside the key (as codes() numbers them): no shifted copy.
+        (c, k), shift = (_unshifted(df[col]), 1) if isinstance(col, str) else (col, 0)
         if size * k > cap:
             key, size = dense(key, size)
         key *= k  # in place: one array for the whole key

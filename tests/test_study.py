@@ -191,6 +191,8 @@ def test_the_unit_values_are_computed_once_per_study_and_released(pooled, monkey
         S.own_position(s)
         assert len(made) == 1 and len(s.funnels) == 2
         assert s.units.get_name().split(".")[-1] in {r[0] for r in s.pool.con.con.execute(temp).fetchall()}
+        with pytest.raises(ValueError, match="months and filters belong to the unit values"):
+            benchmark.study(s.pool, CAT, ["size"], months=s.months, values=s.units)  # would be silently ignored
         shut = s.pool.close
         s.pool.close = lambda: left.extend(s.pool.con.con.execute(temp).fetchall()) or shut()
     finally:

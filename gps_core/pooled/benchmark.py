@@ -46,12 +46,13 @@ def unit_values(pool, filters: dict | None = None, months: tuple | None = None, 
     return enough(u.join(c, "client"), min_cases)
 
 
-def units(pool, months: tuple | None = None):
-    """The unit values of every indicator over the months, computed once and kept by the backend (a temporary
-    table on DuckDB, a cached frame on Spark): a study reads them for every segment, the exclusions, the
-    funnels and a client's own view, where the expression itself would be computed again by each query (and
-    more than once inside one: the cells read the units three times)."""
-    return unit_values(pool, None, months).cache()
+def units(pool, months: tuple | None = None, filters: dict | None = None):
+    """The unit values over the months (:func:`unit_values`), computed once and kept by the backend (a
+    temporary table on DuckDB, a cached frame on Spark): a study reads them for every segment, the exclusions,
+    the funnels and a client's own view, where the expression itself would be computed again by each query
+    (and more than once inside one: the cells read the units three times). Release them (``.release()``)
+    before the pool closes."""
+    return unit_values(pool, filters, months).cache()
 
 
 def enough(units, min_cases: dict | None):
@@ -118,7 +119,9 @@ def study(
 
     cached = values is None
     if cached:
-        values = unit_values(pool, filters, months).cache()
+        values = units(pool, months, filters)
+    elif months is not None or filters:
+        raise ValueError("study: months and filters belong to the unit values given; pass them to units()")
     try:
         out = segments(enough(values, min_cases), by)
     finally:
