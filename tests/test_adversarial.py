@@ -313,7 +313,7 @@ def test_stays_valid_but_unusual_files_give_the_same_stays(tmp_path, stays_text)
 
 @pytest.fixture(scope="module")
 def book():
-    return pd.read_excel(MODELO / "cirurgias_e_pesquisa.xlsx", sheet_name=None, dtype=object)
+    return pd.read_excel(MODELO / "cirurgias_e_pesquisa.xlsx", sheet_name=None, dtype=object, engine="calamine")
 
 
 def _records(d: Path, stays_text: str, book, ops_change=None, answers_change=None) -> tuple[Path, Path, Path]:
@@ -360,7 +360,7 @@ def test_operations_bad_rows_are_named(tmp_path_factory, stays_text, book, k, wh
 
     s, o, a = _records(d, stays_text, book, ops_change=change)
     col = {"orphan": "encounter_id", "asa": "asa", "date": "date"}[what]
-    n = len(pd.read_excel(o))
+    n = len(pd.read_excel(o, engine="calamine"))
     msg = refused("operations", d, "validate", s, o, where=f"line {k % n + 2}, column '{col}'")
     assert str(o) in msg
 

@@ -1,9 +1,12 @@
 """Bad input gives one clear error naming the file, line, column and the fix; nothing is computed."""
 
+import datetime as dt
 import re
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gps_core.catalog import load_catalog
 from gps_core.errors import InputError, ParamsError
@@ -130,6 +133,61 @@ def test_excel_sheets_and_parquet(tmp_path, cat):
     other.write_text("{}")
     with pytest.raises(InputError, match="unknown file type '.json'"):
         read_table(other)
+
+
+CELL = st.one_of(
+    st.none(),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=8),
+    st.integers(-(10**12), 10**12),
+    st.floats(-1e9, 1e9, allow_nan=False).filter(lambda x: x == 0 or abs(x) > 1e-6),
+    st.booleans(),
+    st.datetimes(dt.datetime(1950, 1, 1), dt.datetime(2060, 1, 1)).map(lambda d: d.replace(microsecond=0)),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    head=st.lists(
+        st.one_of(st.none(), st.text("abcç é", min_size=1, max_size=5), st.integers(1990, 2030)),
+        min_size=1,
+        max_size=5,
+        unique=True,
+    ),  # fmt: skip
+    rows=st.lists(st.lists(CELL, min_size=5, max_size=5), max_size=12),
+)
+def test_a_sheet_reads_as_openpyxl_reads_it(tmp_path, head, rows):
+    """The workbook reader (calamine, one parse per sheet) returns every cell, row and source line as the
+    openpyxl reader pandas used before; blank rows are skipped with their lines counted."""
+    from openpyxl import Workbook
+
+    head = [h for h in head if not (isinstance(h, str) and not h.strip())]
+    if all(h is None for h in head):
+        head = [*head, "x"]  # a sheet without a single name is refused as empty (tested in test_adversarial)
+    if len({str(h).strip() for h in head if h is not None}) < len([h for h in head if h is not None]):
+        head = [f"c{i}" for i in range(len(head))]  # names equal after trimming are refused (tested below)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Dados"
+    sheet.append(head)
+    for r in [*rows, ["fim"] * 5]:  # a last row of text: a header with no rows under it is refused
+        sheet.append(r[: len(head)])
+    f = tmp_path / "b.xlsx"
+    book.save(f)
+    got, dialect = read_table(f)
+    want = pd.read_excel(f, engine="openpyxl", dtype=object)
+    want.columns = [str(c).strip() for c in want.columns]
+    blank = want.isna().all(axis=1).to_numpy()
+    lines = (pd.RangeIndex(len(want)) + 2)[~blank]
+    want = want[~blank].reset_index(drop=True)
+    assert dialect.sheet == "Dados" and list(got.attrs["lines"]) == list(lines)
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_a_header_named_twice_in_a_sheet_is_refused(tmp_path):
+    f = tmp_path / "b.xlsx"
+    pd.DataFrame([[1, 2, 3]], columns=["numerator", " Numerator ", "x"]).to_excel(f, index=False)
+    with pytest.raises(InputError, match="column 'Numerator' appears twice"):
+        read_table(f)
 
 
 def test_params_errors_name_the_key(tmp_path, root):

@@ -206,7 +206,7 @@ def test_gps_payouts_writes_the_finance_workbook(tmp_path, root):
     out = tmp_path / "payouts.xlsx"
     run = gps("payouts", str(root / "params" / "hospital_2015.yaml"), "--out", str(out))
     assert run.returncode == 0, run.stderr
-    with pd.ExcelFile(out) as book:
+    with pd.ExcelFile(out, engine="calamine") as book:
         # a pt-BR contract: the finance team reads Portuguese headers, sheet names and sentences
         assert book.sheet_names == ["Bônus de desempenho (fundo)", "Adicional sobre a produção", "totais"]
         pool = pd.read_excel(book, book.sheet_names[0])

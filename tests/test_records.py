@@ -334,7 +334,7 @@ def test_gps_validate_checks_record_files_together(tmp_path, root):
     assert ok.returncode == 0, ok.stderr
     assert "OK as encounters, 26605 stays" in ok.stdout
     assert "OK as surgeries" in ok.stdout and "not checked" not in ok.stdout
-    ops = pd.read_excel(d / "cirurgias_e_pesquisa.xlsx", sheet_name="cirurgias", dtype=str)
+    ops = pd.read_excel(d / "cirurgias_e_pesquisa.xlsx", sheet_name="cirurgias", dtype=str, engine="calamine")
     ops.loc[3, "encounter_id"] = "INT999999"
     ops.to_csv(tmp_path / "ops.csv", sep=";", index=False)
     bad = gps("validate", str(d / "internacoes.csv"), str(tmp_path / "ops.csv"))
