@@ -30,6 +30,8 @@ check the realized findings, not only the plan.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -142,75 +144,115 @@ def truth() -> pd.DataFrame:
     return df
 
 
-def _applies(applies_to: str, care_line: str, specialty: str) -> bool:
-    if applies_to == "all":
-        return True
-    if applies_to == "obstetric":
-        return specialty == "Ginecologia e Obstetrícia"
-    return applies_to == care_line
+def _applies(applies_to: np.ndarray, care_line: str, specialty: str) -> np.ndarray:
+    """Which catalogue rows (their ``applies_to``) a specialty of the given care line is scored on."""
+    obstetric = specialty == "Ginecologia e Obstetrícia"
+    return (applies_to == "all") | ((applies_to == "obstetric") & obstetric) | (applies_to == care_line)
 
 
-def _invert(phi: np.ndarray, r) -> np.ndarray:
-    """Indicator value whose band fraction is about ``phi``."""
-    if r["rule"] == "linear":
-        return r["floor"] + phi * (r["target"] - r["floor"])
-    if r["rule"] == "range":
-        p = np.clip(phi, 0, 1.0)
-        return r["floor_high"] - p * (r["floor_high"] - r["target_high"])
-    thr = [float(x.split(":")[0]) for x in r["tiers"].split("|")]
-    frac = [float(x.split(":")[1]) for x in r["tiers"].split("|")]
-    worst = thr[-1] + (thr[-1] - thr[-2])
-    xs = np.array([0.0, *frac[::-1]])  # increasing fractions
-    ys = np.array([worst, *thr[::-1]])
-    return np.interp(np.clip(phi, 0, 1), xs, ys)
+def _invert(phi: np.ndarray, band: dict[str, np.ndarray]) -> np.ndarray:
+    """Indicator value whose band fraction is about ``phi``: ``phi[j]`` (any trailing shape) for the
+    catalogue row whose band is ``band[field][j]`` (numpy columns), each rule on all of its rows at once."""
+    out = np.empty_like(phi)
+    shape = (-1,) + (1,) * (phi.ndim - 1)
+    col = {c: band[c].astype(float).reshape(shape) for c in ("floor", "target", "floor_high", "target_high")}
+    k = band["rule"] == "linear"
+    out[k] = col["floor"][k] + phi[k] * (col["target"][k] - col["floor"][k])
+    k = band["rule"] == "range"
+    out[k] = col["floor_high"][k] - np.clip(phi[k], 0, 1.0) * (col["floor_high"][k] - col["target_high"][k])
+    for j in np.flatnonzero(band["rule"] == "tiers"):  # one interpolation table per indicator (few of them)
+        pairs = [x.split(":") for x in band["tiers"][j].split("|")]
+        thr, frac = [float(t) for t, _ in pairs], [float(f) for _, f in pairs]
+        worst = thr[-1] + (thr[-1] - thr[-2])
+        xs = np.array([0.0, *frac[::-1]])  # increasing fractions
+        ys = np.array([worst, *thr[::-1]])
+        out[j] = np.interp(np.clip(phi[j], 0, 1), xs, ys)
+    return out
 
 
-def _simulate(q: np.ndarray, cat: pd.DataFrame, w_eff: pd.Series, tr: pd.DataFrame, seed: int):
-    """One draw of every doctor-month-indicator given the specialties' quality lines ``q`` (S, 12).
+@dataclass
+class _Block:
+    """What a specialty draws whatever its quality line: doctors' effects, noise, presence, the indicator
+    offsets and denominators, and each indicator's random stream where the numerators start."""
 
-    Each specialty and each (specialty, indicator) block has its own random stream, so a calibration pass
-    that changes ``q`` redraws the same noise (common random numbers).
+    rows: np.ndarray  # catalogue rows the specialty is scored on (J)
+    band: dict[str, np.ndarray]  # their rule, band, unit and multiplier
+    eff: np.ndarray  # (D,)
+    noise: np.ndarray  # (D, 12)
+    delta: np.ndarray  # (J,)
+    doc: np.ndarray  # present doctor-months: doctor (within the specialty) and month
+    month: np.ndarray
+    den: np.ndarray  # (J, D, 12)
+    states: list  # per indicator: its stream's state after the denominators
+
+
+def _draws(cat: pd.DataFrame, w_eff: pd.Series, tr: pd.DataFrame, seed: int) -> list[_Block]:
+    """The draws that do not depend on the quality lines, made once for every calibration pass.
+
+    Each specialty and each (specialty, indicator) block has its own random stream, so a pass that changes
+    the lines redraws the same noise (common random numbers).
     """
-    cols = {k: [] for k in ("doc", "spec", "month", "ind", "num", "den")}
-    doc0 = 0
-    where = {i: k for k, i in zip(cat.index, cat["indicator_id"], strict=True)}  # indicator -> catalogue row
-    rows = cat.to_dict("records")  # plain dicts: a pandas row per block cost most of the time
-    for s_i, sp in tr.iterrows():
+    volume = cat["indicator_id"].map(VOLUME).to_numpy(float)
+    fields = ("rule", "floor", "target", "floor_high", "target_high", "tiers", "unit", "multiplier")
+    band = {c: cat[c].to_numpy(object) for c in fields}  # plain arrays: a catalogue slice per pass is slow
+    weight = w_eff.reindex(cat["indicator_id"]).to_numpy()
+    applies = cat["applies_to"].to_numpy(object)
+    out = []
+    for s_i, (line, name, n_doc) in enumerate(tr[["care_line", "specialty", "doctors"]].itertuples(index=False)):
         rng = np.random.default_rng([seed, s_i])
-        n_doc = int(sp["doctors"])
         eff = rng.normal(0, 0.05, n_doc)
         eff -= eff.mean()
         act = rng.gamma(2.0, 0.5, n_doc)
         present = rng.random((n_doc, 12)) > 0.02
         noise = rng.normal(0, 0.02, (n_doc, 12))
-        mask = cat["applies_to"].map(lambda a, sp=sp: _applies(a, sp["care_line"], sp["specialty"])).to_numpy()
-        inds = [r for r, m in zip(rows, mask, strict=True) if m]
-        w = w_eff.reindex([r["indicator_id"] for r in inds]).to_numpy()
-        delta = rng.normal(0, 0.08, len(inds))
-        delta -= np.average(delta, weights=w)
-        dd, mm = np.nonzero(present)
-        for j, r in enumerate(inds):
+        rows = np.flatnonzero(_applies(applies, line, name))
+        delta = rng.normal(0, 0.08, len(rows))
+        delta -= np.average(delta, weights=weight[rows])
+        den = np.empty((len(rows), n_doc, 12))
+        states = []
+        for j, k in enumerate(rows):
             rj = np.random.default_rng([seed, s_i, j])
-            phi = q[s_i][None, :] + eff[:, None] + delta[j] + noise
-            value = _invert(phi, r)
-            den = rj.poisson(VOLUME[r["indicator_id"]] * act[:, None] * np.ones((1, 12))).astype(float)
-            if r["unit"] == "percent":
-                num = rj.binomial(den.astype(int), np.clip(value / 100, 0, 1)).astype(float)
-            elif r["unit"] == "nps":  # promoters minus detractors, 10 % passives at the middle
-                v = np.clip(value, -80, 80) / 100
+            den[j] = rj.poisson(np.broadcast_to((volume[k] * act)[:, None], (n_doc, 12)))
+            states.append(rj.bit_generator.state)
+        dd, mm = np.nonzero(present)
+        out.append(_Block(rows, {c: v[rows] for c, v in band.items()}, eff, noise, delta, dd, mm, den, states))
+    return out
+
+
+def _simulate(q: np.ndarray, blocks: list[_Block]) -> dict[str, np.ndarray]:
+    """One draw of every doctor-month-indicator given the specialties' quality lines ``q`` (S, 12): the
+    values each rule gives the intended band fraction, and the numerators drawn from each indicator's own
+    stream (so only the numerators change between calibration passes)."""
+    bits = np.random.PCG64(0)
+    gen = np.random.Generator(bits)
+    cols = {k: [] for k in ("doc", "spec", "month", "ind", "num", "den")}
+    doc0 = 0
+    for s_i, b in enumerate(blocks):
+        phi = q[s_i][None, None, :] + b.eff[None, :, None] + b.delta[:, None, None] + b.noise[None]
+        value = _invert(phi, b.band)
+        unit, mult = b.band["unit"], b.band["multiplier"].astype(float)
+        num = np.empty_like(b.den)
+        for j in range(len(b.rows)):
+            bits.state = b.states[j]
+            den = b.den[j]
+            if unit[j] == "percent":
+                num[j] = gen.binomial(den.astype(int), np.clip(value[j] / 100, 0, 1))
+            elif unit[j] == "nps":  # promoters minus detractors, 10 % passives at the middle
+                v = np.clip(value[j], -80, 80) / 100
                 p_prom = np.clip(0.45 + v / 2, 0, 1)
-                prom = rj.binomial(den.astype(int), p_prom)
+                prom = gen.binomial(den.astype(int), p_prom)
                 p_det = np.clip((0.45 - v / 2) / np.maximum(1 - p_prom, 1e-9), 0, 1)
-                num = (prom - rj.binomial((den - prom).astype(int), p_det)).astype(float)
+                num[j] = prom - gen.binomial((den - prom).astype(int), p_det)
             else:
-                num = rj.poisson(np.maximum(den * value / r["multiplier"], 0)).astype(float)
-            cols["doc"].append(doc0 + dd)
-            cols["spec"].append(np.full(len(dd), s_i))
-            cols["month"].append(mm)
-            cols["ind"].append(np.full(len(dd), where[r["indicator_id"]]))
-            cols["num"].append(num[dd, mm])
-            cols["den"].append(den[dd, mm])
-        doc0 += n_doc
+                num[j] = gen.poisson(np.maximum(den * value[j] / mult[j], 0))
+        n_rows, n_cells = len(b.rows), len(b.doc)
+        cols["doc"].append(np.tile(doc0 + b.doc, n_rows))
+        cols["spec"].append(np.full(n_rows * n_cells, s_i))
+        cols["month"].append(np.tile(b.month, n_rows))
+        cols["ind"].append(np.repeat(b.rows, n_cells))
+        cols["num"].append(num[:, b.doc, b.month].ravel())
+        cols["den"].append(b.den[:, b.doc, b.month].ravel())
+        doc0 += len(b.eff)
     return {k: np.concatenate(v) for k, v in cols.items()}
 
 
@@ -259,27 +301,42 @@ def paper_hospital(seed: int = 2015, year: int = 2015, client: str = CLIENT, cal
     plan = (tr["intercept"].to_numpy()[:, None] + tr["slope"].to_numpy()[:, None] * t) / 100
     q = plan.copy()
     tc = t - t.mean()
+    blocks = _draws(cat, w_eff, tr, seed)
     for _ in range(calibrate):
-        got = _specialty_ip(_simulate(q, cat, w_eff, tr, seed), cat, tr) / 100
+        got = _specialty_ip(_simulate(q, blocks), cat, tr) / 100
         err = plan - got
         slope = (err * tc).sum(axis=1) / (tc * tc).sum()
         q = q + err.mean(axis=1, keepdims=True) + slope[:, None] * tc
-    sim = _simulate(q, cat, w_eff, tr, seed)
+    sim = _simulate(q, blocks)
     months = pd.date_range(f"{year}-01-01", periods=12, freq="MS")
     ids = np.array([f"D{k + 1:04d}" for k in range(int(tr["doctors"].sum()))])
+    # Labels as categories of integer codes (no string per row); the codes of sorted categories order the
+    # rows as sorting the labels would (doctor ids are zero-padded).
+    doc, ind = _sorted_codes(sim["doc"], ids), _sorted_codes(sim["ind"], cat["indicator_id"].to_numpy(object))
+    spec = _sorted_codes(sim["spec"], tr["specialty"].to_numpy(object))
+    order = np.lexsort((ind.codes, sim["month"], doc.codes))
+    n = len(order)
     out = pd.DataFrame(
         {
-            "client": client,
-            "program": PROGRAM,
-            "unit_id": ids[sim["doc"]],
-            "unit_type": "doctor",
-            "specialty": tr["specialty"].to_numpy()[sim["spec"]],
-            "period": months[sim["month"]],
-            "indicator_id": cat["indicator_id"].to_numpy()[sim["ind"]],
-            "numerator": sim["num"],
-            "denominator": sim["den"],
+            "client": pd.Categorical.from_codes(np.zeros(n, np.int8), pd.Index([client])),
+            "program": pd.Categorical.from_codes(np.zeros(n, np.int8), pd.Index([PROGRAM])),
+            "unit_id": doc[order],
+            "unit_type": pd.Categorical.from_codes(np.zeros(n, np.int8), pd.Index(["doctor"])),
+            "specialty": spec[order],
+            "period": months[sim["month"][order]],
+            "indicator_id": ind[order],
+            "numerator": sim["num"][order],
+            "denominator": sim["den"][order],
         }
     )
-    for c in ("client", "program", "unit_id", "unit_type", "specialty", "indicator_id"):
-        out[c] = out[c].astype("category")
-    return out.sort_values(["unit_id", "period", "indicator_id"], ignore_index=True)
+    return out
+
+
+def _sorted_codes(codes: np.ndarray, labels: np.ndarray) -> pd.Categorical:
+    """``labels[codes]`` as a categorical whose categories are the labels used, sorted (as ``astype``
+    would make them)."""
+    used = np.unique(codes)
+    rank = np.argsort(labels[used], kind="stable")
+    remap = np.empty(len(labels), np.int64)
+    remap[used[rank]] = np.arange(len(used))
+    return pd.Categorical.from_codes(remap[codes], pd.Index(labels[used[rank]]))

@@ -100,6 +100,11 @@ WOUND_EFFECT = np.array([0.0, 0.7, 1.2, 1.6])
 NO_EFFECT = ("Geriatria", "Pediatria")
 
 
+def _labels(prefix: str, numbers: np.ndarray, width: int = 6) -> np.ndarray:
+    """``prefix`` and each number zero-padded to ``width`` digits (``INT000001``), as whole arrays."""
+    return np.char.add(prefix, np.char.zfill(np.asarray(numbers).astype(str), width)).astype(object)
+
+
 def truth(seed: int = 2015) -> pd.DataFrame:
     """Planted quality effects per specialty (log-odds or log scale; 0 = the hospital's average)."""
     rng = np.random.default_rng([seed, 77])
@@ -215,8 +220,8 @@ def encounter_hospital(seed: int = 2015, year: int = 2015) -> dict[str, pd.DataF
     more.loc[more["diagnosis"] == "Z51.1", ["los", "status"]] = [1, "alive"]
     s = pd.concat([s, more], ignore_index=True)
     s = s[s["admission"] <= end].reset_index(drop=True)
-    s["encounter_id"] = [f"INT{k:06d}" for k in range(1, len(s) + 1)]
-    s["patient_id"] = [f"PAC{p:06d}" for p in s["patient"]]
+    s["encounter_id"] = _labels("INT", np.arange(1, len(s) + 1))
+    s["patient_id"] = _labels("PAC", s["patient"].to_numpy())
     # Surgery in surgical specialties, and every caesarean.
     surgical = (s["specialty"].map(eff["care_line"]) == "surgical").to_numpy() & (
         s["specialty"] != "Ginecologia e Obstetrícia"
@@ -252,13 +257,13 @@ def encounter_hospital(seed: int = 2015, year: int = 2015) -> dict[str, pd.DataF
     back["planned"] = False
     back["ssi"] = False
     surg = pd.concat([surg, back], ignore_index=True).sort_values(["date", "encounter_id"], ignore_index=True)
-    surg["surgery_id"] = [f"CIR{k:06d}" for k in range(1, len(surg) + 1)]
+    surg["surgery_id"] = _labels("CIR", np.arange(1, len(surg) + 1))
     # A return to theatre keeps the patient in hospital at least until that day.
     last_op = surg.groupby("encounter_id")["date"].max()
     dis = s["admission"] + pd.to_timedelta(s["los"], unit="D")
     s["discharge"] = np.maximum(dis, s["encounter_id"].map(last_op).fillna(dis))
     s["cost"] = np.round(rng.gamma(2.0, 0.5, len(s)) * 1800 * (1 + (s["discharge"] - s["admission"]).dt.days), 2)
-    ids = np.array([f"D{k + 1:04d}" for k in range(int(tr["doctors"].sum()))])
+    ids = _labels("D", np.arange(1, int(tr["doctors"].sum()) + 1), 4)
     s["doctor_id"] = ids[s["doctor"]]
     surg["surgeon_id"] = ids[surg["doctor"]]
     # Survey answers.
@@ -272,7 +277,7 @@ def encounter_hospital(seed: int = 2015, year: int = 2015) -> dict[str, pd.DataF
 
     surveys = pd.DataFrame(
         {
-            "response_id": [f"PSQ{k:06d}" for k in range(1, len(al) + 1)],
+            "response_id": _labels("PSQ", np.arange(1, len(al) + 1)),
             "date": al["discharge"] + pd.to_timedelta(rng.integers(0, 11, len(al)), unit="D"),
             "encounter_id": al["encounter_id"],
             "doctor_id": al["doctor_id"],
@@ -305,6 +310,29 @@ def _brl(v: float) -> str:
     return f"{v:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+def _book(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    """Write each table on its own sheet, a bold header and then its rows, as whole columns turned into
+    rows (openpyxl's write-only mode: pandas' ``to_excel`` styles a cell object per value, twice the time)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for name, df in sheets.items():
+        sheet = book.create_sheet(name)
+        head = []
+        for c in df.columns:
+            cell = WriteOnlyCell(sheet, value=str(c))
+            cell.font = bold
+            head.append(cell)
+        sheet.append(head)
+        cols = [df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns]
+        for row in zip(*cols, strict=True):
+            sheet.append(row)
+    book.save(path)
+
+
 def write(folder: str | Path, seed: int = 2015, year: int = 2015) -> dict[str, Path]:
     """Write Hospital Modelo's files as a Brazilian client sends them (see the module docstring)."""
     folder = Path(folder)
@@ -333,9 +361,7 @@ def write(folder: str | Path, seed: int = 2015, year: int = 2015) -> dict[str, P
     s["ssi"] = np.where(s["ssi"], "sim", "não")
     a = h["surveys"].copy()
     a["date"] = a["date"].dt.strftime("%d/%m/%Y")
-    with pd.ExcelWriter(paths["workbook"], engine="openpyxl") as xw:
-        s.to_excel(xw, sheet_name="cirurgias", index=False)
-        a.to_excel(xw, sheet_name="pesquisa", index=False)
+    _book(paths["workbook"], {"cirurgias": s, "pesquisa": a})
     m = paper_hospital(seed, year, client=CLIENT)
     m = m[~m["indicator_id"].isin(DERIVED)]
     paths["monthly"] = folder / "indicadores_mensais.parquet"
