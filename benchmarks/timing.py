@@ -79,6 +79,37 @@ def forked(fn: Callable[[], object]) -> tuple[float, float]:
     return got[0], got[1]
 
 
+def live_peak(root: int | None = None) -> float:
+    """The largest peak resident memory (MiB, each process's own high-water mark ``VmHWM``) among the live
+    descendants of ``root`` (this process by default): the kernels and browsers a side keeps open. Linux
+    only (``/proc``); 0 elsewhere."""
+    root = os.getpid() if root is None else root
+    parent = {}
+    for d in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    parent[int(d)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # the process ended while we looked
+    kids, todo = set(), [root]
+    while todo:
+        p = todo.pop()
+        for c, pp in parent.items():
+            if pp == p and c not in kids:
+                kids.add(c)
+                todo.append(c)
+    peak = 0.0
+    for c in kids:
+        try:
+            with open(f"/proc/{c}/status") as f:
+                hwm = next((line.split()[1] for line in f if line.startswith("VmHWM:")), "0")
+            peak = max(peak, int(hwm) / 1024)
+        except OSError:
+            continue
+    return peak
+
+
 @dataclass
 class Result:
     """One measure: ours against the peer over alternated pairs, and the target the median is held to."""
