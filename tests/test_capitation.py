@@ -10,9 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from hccinfhir.model_calculate import calculate_raf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gps_core.capitation import SEGMENTS, hcc_scores
-from gps_core.capitation.hcc import GROUPS, INTERACTIONS
+from gps_core.capitation.hcc import GROUPS, INTERACTIONS, _distinct, _expand
 from gps_core.capitation.tables import MODELS, load
 from gps_core.errors import InputError
 
@@ -228,3 +230,24 @@ def test_hccinfhir_v22_never_pays_chf_with_diabetes():
     assert "HCC85_gDiabetesMellitus" not in r.coefficients and "HCC85_gDiabetesMellit" not in r.coefficients
     with pytest.raises(Exception, match="unknown HCC model"):
         load("V22", 2026)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    size=st.integers(1, 12),
+    data=st.data(),
+)
+def test_the_code_to_condition_join_is_a_merge(size, data):
+    """``_expand`` (the one-to-many join of codes to conditions and of conditions to those they drop) gives
+    what a pandas merge gives, row for row in the order of the keys; ``_distinct`` is ``np.unique``."""
+    left = np.array(data.draw(st.lists(st.integers(0, size - 1), max_size=30)), dtype=np.int64)
+    right = np.array(data.draw(st.lists(st.integers(0, 99), min_size=len(left), max_size=len(left))), np.int64)
+    keys = np.array(data.draw(st.lists(st.integers(0, size - 1), max_size=40)), dtype=np.int64)
+    at, got = _expand(keys, left, right, size)
+    want = (
+        pd.DataFrame({"at": np.arange(len(keys)), "k": keys})
+        .merge(pd.DataFrame({"k": left, "r": right, "j": np.arange(len(left))}), on="k")
+        .sort_values(["at", "j"])
+    )
+    assert at.tolist() == want["at"].tolist() and got.tolist() == want["r"].tolist()
+    assert _distinct(keys).tolist() == np.unique(keys).tolist()

