@@ -17,7 +17,17 @@ from pathlib import Path
 
 from .errors import GpsError, ParamsError
 from .params import load, missing
-from .report import PARAMS_OF, READS_ARTEFACTS, THREAD_VARS, Job, Renderer, confined, notebooks_dir, out_root  # noqa: F401
+from .report import (
+    PARAMS_OF,
+    READS_ARTEFACTS,
+    THREAD_VARS,  # noqa: F401  (tests read it here)
+    Job,
+    Renderer,
+    checkout,
+    confined,
+    known_notebooks,
+    out_root,
+)
 from .schemas import bounds
 
 DEMO = (
@@ -335,8 +345,8 @@ def check_one(p, f: str) -> str:
 
 
 def known_reports() -> list[str]:
-    """The reports ``gps run`` knows: the notebooks shipped with the project."""
-    return sorted(f.stem for f in notebooks_dir().glob("*.ipynb"))
+    """The reports ``gps run`` knows: the notebooks the package carries, and any of the user's own."""
+    return sorted(known_notebooks())
 
 
 def inputs_exist(loaded: list, files: list[str]) -> None:
@@ -352,8 +362,14 @@ def inputs_exist(loaded: list, files: list[str]) -> None:
 
 
 def demo_params() -> list[str]:
-    root = notebooks_dir().parent / "params"
-    return [str(root / name) for name in DEMO]
+    """The demo's params files: the repository's ``params/`` (the demo runs on the repository's data)."""
+    root = checkout()
+    if root is None:
+        raise ParamsError(
+            "gps demo runs on the data of the repository (its params/ and data/ folders), which an installed "
+            "package does not carry: run it from a checkout of gps-analytics"
+        )
+    return [str(root / "params" / name) for name in DEMO]
 
 
 EXIT_CODES = """exit codes:

@@ -38,23 +38,55 @@ class ReportError(GpsError):
     """A notebook failed to execute or export; the message says which and why."""
 
 
-def notebooks_dir() -> Path:
-    """The project's ``notebooks/`` folder (beside the package in a checkout, or under the working dir)."""
-    for cand in (PACKAGE.parent / "notebooks", Path.cwd() / "notebooks"):
-        if cand.is_dir():
-            return cand
-    raise ReportError("no notebooks/ folder found beside gps_core or in the working directory")
+def notebook_folders() -> list[Path]:
+    """The folders reports' notebooks come from, first match by name wins: a folder of the user's own
+    (``GPS_NOTEBOOKS``, else ``notebooks/`` in the working directory), then the copy the installed package
+    carries (``gps_core/notebooks`` in a wheel, read through ``importlib.resources``), then the checkout's
+    ``notebooks/`` beside the package (an editable install, where the package carries none)."""
+    from importlib.resources import files
+
+    own = os.environ.get("GPS_NOTEBOOKS")
+    cands = [Path(own)] if own else []
+    cands += [Path.cwd() / "notebooks", Path(str(files("gps_core") / "notebooks")), PACKAGE.parent / "notebooks"]
+    seen, out = set(), []
+    for c in cands:
+        r = c.resolve()
+        if r not in seen and r.is_dir():
+            seen.add(r)
+            out.append(r)
+    return out
+
+
+def known_notebooks() -> dict[str, Path]:
+    """Every report's notebook by name (its file's stem), from :func:`notebook_folders` in their order."""
+    out: dict[str, Path] = {}
+    for folder in notebook_folders():
+        for f in sorted(folder.glob("*.ipynb")):
+            out.setdefault(f.stem, f)
+    if not out:
+        raise ReportError(
+            "no report notebooks found: the installed package carries none (reinstall gps-analytics) and "
+            "GPS_NOTEBOOKS or ./notebooks has none"
+        )
+    return out
 
 
 def notebook_path(name: str) -> Path:
+    """The notebook of a report by name (``annual_evaluation``), or a path to a ``.ipynb`` of the user's."""
     p = Path(name)
     if p.suffix == ".ipynb" and p.is_file():
         return p.resolve()
-    q = notebooks_dir() / f"{p.stem}.ipynb"
-    if not q.is_file():
-        known = sorted(x.stem for x in notebooks_dir().glob("*.ipynb"))
-        raise ReportError(f"unknown notebook '{name}'; known: {known}")
-    return q
+    known = known_notebooks()
+    if p.stem not in known:
+        raise ReportError(f"unknown notebook '{name}'; known: {sorted(known)}")
+    return known[p.stem]
+
+
+def checkout() -> Path | None:
+    """The repository checkout the package runs from (its ``params/`` and ``data/`` hold the demo), or None
+    for a package installed from a wheel."""
+    root = PACKAGE.parent
+    return root if (root / "params").is_dir() and (root / "notebooks").is_dir() else None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,98 @@
+"""The package installed from its wheel, outside this repository, finds its notebooks and runs a report
+(issue 17): notebooks, templates and reference data travel inside the wheel."""
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gps_core import params, report
+from gps_core.studies import evaluation
+
+from .conftest import glued
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory, root) -> Path:
+    """The project's wheel, built from the checkout with the venv's hatchling (no download)."""
+    out = tmp_path_factory.mktemp("dist")
+    run = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(root), "--no-deps", "--no-build-isolation", "-q", "-w", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    (whl,) = out.glob("gps_analytics-*.whl")
+    return whl
+
+
+@pytest.mark.integration
+def test_the_wheel_carries_every_notebook_template_and_table(wheel, root):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    notebooks = {f"gps_core/notebooks/{p.name}" for p in (root / "notebooks").glob("*.ipynb")}
+    data = {f"gps_core/data/{p.name}" for p in (root / "gps_core" / "data").iterdir() if p.is_file()}
+    assert notebooks and notebooks <= names, notebooks - names
+    assert data <= names, data - names  # the sources.yaml and MANIFEST.csv a run reads at start
+    assert "gps_core/templates/offline/gps_offline.html.j2" in names
+    assert not [n for n in names if "__pycache__" in n or n.startswith(("tests/", "data/", "params/"))]
+
+
+@pytest.mark.integration
+def test_an_installed_wheel_runs_a_report_outside_the_checkout(wheel, tmp_path, root):
+    """A fresh venv with only the wheel installed (its dependencies are the test venv's, added by a .pth: no
+    download) runs the annual evaluation in a project folder of its own; the report's numbers are the
+    library's."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    py = venv / "bin" / "python"
+    site = subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    # the dependencies, but not the checkout: the editable install's own .pth is not read from there
+    Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    run = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index",
+                          "-q", str(wheel)], capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    project = tmp_path / "consultoria"
+    (project / "params").mkdir(parents=True)
+    shutil.copy(root / "params" / "hospital_2015.yaml", project / "params")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GPS_NOTEBOOKS")}
+    # the dependencies' data files (nbconvert's base templates) are where pip put them for the test venv
+    env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
+    where = subprocess.run([py, "-c", "import gps_core, gps_core.report as r; print(gps_core.__file__); "
+                            "print(r.notebook_path('annual_evaluation'))"], cwd=project, env=env,
+                           capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert where.returncode == 0, where.stderr[-2000:]
+    package, notebook = where.stdout.split()
+    assert Path(package).is_relative_to(venv) and Path(notebook).is_relative_to(venv), where.stdout
+    gps = venv / "bin" / "gps"
+    run = subprocess.run([gps, "run", "annual_evaluation", "params/hospital_2015.yaml", "--no-pdf"], cwd=project,
+                         env=env, capture_output=True, text=True, timeout=900)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    nb = project / "reports" / "hospital_demo" / "2015" / "annual_evaluation.ipynb"
+    assert (project / "reports" / "hospital_demo" / "2015" / "annual_evaluation.html").is_file()
+    got = pd.DataFrame(glued(nb, "annual")["annual"]).set_index("unit_id")
+    want = evaluation.run(params.load(root / "params" / "hospital_2015.yaml")).annual.set_index("unit_id")
+    want.index = want.index.astype(str)
+    assert len(got) == 32
+    for c in ("ip", "vd", "vm"):
+        pd.testing.assert_series_equal(got[c].sort_index(), want[c].astype(float).sort_index(), check_names=False,
+                                       rtol=1e-12)  # fmt: skip
+
+
+def test_a_notebook_of_the_users_own_folder_wins_by_name(tmp_path, monkeypatch):
+    """GPS_NOTEBOOKS (or ./notebooks) overrides a shipped notebook of the same name and adds new ones."""
+    own = tmp_path / "mine"
+    own.mkdir()
+    (own / "scorecard.ipynb").write_text("{}")
+    (own / "extra.ipynb").write_text("{}")
+    monkeypatch.setenv("GPS_NOTEBOOKS", str(own))
+    known = report.known_notebooks()
+    assert known["scorecard"] == own / "scorecard.ipynb" and known["extra"] == own / "extra.ipynb"
+    assert known["annual_evaluation"].parent != own  # the shipped one
+    with pytest.raises(report.ReportError, match="unknown notebook 'nada'; known: .*annual_evaluation"):
+        report.notebook_path("nada")
