@@ -96,3 +96,11 @@ def test_a_notebook_of_the_users_own_folder_wins_by_name(tmp_path, monkeypatch):
     assert known["annual_evaluation"].parent != own  # the shipped one
     with pytest.raises(report.ReportError, match="unknown notebook 'nada'; known: .*annual_evaluation"):
         report.notebook_path("nada")
+
+
+def test_the_demo_from_an_installed_package_says_it_needs_the_repository(monkeypatch, capsys):
+    from gps_core import cli
+
+    monkeypatch.setattr(cli, "checkout", lambda: None)  # as in a wheel: no params/ and data/ beside the package
+    assert cli.main(["demo", "--out", "nowhere"]) == 2
+    assert "run it from a checkout of gps-analytics" in capsys.readouterr().err
