@@ -15,6 +15,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from . import __version__, refdata
 from .errors import GpsError, ParamsError
 from .params import load, missing
 from .report import (
@@ -420,6 +421,7 @@ def _main(argv: list[str] | None = None) -> int:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    ap.add_argument("--version", action="version", version=f"gps-analytics {__version__}")
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run one notebook with one params file")
     r.add_argument("notebook", help=f"{' | '.join(known_reports())} (or a path to a .ipynb)")
@@ -452,6 +454,7 @@ def _main(argv: list[str] | None = None) -> int:
         s.add_argument("-j", "--jobs", type=int, default=1, help="reports to run in parallel")
         s.add_argument("--no-pdf", action="store_true", help="write HTML and notebook only")
     a = ap.parse_args(argv)
+    refdata.verify()  # before any command: no report rests on a reference table changed in place
     t0 = time.perf_counter()
     if a.cmd == "validate":
         with bounds(limits(a.limit)):

@@ -65,6 +65,35 @@ def path(name: str) -> Path:
     return p
 
 
+def verify() -> None:
+    """Every shipped reference table against ``MANIFEST.csv``, as ``gps`` starts: each listed table present
+    with its sha256, and no table the manifest does not list (hashing the few small tables costs
+    milliseconds, and a report never rests on a table someone edited in the installed package).
+
+    Raises
+    ------
+    ReferenceDataError
+        Naming every table that is missing, changed or unlisted.
+    """
+    problems = []
+    rows = manifest().to_dict("records")
+    for r in rows:
+        p = DATA_DIR / r["file"]
+        if not p.is_file():
+            problems.append(f"{r['file']} is listed but missing")
+        elif (got := sha256(p)) != r["sha256"]:
+            problems.append(f"{r['file']} has sha256 {got[:12]}..., the manifest says {r['sha256'][:12]}...")
+    listed = {r["file"] for r in rows}
+    problems += [
+        f"{p.name} is not listed" for p in sorted(DATA_DIR.glob("*.csv")) if p.name not in listed | {MANIFEST.name}
+    ]
+    if problems:
+        raise ReferenceDataError(
+            f"{DATA_DIR}: the reference tables do not match MANIFEST.csv: {'; '.join(problems)}. Reinstall "
+            "gps-analytics; a table changed on purpose needs a new version and its sha256 in the manifest."
+        )
+
+
 def sources(inputs: list[dict]) -> tuple[list[dict], int]:
     """The source and licence of each input file a report read (``provenance["inputs"]``: ``file`` and
     ``sha256``), from ``sources.yaml``: a file is recognised by its sha256, its name or its folder (the synthetic

@@ -104,3 +104,31 @@ def test_the_demo_from_an_installed_package_says_it_needs_the_repository(monkeyp
     monkeypatch.setattr(cli, "checkout", lambda: None)  # as in a wheel: no params/ and data/ beside the package
     assert cli.main(["demo", "--out", "nowhere"]) == 2
     assert "run it from a checkout of gps-analytics" in capsys.readouterr().err
+
+
+def test_gps_starts_only_on_the_reference_tables_of_its_manifest(tmp_path, monkeypatch, capsys, root):
+    """A table edited, removed or added in the installed package stops every command before it runs, naming
+    each table; the shipped tables pass."""
+    from gps_core import cli, refdata
+
+    data = tmp_path / "data"
+    shutil.copytree(refdata.DATA_DIR, data)
+    monkeypatch.setattr(refdata, "DATA_DIR", data)
+    monkeypatch.setattr(refdata, "MANIFEST", data / "MANIFEST.csv")
+    refdata.verify()  # an intact copy passes
+    with open(data / "catalog_hospital_2015.csv", "a", encoding="utf-8") as f:
+        f.write("\n")
+    (data / "vocabulary_2024.csv").unlink()
+    (data / "extra_2026.csv").write_text("a,b\n1,2\n")
+    assert cli.main(["check", str(root / "params" / "hospital_2015.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "catalog_hospital_2015.csv has sha256" in err and "vocabulary_2024.csv is listed but missing" in err
+    assert "extra_2026.csv is not listed" in err and "Reinstall gps-analytics" in err
+
+
+@pytest.mark.integration
+def test_gps_says_its_version():
+    run = subprocess.run([Path(sys.executable).with_name("gps"), "--version"], capture_output=True, text=True)
+    from gps_core import __version__
+
+    assert run.returncode == 0 and run.stdout.strip() == f"gps-analytics {__version__}" and __version__ != "0+unknown"
