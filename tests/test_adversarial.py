@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gps_core import cli
+from gps_core.io.readers import read_table
 from gps_core.synth import plan as plan_synth
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -239,10 +240,11 @@ def test_broken_containers_each_get_one_clear_message(tmp_path, measurements):
 @SETTINGS
 @given(k=st.integers(5, 290))
 def test_an_undecodable_byte_is_named_at_its_real_line(tmp_path_factory, measurements, k):
-    """A UTF-8 export with one latin-1 byte far past the first 64 KiB: the real line and byte, not an offset
-    inside a decoder's buffer."""
+    """A UTF-8 export (an accent on its second line) with one latin-1 byte far past the first 64 KiB: the real
+    line and byte, not an offset inside a decoder's buffer."""
     d = tmp_path_factory.mktemp("enc")
     rows = brazilian_csv(pd.concat([measurements] * 6, ignore_index=True)).splitlines()
+    rows[1] = rows[1].replace(";", ";Gestão ", 1)  # UTF-8 beyond ASCII: the evidence of the file's encoding
     target = 1200 + k
     rows[target - 1] = rows[target - 1].replace(";", ";\xe9", 1)
     data = ("\n".join(rows) + "\n").encode("utf-8")
@@ -252,6 +254,21 @@ def test_an_undecodable_byte_is_named_at_its_real_line(tmp_path_factory, measure
     assert len(data) > 65536
     refused("encoding", d, "validate", f, where=f"line {target}, byte")
     refused("encoding", d, "validate", f, "--encoding", "utf-8", where=f"line {target}, byte")
+
+
+@SETTINGS
+@given(k=st.integers(2, 1800))
+def test_a_latin1_export_whose_first_accent_comes_late_is_read_as_latin1(tmp_path_factory, measurements, k):
+    """Plain lines, then the first accented byte at line ``k`` (past the first 64 KiB from line ~1000): no
+    character before it says UTF-8, so the file is latin-1 and every row is read, the accent included."""
+    d = tmp_path_factory.mktemp("late")
+    rows = brazilian_csv(pd.concat([measurements] * 6, ignore_index=True)).splitlines()
+    rows[k - 1] = rows[k - 1].replace(f";{rows[k - 1].split(';')[4]};", ";Clínica Médica;", 1)
+    f = d / "latin1.csv"
+    f.write_bytes(("\n".join(rows) + "\n").encode("latin-1"))
+    df, dialect = read_table(f)
+    assert dialect.encoding == "latin-1" and len(df) == len(rows) - 1
+    assert df["specialty"].iloc[k - 2] == "Clínica Médica"
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -116,17 +116,17 @@ def decode(path: Path, encoding: str | None = None) -> tuple[str, str]:
     Raises
     ------
     InputError
-        The given encoding fails, or a file that is UTF-8 in its first 64 KiB has bytes that are not: the
-        message names the real line and byte of the first one.
+        The given encoding fails, or a file with UTF-8 characters beyond ASCII has a later byte that is not
+        UTF-8: the message names the real line and byte of the first one.
     """
     raw = path.read_bytes()
     if encoding is None:
         try:
             return raw.decode("utf-8-sig"), ("utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8")
         except UnicodeDecodeError as e:
-            try:  # a character cut at the end of the sample is no evidence
-                codecs.getincrementaldecoder("utf-8")().decode(raw[:SAMPLE], final=False)
-            except UnicodeDecodeError:
+            # UTF-8 is only evidenced by a character beyond ASCII before the first bad byte: a latin-1 export
+            # whose first accent comes late (after thousands of plain lines) is latin-1, not mixed
+            if raw[: e.start].isascii():
                 return raw.decode("latin-1"), "latin-1"
             raise InputError(
                 [
