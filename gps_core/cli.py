@@ -432,6 +432,8 @@ def _main(argv: list[str] | None = None) -> int:
     d.add_argument("--scorecards", type=int, default=None, help="at most this many scorecards per program")
     c = sub.add_parser("check", help="validate params and their input data; run nothing")
     c.add_argument("params", nargs="+")
+    i = sub.add_parser("init", help="start a client project: params for each report, example data, reports/")
+    i.add_argument("folder", help="a new or empty folder")
     w = sub.add_parser("payouts", help="write the contract's payouts as an Excel workbook for finance")
     w.add_argument("params", help="params YAML file with a 'contract' section")
     w.add_argument("--out", default=None, help="xlsx path (default: reports/<client>/<period>/payouts.xlsx)")
@@ -456,6 +458,12 @@ def _main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     refdata.verify()  # before any command: no report rests on a reference table changed in place
     t0 = time.perf_counter()
+    if a.cmd == "init":
+        from .project import init
+
+        made = init(a.folder)
+        print(f"{a.folder}: {len(made)} files written; next, in that folder: gps check params/*.yaml")
+        return 0
     if a.cmd == "validate":
         with bounds(limits(a.limit)):
             return validate_files(a)

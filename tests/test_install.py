@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from gps_core import params, report
 from gps_core.studies import evaluation
@@ -43,10 +44,10 @@ def test_the_wheel_carries_every_notebook_template_and_table(wheel, root):
 
 
 @pytest.mark.integration
-def test_an_installed_wheel_runs_a_report_outside_the_checkout(wheel, tmp_path, root):
+def test_an_installed_wheel_starts_a_project_and_runs_its_report(wheel, tmp_path, root):
     """A fresh venv with only the wheel installed (its dependencies are the test venv's, added by a .pth: no
-    download) runs the annual evaluation in a project folder of its own; the report's numbers are the
-    library's."""
+    download): ``gps init`` writes a project outside the checkout, and the commands its README gives check
+    it and write the annual evaluation, whose numbers are the library's on the same params."""
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     py = venv / "bin" / "python"
@@ -57,31 +58,78 @@ def test_an_installed_wheel_runs_a_report_outside_the_checkout(wheel, tmp_path, 
     run = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index",
                           "-q", str(wheel)], capture_output=True, text=True, timeout=600)  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
-    project = tmp_path / "consultoria"
-    (project / "params").mkdir(parents=True)
-    shutil.copy(root / "params" / "hospital_2015.yaml", project / "params")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GPS_NOTEBOOKS")}
     # the dependencies' data files (nbconvert's base templates) are where pip put them for the test venv
     env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
+
+    init = subprocess.run([venv / "bin" / "gps", "init", "consultoria"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert init.returncode == 0, init.stderr[-3000:]
+    project = tmp_path / "consultoria"
     where = subprocess.run([py, "-c", "import gps_core, gps_core.report as r; print(gps_core.__file__); "
                             "print(r.notebook_path('annual_evaluation'))"], cwd=project, env=env,
                            capture_output=True, text=True, timeout=300)  # fmt: skip
-    assert where.returncode == 0, where.stderr[-2000:]
     package, notebook = where.stdout.split()
     assert Path(package).is_relative_to(venv) and Path(notebook).is_relative_to(venv), where.stdout
-    gps = venv / "bin" / "gps"
-    run = subprocess.run([gps, "run", "annual_evaluation", "params/hospital_2015.yaml", "--no-pdf"], cwd=project,
-                         env=env, capture_output=True, text=True, timeout=900)  # fmt: skip
-    assert run.returncode == 0, run.stderr[-3000:]
-    nb = project / "reports" / "hospital_demo" / "2015" / "annual_evaluation.ipynb"
-    assert (project / "reports" / "hospital_demo" / "2015" / "annual_evaluation.html").is_file()
-    got = pd.DataFrame(glued(nb, "annual")["annual"]).set_index("unit_id")
-    want = evaluation.run(params.load(root / "params" / "hospital_2015.yaml")).annual.set_index("unit_id")
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    lines = [ln.split("#")[0].strip() for ln in readme.splitlines() if ln.startswith("gps ")]
+    check, run_one = (ln for ln in lines if ln.split()[1] in ("check", "run"))
+    shell = {**env, "PATH": f"{venv / 'bin'}:{env['PATH']}"}  # as a consultant types them, in a shell
+    for line in (check, run_one + " --no-pdf"):
+        done = subprocess.run(["bash", "-c", line], cwd=project, env=shell, capture_output=True, text=True,
+                              timeout=900)  # fmt: skip
+        assert done.returncode == 0, (line, done.stderr[-3000:])
+    run_one = run_one.split()
+    client = yaml.safe_load((project / run_one[3]).read_text(encoding="utf-8"))["client"]
+    out = project / "reports" / client / "2025"
+    assert (out / "annual_evaluation.html").is_file()
+    got = pd.DataFrame(glued(out / "annual_evaluation.ipynb", "annual")["annual"]).set_index("unit_id")
+    want = evaluation.run(params.load(project / run_one[3])).annual.set_index("unit_id")
     want.index = want.index.astype(str)
     assert len(got) == 32
     for c in ("ip", "vd", "vm"):
         pd.testing.assert_series_equal(got[c].sort_index(), want[c].astype(float).sort_index(), check_names=False,
                                        rtol=1e-12)  # fmt: skip
+
+
+def test_a_project_has_params_that_validate_and_data_that_reads_back(tmp_path):
+    """``gps init``'s example: every params file loads and evaluates, and the Brazilian CSV reads back to the
+    measurements it was written from (counts, months, names with accents)."""
+    from gps_core import project
+    from gps_core.io.readers import read_table
+
+    made = project.init(tmp_path / "p")
+    names = {p.relative_to(tmp_path / "p").as_posix() for p in made}
+    assert names == {"README.md", "params/avaliacao_anual.yaml", "params/boletins.yaml",
+                     "data/indicadores_mensais.csv"}  # fmt: skip
+    assert (tmp_path / "p" / "reports").is_dir()
+    df, dialect = read_table(tmp_path / "p" / "data" / "indicadores_mensais.csv")
+    assert (dialect.sep, dialect.encoding) == (";", "latin-1")
+    want = project.measurements()
+    assert df["numerator"].astype(float).tolist() == want["numerator"].tolist()
+    assert df["denominator"].astype(float).tolist() == want["denominator"].tolist()
+    assert set(df["unit_id"]) == set(want["unit_id"]) and "Clínica Médica" in set(df["unit_id"])
+    for f in ("avaliacao_anual.yaml", "boletins.yaml"):
+        ev = evaluation.run(params.load(tmp_path / "p" / "params" / f))
+        assert len(ev.annual) == 32 and ev.annual["ip"].between(0, 100).all()
+
+
+def test_gps_init_never_writes_over_a_project(tmp_path, capsys):
+    from gps_core import cli
+
+    full = tmp_path / "cliente"
+    full.mkdir()
+    (full / "notas.txt").write_text("meu")
+    assert cli.main(["init", str(full)]) == 2
+    assert "is not empty" in capsys.readouterr().err
+    assert [p.name for p in full.iterdir()] == ["notas.txt"] and (full / "notas.txt").read_text() == "meu"
+    afile = tmp_path / "arquivo"
+    afile.write_text("x")
+    assert cli.main(["init", str(afile)]) == 2 and "is a file" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["arquivo", "cliente"]  # no temporary folder left
+    empty = tmp_path / "vazio"
+    empty.mkdir()
+    assert cli.main(["init", str(empty)]) == 0 and (empty / "params" / "boletins.yaml").is_file()
 
 
 def test_a_notebook_of_the_users_own_folder_wins_by_name(tmp_path, monkeypatch):
