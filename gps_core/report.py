@@ -46,6 +46,8 @@ def notebook_folders() -> list[Path]:
     from importlib.resources import files
 
     own = os.environ.get("GPS_NOTEBOOKS")
+    if own and not Path(own).is_dir():  # a mistyped folder would silently run the shipped notebooks instead
+        raise ReportError(f"GPS_NOTEBOOKS={own!r} is not a folder: point it at your notebooks or unset it")
     cands = [Path(own)] if own else []
     cands += [Path.cwd() / "notebooks", Path(str(files("gps_core") / "notebooks")), PACKAGE.parent / "notebooks"]
     seen, out = set(), []

@@ -144,6 +144,9 @@ def test_a_notebook_of_the_users_own_folder_wins_by_name(tmp_path, monkeypatch):
     assert known["annual_evaluation"].parent != own  # the shipped one
     with pytest.raises(report.ReportError, match="unknown notebook 'nada'; known: .*annual_evaluation"):
         report.notebook_path("nada")
+    monkeypatch.setenv("GPS_NOTEBOOKS", str(tmp_path / "minha"))  # mistyped: never the shipped ones instead
+    with pytest.raises(report.ReportError, match="GPS_NOTEBOOKS=.*minha' is not a folder"):
+        report.notebook_path("scorecard")
 
 
 def test_the_demo_from_an_installed_package_says_it_needs_the_repository(monkeypatch, capsys):
