@@ -7,6 +7,7 @@ Layout::
     <folder>/README.md                     the three commands, in the client's language
     <folder>/params/avaliacao_anual.yaml   the annual evaluation, every key commented
     <folder>/params/boletins.yaml          one scorecard per unit
+    <folder>/params/desenho_contrato.yaml  the contract design: candidate payout rules side by side
     <folder>/data/indicadores_mensais.csv  monthly measurements exported the Brazilian way (``;``, latin-1,
                                            ``mm/yyyy``): the synthetic paper hospital
                                            (:mod:`gps_core.synth.hospital`) by specialty team
@@ -75,7 +76,7 @@ def init(folder: str | Path) -> list[Path]:
         fields = {"client": CLIENT, "client_name": json.dumps(NAME, ensure_ascii=False), "year": YEAR}
         tpl = files("gps_core") / "templates" / "project"
         (tmp / "params").mkdir()
-        for name in ("avaliacao_anual.yaml", "boletins.yaml"):
+        for name in ("avaliacao_anual.yaml", "boletins.yaml", "desenho_contrato.yaml"):
             text = (tpl / "params" / name).read_text(encoding="utf-8").format(**fields)
             (tmp / "params" / name).write_text(text, encoding="utf-8")
         readme = (tpl / "README.md").read_text(encoding="utf-8")

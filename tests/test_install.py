@@ -101,7 +101,7 @@ def test_a_project_has_params_that_validate_and_data_that_reads_back(tmp_path):
     made = project.init(tmp_path / "p")
     names = {p.relative_to(tmp_path / "p").as_posix() for p in made}
     assert names == {"README.md", "params/avaliacao_anual.yaml", "params/boletins.yaml",
-                     "data/indicadores_mensais.csv"}  # fmt: skip
+                     "params/desenho_contrato.yaml", "data/indicadores_mensais.csv"}  # fmt: skip
     assert (tmp_path / "p" / "reports").is_dir()
     df, dialect = read_table(tmp_path / "p" / "data" / "indicadores_mensais.csv")
     assert (dialect.sep, dialect.encoding) == (";", "latin-1")
@@ -109,9 +109,12 @@ def test_a_project_has_params_that_validate_and_data_that_reads_back(tmp_path):
     assert df["numerator"].astype(float).tolist() == want["numerator"].tolist()
     assert df["denominator"].astype(float).tolist() == want["denominator"].tolist()
     assert set(df["unit_id"]) == set(want["unit_id"]) and "Clínica Médica" in set(df["unit_id"])
-    for f in ("avaliacao_anual.yaml", "boletins.yaml"):
-        ev = evaluation.run(params.load(tmp_path / "p" / "params" / f))
-        assert len(ev.annual) == 32 and ev.annual["ip"].between(0, 100).all()
+    from gps_core import cli
+
+    files = sorted(str(p) for p in (tmp_path / "p" / "params").glob("*.yaml"))
+    assert len(files) == 3 and cli.main(["check", *files]) == 0  # each report's own checks
+    ev = evaluation.run(params.load(tmp_path / "p" / "params" / "avaliacao_anual.yaml"))
+    assert len(ev.annual) == 32 and ev.annual["ip"].between(0, 100).all()
 
 
 def test_gps_init_never_writes_over_a_project(tmp_path, capsys):
