@@ -723,6 +723,11 @@ def load(path: str | Path, report: str | None = None) -> Strict:
     ParamsError
         Naming the file, each offending key and what is expected.
     """
+    if not str(path).strip():  # a notebook run by hand with its parameters cell left empty
+        raise ParamsError(
+            "no params file given: write its path in the notebook's parameters cell (params_file = "
+            '"params/<file>.yaml"), or run the report with gps run'
+        )
     p = Path(path)
     if p.is_dir():
         raise ParamsError(f"{p}: is a folder; give a params .yaml file")

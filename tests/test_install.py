@@ -186,3 +186,21 @@ def test_gps_says_its_version():
     from gps_core import __version__
 
     assert run.returncode == 0 and run.stdout.strip() == f"gps-analytics {__version__}" and __version__ != "0+unknown"
+
+
+def test_every_notebook_says_how_to_run_it_by_hand(root):
+    """Each notebook's parameters cell tells a JupyterLab user what to write, with an example params file that
+    exists (in the repository, or in a project gps init writes), and an empty one is a clear error."""
+    import json
+    import re
+
+    templates = root / "gps_core" / "templates" / "project"
+    for f in sorted((root / "notebooks").glob("*.ipynb")):
+        cells = json.loads(f.read_text(encoding="utf-8"))["cells"]
+        (cell,) = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+        text = "".join(cell["source"])
+        assert "To run this notebook yourself" in text and 'params_file = ""' in text, f.name
+        (example,) = re.findall(r'"(params/[\w.]+\.yaml)"', text)
+        assert (templates / example).is_file() if "gps init" in text else (root / example).is_file(), example
+    with pytest.raises(params.ParamsError, match="no params file given: write its path in the notebook's"):
+        params.load("", "annual_evaluation")
