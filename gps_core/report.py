@@ -258,8 +258,10 @@ def prelude(folder: Path) -> str:
     # what %reset -f clears (the user's names, the output cache) and cells numbered from 1 as in a fresh kernel,
     # without a full garbage collection: %reset and DisplayHook.flush() each run gc.collect() over the warm
     # kernel's whole heap, 0.2 s a notebook (Python's own generational collection still runs)
+    # absolute: the kernel's working folder moves with each report, so a relative one (``--out reports``)
+    # would be looked for inside the previous report's folder
     return (
-        f"__import__('os').chdir({str(folder)!r})\n"
+        f"__import__('os').chdir({str(Path(folder).resolve())!r})\n"
         "def _gps_clean(ip):\n"
         "    for k in [k for k in ip.user_ns if k not in ip.user_ns_hidden]:\n"
         "        del ip.user_ns[k]\n"

@@ -1,5 +1,7 @@
 """Render many (issue 14): one warm kernel runs notebook after notebook as if each had a fresh one."""
 
+from pathlib import Path
+
 import nbformat
 import pytest
 
@@ -28,7 +30,8 @@ def execute(renderer, src, out, folder, **given):
 
 
 def test_a_warm_kernel_runs_each_notebook_as_a_fresh_one(tmp_path, monkeypatch):
-    """The second notebook does not see the first one's names, runs in its own folder, numbers its cells
+    """The second notebook does not see the first one's names, runs in its own folder (given relative, as
+    ``--out reports`` gives it: the kernel sits in the first notebook's folder by then), numbers its cells
     from 1 and records its injected parameters as papermill does; the kernel process is the same; a kernel
     that died is replaced before the next notebook, whose results are right."""
     first = notebook(tmp_path / "a.ipynb", "leak = 42\nimport os\nprint(os.getpid())")
@@ -41,11 +44,12 @@ def test_a_warm_kernel_runs_each_notebook_as_a_fresh_one(tmp_path, monkeypatch):
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)  # the kernel's limit comes from the renderer
+    monkeypatch.chdir(tmp_path)
     with report.Renderer(threads=3) as r:
-        a = execute(r, first, str(tmp_path / "a_out.ipynb"), tmp_path / "one", x="first")
+        a = execute(r, first, str(tmp_path / "a_out.ipynb"), Path("one"), x="first")
         pid = a.cells[-1].outputs[0]["text"].strip()
         for _ in range(3):  # cells numbered from 1 again and again (IPython's history once printed an error)
-            b = execute(r, second, str(tmp_path / "b_out.ipynb"), tmp_path / "two", x="second")
+            b = execute(r, second, str(tmp_path / "b_out.ipynb"), Path("two"), x="second")
             assert [o for c in b.cells for o in c.outputs if o.get("name") == "stderr"] == []
         names, cwd, pid2, threads = b.cells[-1].outputs[0]["text"].rsplit(" ", 3)
         assert names == "['os', 'x']" and cwd == str(tmp_path / "two") and pid2 == pid
