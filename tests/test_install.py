@@ -200,7 +200,10 @@ def test_every_notebook_says_how_to_run_it_by_hand(root):
         (cell,) = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
         text = "".join(cell["source"])
         assert "To run this notebook yourself" in text and 'params_file = ""' in text, f.name
-        (example,) = re.findall(r'"(params/[\w.]+\.yaml)"', text)
-        assert (templates / example).is_file() if "gps init" in text else (root / example).is_file(), example
+        (example,) = re.findall(r'"((?:\.\./)?params/[\w.]+\.yaml)"', text)
+        if "gps init" in text:  # a notebook copied into the project's notebooks/: one folder below params/
+            assert example.startswith("../") and (templates / "notebooks" / example).resolve().is_file(), example
+        else:
+            assert (root / example).is_file(), example
     with pytest.raises(params.ParamsError, match="no params file given: write its path in the notebook's"):
         params.load("", "annual_evaluation")
