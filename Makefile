@@ -39,8 +39,8 @@ $(BENCH): $(STAMP)
 
 # Each script prints the target it is held to and exits 1 when its median misses it: every script runs,
 # then make fails if any missed (a regression check). bench-quick: the same at small sizes, under 2 minutes.
-BENCHES := stars pipeline hcc pool encounters p4p intake synth design reports tables
-QUICK   := stars pipeline hcc encounters p4p intake tables synth design
+BENCHES := stars pipeline hcc pool encounters p4p intake synth design reports tables riskadjust
+QUICK   := stars pipeline hcc encounters p4p intake tables synth design riskadjust
 
 bench: $(BENCH)
 	@status=0; for b in $(BENCHES); do echo "== bench_$$b"; $(BIN)/python benchmarks/bench_$$b.py || status=1; done; exit $$status

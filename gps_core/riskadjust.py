@@ -44,13 +44,15 @@ class MixedFit:
 
 
 def _modes(eta0: np.ndarray, y: np.ndarray, g: np.ndarray, k: int, sigma: float, iters: int = 50):
-    """Conditional modes of the random intercepts by Newton's method, all groups at once."""
+    """Conditional modes of the random intercepts by Newton's method, all groups at once (a step is at most
+    1 on the log-odds scale: from far away, a full Newton step on a logistic likelihood can overshoot and
+    oscillate; the mode it converges to is the same)."""
     u = np.zeros(k)
     for _ in range(iters):
         p = expit(eta0 + u[g])
         grad = np.bincount(g, y - p, minlength=k) - u / sigma**2
         hess = np.bincount(g, p * (1 - p), minlength=k) + 1 / sigma**2
-        step = grad / hess
+        step = np.clip(grad / hess, -1.0, 1.0)
         u += step
         if np.max(np.abs(step)) < 1e-12:
             break
@@ -59,14 +61,52 @@ def _modes(eta0: np.ndarray, y: np.ndarray, g: np.ndarray, k: int, sigma: float,
     return u, hess
 
 
-def _laplace(theta: np.ndarray, X: np.ndarray, y: np.ndarray, g: np.ndarray, k: int) -> float:
-    beta, sigma = theta[:-1], np.exp(theta[-1])
+def _laplace(theta: np.ndarray, X: np.ndarray, y: np.ndarray, g: np.ndarray, k: int) -> tuple[float, np.ndarray]:
+    """Minus the Laplace log-likelihood at ``theta = (beta, log sigma)`` and its exact gradient.
+
+    The conditional modes u_j make the penalized log-likelihood stationary, so its derivative is the
+    explicit one (envelope theorem); the log-determinant term moves with u_j too, through
+    du_j/dbeta = -sum_i w_i x_i / h_j and du_j/dtau = 2 u_j / (sigma^2 h_j) (implicit function), with
+    w = p(1 - p), h_j = sum_i w_i + 1/sigma^2. With the gradient exact a quasi-Newton fit reaches the
+    maximum in tens of steps whatever the number of covariates (a finite-difference gradient and a
+    Nelder-Mead polish needed ~25,000 evaluations for 30 covariates: 90 s on 23,000 stays).
+    """
+    beta, tau = theta[:-1], theta[-1]
+    s2 = np.exp(2 * tau)
     eta0 = X @ beta
-    u, hess = _modes(eta0, y, g, k, sigma)
+    u, hess = _modes(eta0, y, g, k, np.sqrt(s2))
     eta = eta0 + u[g]
+    p = expit(eta)
+    w = p * (1 - p)
+    dw = w * (1 - 2 * p)  # dw/deta
     cond = np.bincount(g, y * log_expit(eta) + (1 - y) * log_expit(-eta), minlength=k)
-    ll = cond - u**2 / (2 * sigma**2) - 0.5 * np.log(sigma**2 * hess)
-    return -float(ll.sum())
+    ll = cond - u**2 / (2 * s2) - 0.5 * np.log(s2 * hess)
+    # per-group sums of w x and w' x, one column at a time (no k x n indicator matrix)
+    wx = np.column_stack([np.bincount(g, w * X[:, c], minlength=k) for c in range(X.shape[1])])
+    dwx = np.column_stack([np.bincount(g, dw * X[:, c], minlength=k) for c in range(X.shape[1])])
+    sdw = np.bincount(g, dw, minlength=k)
+    du_beta = -wx / hess[:, None]
+    grad_beta = X.T @ (y - p) - ((dwx + sdw[:, None] * du_beta) / (2 * hess[:, None])).sum(axis=0)
+    du_tau = 2 * u / (s2 * hess)
+    grad_tau = np.sum(u**2 / s2 - 1 - (sdw * du_tau - 2 / s2) / (2 * hess))
+    return -float(ll.sum()), -np.append(grad_beta, grad_tau)
+
+
+def _standardizer(X: np.ndarray) -> np.ndarray:
+    """T with Z = X T centred and scaled column by column (the intercept, a column of ones, kept): the
+    coefficients on Z map back to X's as b = T c."""
+    p = X.shape[1]
+    T = np.eye(p)
+    ones = np.flatnonzero(np.all(X == 1, axis=0))
+    for c in range(p):
+        if c in ones:
+            continue
+        sd = X[:, c].std()
+        if sd > 0:
+            T[c, c] = 1 / sd
+            if len(ones):  # centring moves the intercept
+                T[ones[0], c] = -X[:, c].mean() / sd
+    return T
 
 
 def hierarchical_logistic(y, X, groups) -> MixedFit:
@@ -92,18 +132,38 @@ def hierarchical_logistic(y, X, groups) -> MixedFit:
     if not np.isin(y, (0, 1)).all():
         raise ValueError("y must be 0/1")
     k = len(labels)
-    start = np.append(np.linalg.lstsq(X, np.log((y + 0.5) / (1.5 - y)), rcond=None)[0] * 0.5, np.log(0.5))
-    res = optimize.minimize(_laplace, start, args=(X, y, codes, k), method="BFGS", options={"gtol": 1e-9})
-    res = optimize.minimize(
-        _laplace,
-        res.x,
-        args=(X, y, codes, k),
-        method="Nelder-Mead",
-        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000},
-    )
-    beta, sigma = res.x[:-1], float(np.exp(res.x[-1]))
+    # fit on centred, unit-spread covariates (age in years next to 0/1 dummies makes the problem
+    # ill-conditioned for a quasi-Newton method), then map the coefficients back: X b = Z c
+    T = _standardizer(X)
+    Z = X @ T
+    start = np.append(np.linalg.lstsq(Z, np.log((y + 0.5) / (1.5 - y)), rcond=None)[0] * 0.5, np.log(0.5))
+    res = optimize.minimize(_laplace, start, args=(Z, y, codes, k), jac=True, method="BFGS", options={"gtol": 1e-7})
+    beta, sigma = T @ res.x[:-1], float(np.exp(res.x[-1]))
     u, _ = _modes(X @ beta, y, codes, k, sigma)
-    return MixedFit(beta, sigma, u, np.asarray(labels), -float(res.fun), bool(res.success))
+    # BFGS may stop on "precision loss" with a gradient that is zero to rounding (a sum over many patients)
+    done = res.success or float(np.max(np.abs(res.jac))) < 1e-4
+    return MixedFit(beta, sigma, u, np.asarray(labels), -float(res.fun), bool(done))
+
+
+def separated(X: np.ndarray, names: list[str], y: np.ndarray, family: Family) -> list[tuple[str, int, float]]:
+    """The 0/1 columns of a design matrix whose patients all have the same extreme outcome: no event (or
+    only events) for a binary outcome, only zeros for a count or a cost. Their coefficient has no finite
+    maximum-likelihood value (complete separation), so a fitted "odds ratio" would be an artefact of where
+    the optimizer stopped. Returns ``(column name, patients, the one outcome value)``.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    out = []
+    for c, name in enumerate(names):
+        col = X[:, c]
+        on = col == 1
+        if not np.all(on | (col == 0)) or on.all() or not on.any():  # not a dummy, or the intercept
+            continue
+        vals = y[on]
+        lo, hi = vals.min(), vals.max()
+        if (lo == hi == 0) or (family == "binomial" and lo == hi == 1):
+            out.append((name, int(on.sum()), float(lo)))
+    return out
 
 
 def predicted_over_expected(fit: MixedFit, X, groups) -> pd.DataFrame:

@@ -93,28 +93,83 @@ def test_an_installed_wheel_starts_a_project_and_runs_its_report(wheel, tmp_path
 
 
 def test_a_project_has_params_that_validate_and_data_that_reads_back(tmp_path):
-    """``gps init``'s example: every params file loads and evaluates, and the Brazilian CSV reads back to the
-    measurements it was written from (counts, months, names with accents)."""
+    """``gps init``'s example: a params file per report, each valid for its report, and Brazilian CSV files
+    that read back to the tables they were written from (counts, months, amounts, names with accents)."""
     from gps_core import project
     from gps_core.io.readers import read_table
 
     made = project.init(tmp_path / "p")
     names = {p.relative_to(tmp_path / "p").as_posix() for p in made}
-    assert names == {"README.md", "params/avaliacao_anual.yaml", "params/boletins.yaml",
-                     "params/desenho_contrato.yaml", "data/indicadores_mensais.csv"}  # fmt: skip
+    plan = {f"data/plano/{f}" for f in project.PLAN_FILES.values()}
+    assert names == {"README.md", *(f"params/{f}" for f in project.PARAMS), "data/indicadores_mensais.csv",
+                     "data/internacoes.csv", *plan}  # fmt: skip
     assert (tmp_path / "p" / "reports").is_dir()
+    reports = {params.load(tmp_path / "p" / "params" / f).report for f in project.PARAMS}
+    assert reports == set(params.MODELS)  # an example for every report
     df, dialect = read_table(tmp_path / "p" / "data" / "indicadores_mensais.csv")
     assert (dialect.sep, dialect.encoding) == (";", "latin-1")
     want = project.measurements()
     assert df["numerator"].astype(float).tolist() == want["numerator"].tolist()
     assert df["denominator"].astype(float).tolist() == want["denominator"].tolist()
     assert set(df["unit_id"]) == set(want["unit_id"]) and "Clínica Médica" in set(df["unit_id"])
-    from gps_core import cli
-
-    files = sorted(str(p) for p in (tmp_path / "p" / "params").glob("*.yaml"))
-    assert len(files) == 3 and cli.main(["check", *files]) == 0  # each report's own checks
+    stays, _ = read_table(tmp_path / "p" / "data" / "internacoes.csv")
+    want = project.stays()
+    assert stays["permanencia"].astype(int).tolist() == want["permanencia"].tolist()
+    assert stays["carater"].tolist() == want["carater"].tolist() and "urgência" in set(stays["carater"])
+    assert not {"patient_id", "encounter_id"} & set(stays.columns)  # the study needs no identifier
+    tables = project.plan_tables()
+    costs, d = read_table(tmp_path / "p" / "data" / "plano" / "custos.csv")
+    assert d.decimal == ","
+    assert costs["amount"].str.replace(",", ".").astype(float).sum() == pytest.approx(tables["costs"]["amount"].sum())
     ev = evaluation.run(params.load(tmp_path / "p" / "params" / "avaliacao_anual.yaml"))
     assert len(ev.annual) == 32 and ev.annual["ip"].between(0, 100).all()
+
+
+@pytest.mark.integration
+def test_every_report_of_a_project_runs_on_its_example(tmp_path):
+    """``gps check`` and ``gps batch`` on a new project: every report written, in one language, and its numbers
+    the library's: the risk study's O/E, the capitation's budget to the cent, the benchmark's published cells;
+    the two specialties whose mortality has no planted effect (Geriatria, Pediatria) are as expected once
+    their patients' risk is adjusted for."""
+    from gps_core import cli
+    from gps_core.studies import capitation, risk
+
+    from .test_reports import ENGLISH, codes, foreign_numbers, words
+
+    root = tmp_path / "p"
+    cli.main(["init", str(root)])
+    files = sorted(str(f.relative_to(root)) for f in (root / "params").glob("*.yaml"))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    said = {}
+    for cmd in (["gps", "check", *files], ["gps", "batch", *files, "-j", "2", "--no-pdf"]):
+        done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, (cmd[1], done.stderr[-3000:])
+        said[cmd[1]] = done.stdout
+    pages = sorted((root / "reports").rglob("*.html"))
+    assert len(pages) == 5 + 32 + 1  # five reports, a scorecard per team and their annex
+    for page in pages:
+        assert sorted({w for w in words(page) if w.lower() in ENGLISH}) == [], page
+        assert foreign_numbers(page, "pt-BR") == [] and codes(page) == [], page
+
+    out = root / "reports" / "hospital_exemplo" / "2025"
+    shown = pd.DataFrame(glued(out / "risk_adjustment.ipynb", "risk_study")["obito"]["units"]).set_index("unit")
+    study = risk.run(params.load(root / "params" / "ajuste_risco.yaml"))
+    mort = study.outcomes[1]["units"].set_index("unit")
+    assert len(shown) == 32 and shown["oe"].to_numpy() == pytest.approx(mort.loc[shown.index, "oe"], rel=1e-9)
+    for team in ("Geriatria", "Pediatria"):
+        assert mort.loc[team, "oe_lower"] < 1 < mort.loc[team, "oe_upper"], mort.loc[team]
+    cap = glued(root / "reports" / "plano_exemplo" / "2024-2025" / "capitation_model.ipynb", "capitation")
+    c = capitation.run(params.load(root / "params" / "capitacao.yaml"))
+    assert cap["total_paid"] == 7_200_000_00 == int(c.streams["total"].sum())
+    assert pd.DataFrame(cap["streams"])["total"].tolist() == c.streams["total"].tolist()
+    bench = pd.DataFrame(glued(root / "reports" / "base_gps" / "2025" / "benchmark_study.ipynb", "benchmark")["cells"])
+    published = bench[bench["published"].astype(bool)]
+    # gps check computed the same study on its own: the report publishes the cells it counted, each with
+    # five clients or more (the disclosure rule of the params)
+    import re
+
+    n, total = map(int, re.search(r"(\d+) of (\d+) cells published", said["check"]).groups())
+    assert (len(published), len(bench)) == (n, total) and n > 0 and (published["clients"] >= 5).all()
 
 
 def test_gps_init_never_writes_over_a_project(tmp_path, capsys):

@@ -1,10 +1,12 @@
 """End to end: the demo reports, the numbers their notebooks produced, atomic writes and CLI errors."""
 
+import base64
 import hashlib
 import re
 import shutil
 import subprocess
 from collections import Counter
+from html import unescape
 
 import numpy as np
 import pandas as pd
@@ -100,7 +102,7 @@ record trend trends annual scorecard payout payouts pay contract rule rules budg
 expected ratio interval hospitals patients patient stays cost costs higher lower better worse than from for per not
 only all each every this that these those are is was were been has have had which when where who what how why but
 if then so also more less most least over under into about between after before during within by on in at to an
-files source panel region days percent funnel description provided image""".split()
+files source panel region days percent funnel description provided image above below negative ci odds""".split()
 )
 PORTUGUESE = set(
     """de da do das dos em na nos nas para com por uma um que não mês meses ano unidade unidades
@@ -115,6 +117,11 @@ def words(html_file) -> list[str]:
     text = re.sub(r"<(style|script|pre|code)\b.*?</\1>", " ", html_file.read_text(), flags=re.S | re.I)
     # an image's alternative text is read aloud by a screen reader (nbconvert's default was an English sentence)
     text += " " + " ".join(re.findall(r"""\balt=["']([^"']*)["']""", text))
+    # a chart's own words (axis titles, legends, labels) are inside its SVG, embedded as base64: the O/E legend
+    # of a pt-BR report said 'above / within / below' and the scan above could not see it
+    for b64 in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", text):
+        svg = base64.b64decode(b64).decode("utf-8")
+        text += " " + " ".join(unescape(t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, flags=re.S))
     for name in NAMES:  # names of metrics and programs, used untranslated in Brazil
         text = text.replace(name, " ")
     # a hyphenated word is one word ('de-identified', 'DE-SynPUF'), not a Portuguese 'de'; a token with digits

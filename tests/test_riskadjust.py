@@ -141,3 +141,84 @@ def test_risk_study_on_medpar_and_its_bad_input(tmp_path, root):
     q.write_text(f.read_text().replace("../data/external/count_medpar.csv", "medpar.csv"))
     with pytest.raises(InputError, match=r"line 6, column 'died': '2' is not a valid binomial outcome \(0 or 1\)"):
         risk_study.run(params.load(q))
+    # no death among the emergency admissions (type 3): its odds ratio has no finite estimate; refused, named
+    bad = med.copy()
+    bad.loc[bad["type"] == 3, "died"] = 0
+    bad.to_csv(tmp_path / "medpar.csv", index=False)
+    with pytest.raises(InputError, match=r"outcome 'died': the 96 patients with type = '3' all have died = 0, so"):
+        risk_study.run(params.load(q))
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), p=st.integers(1, 6), units=st.integers(2, 15))
+def test_the_laplace_gradient_is_exact(seed, p, units):
+    """The hierarchical fit's gradient (envelope theorem plus the modes' implicit derivatives) equals a
+    finite difference of its own Laplace log-likelihood, at any point."""
+    from scipy.optimize import approx_fprime
+
+    from gps_core.riskadjust import _laplace
+
+    rng = np.random.default_rng(seed)
+    n = 400
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, p))])
+    g = rng.integers(0, units, n)
+    y = rng.binomial(1, expit(-1 + X[:, 1:] @ rng.normal(0, 0.5, p) + rng.normal(0, 0.4, units)[g])).astype(float)
+    theta = np.append(rng.normal(0, 0.5, p + 1), rng.uniform(-2, 0.5))
+    _, grad = _laplace(theta, X, y, g, units)
+    num = approx_fprime(theta, lambda t: _laplace(t, X, y, g, units)[0], 1e-6)
+    assert grad == pytest.approx(num, rel=1e-4, abs=1e-4)
+
+
+def test_a_case_mix_model_with_many_covariates_is_fitted_at_its_maximum():
+    """30 covariates (an age in years beside 0/1 diagnosis dummies) on 20,000 patients: the fit converges, no
+    nearby point has a higher Laplace likelihood, and rescaling a covariate (age in decades) rescales its
+    coefficient and leaves everything else as it was (the internal standardization is undone exactly)."""
+    from gps_core.riskadjust import _laplace
+
+    rng = np.random.default_rng(7)
+    n, k = 20_000, 30
+    age = rng.normal(60, 15, n)
+    dx = rng.integers(0, 28, n)
+    D = (dx[:, None] == np.arange(1, 28)).astype(float)  # 27 dummies, diagnosis 0 the reference
+    X = np.column_stack([np.ones(n), age, rng.integers(0, 2, n), D])
+    g = rng.integers(0, k, n)
+    eta = -3.5 + 0.05 * (age - 60) + D @ rng.normal(0, 0.6, 27) + rng.normal(0, 0.3, k)[g]
+    y = rng.binomial(1, expit(eta))
+    from gps_core.riskadjust import separated
+
+    assert separated(X, [str(c) for c in range(X.shape[1])], y, "binomial") == []  # a finite maximum exists
+    fit = hierarchical_logistic(y, X, g)
+    assert fit.converged
+    theta = np.append(fit.beta, np.log(fit.sigma))
+    best = _laplace(theta, X, y.astype(float), g, k)[0]
+    for _ in range(20):
+        assert _laplace(theta + rng.normal(0, 1e-3, theta.size), X, y.astype(float), g, k)[0] >= best - 1e-9
+    X10 = X.copy()
+    X10[:, 1] = age / 10
+    fit10 = hierarchical_logistic(y, X10, g)
+    assert fit10.beta[1] == pytest.approx(fit.beta[1] * 10, rel=1e-4)
+    assert np.delete(fit10.beta, 1) == pytest.approx(np.delete(fit.beta, 1), rel=1e-4, abs=1e-5)
+    assert fit10.sigma == pytest.approx(fit.sigma, rel=1e-4)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), family=st.sampled_from(["binomial", "poisson", "negative_binomial"]))
+def test_a_category_without_events_is_named(seed, family):
+    """Complete separation: a dummy whose patients all have no event (or, for a binary outcome, all have one)
+    is found; one event among them clears it; numeric columns and the intercept are never named."""
+    from gps_core.riskadjust import separated
+
+    rng = np.random.default_rng(seed)
+    n = 300
+    cat = rng.integers(0, 4, n)
+    X = np.column_stack([np.ones(n), rng.normal(size=n), *((cat == c).astype(float) for c in (1, 2, 3))])
+    names = ["Intercept", "age", "C(dx)[T.b]", "C(dx)[T.c]", "C(dx)[T.d]"]
+    y = (rng.binomial(1, 0.3, n) if family == "binomial" else rng.poisson(2, n)).astype(float)
+    y[cat == 2] = 0
+    y[(cat != 2) & (rng.random(n) < 0.5)] = 1  # every other category has events
+    assert separated(X, names, y, family) == [("C(dx)[T.c]", int((cat == 2).sum()), 0.0)]
+    y[np.flatnonzero(cat == 2)[0]] = 1
+    assert separated(X, names, y, family) == []
+    if family == "binomial":
+        y[cat == 3] = 1
+        assert separated(X, names, y, family) == [("C(dx)[T.d]", int((cat == 3).sum()), 1.0)]

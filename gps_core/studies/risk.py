@@ -77,6 +77,35 @@ def load_patients(params) -> tuple[pd.DataFrame, dict]:
     return df, {"file": named(params.data.path), "sha256": sha256(path), "read_as": dialect.describe()}
 
 
+def _level(name: str) -> str:
+    """A design column as the user wrote it: ``C(diagnostico)[T.O80]`` -> ``diagnostico = 'O80'``."""
+    import re
+
+    m = re.fullmatch(r"(?:C\((\w+)[^)]*\)|(\w+))\[T\.(.*)\]", name)
+    if not m:
+        return f"{name} = 1"
+    value = m[3][:-2] if re.fullmatch(r"-?\d+\.0", m[3]) else m[3]  # a code read as a number: 3.0 was 3
+    return f"{m[1] or m[2]} = {value!r}"
+
+
+def _no_separation(df: pd.DataFrame, o, source: str) -> None:
+    """Refuse a covariate category whose patients all share one extreme outcome (no death among them, say):
+    its coefficient would be infinite and the report would print what the optimizer happened to reach."""
+    import patsy
+
+    try:
+        X = patsy.dmatrix(o.covariates, df, return_type="dataframe")
+    except Exception:
+        return  # the fit itself reports a bad formula, with the same words as before
+    bad = riskadjust.separated(X.to_numpy(), list(X.columns), df[o.column].to_numpy(float), o.family)
+    if bad:
+        what = "an event" if o.family == "binomial" else "a value above zero"
+        raise InputError([f"outcome '{o.column}': the {n} patients with {_level(name)} all have {o.column} = {v:g}, "
+                          f"so its coefficient has no finite estimate (complete separation); merge that category "
+                          f"with a similar one that has {what}, or leave the covariate out of 'covariates'"
+                          for name, n, v in bad], source)  # fmt: skip
+
+
 def units_table(df: pd.DataFrame, unit: str, model: riskadjust.Model, min_cases: int) -> pd.DataFrame:
     """Per unit: n, observed, expected, O/E with its 95 % interval, crude and adjusted mean, flag.
 
@@ -116,6 +145,7 @@ def run(params) -> Study:
     study = Study(params, df, inputs=[info])
     for o in params.outcomes:
         formula = f"{o.column} ~ {o.covariates}"
+        _no_separation(df, o, info["file"])
         try:
             model = riskadjust.fit(df, formula, o.family)
         except Exception as e:  # patsy / statsmodels: a covariate missing or not numeric
@@ -169,7 +199,9 @@ def summary(study: Study) -> pd.DataFrame:
         rows.append(
             {
                 "outcome": o["outcome"].label,
-                "model": f"GLM {o['outcome'].family.replace('_', ' ')}: {o['outcome'].covariates}",
+                "family": o["outcome"].family,
+                "covariates": o["outcome"].covariates,
+                "unit_label": o["outcome"].unit_label,
                 "patients": d["n"],
                 "units": len(u),
                 "reference": o["model"].reference_rate,

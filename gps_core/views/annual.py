@@ -74,7 +74,7 @@ def risk_models(models: dict, catalog: pd.DataFrame, lang: Lang) -> pd.DataFrame
             {
                 T.h("id", lang): ind,
                 T.h("indicator", lang): cat.loc[ind, name],
-                T.h("model", lang): f"GLM {m['family'].replace('_', ' ')}",
+                T.h("model", lang): T.glm(m["family"], lang),
                 T.h("covariates", lang): T.covariates(m["covariates"]),
                 T.h("reference", lang): m["reference"] or T.label("own_records", lang),
                 T.h("cases", lang): T.num(m["n"], lang, 0),

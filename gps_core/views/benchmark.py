@@ -33,7 +33,7 @@ def benchmark_cells(cells: pd.DataFrame, catalog: pd.DataFrame, lang: Lang) -> p
         {
             T.h("indicator", lang): cells["indicator_id"],
             T.w("segment", lang): _seg(cells["segment"], lang),
-            T.w("group", lang): cells["group"].replace({"all": T.w("all", lang)}),
+            T.w("group", lang): cells["group"].map(lambda g: T.group(g, lang)),
             T.w("units", lang): cells["units"].map(lambda x: T.num(x, lang, 0)),
             T.w("clients", lang): cells["clients"].map(lambda x: T.num(x, lang, 0)),
             "P10": col("p10"),
@@ -56,7 +56,7 @@ def suppression(sup: pd.DataFrame, lang: Lang) -> pd.DataFrame:
 
 def contributors(seg: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     return pd.DataFrame({T.w("segment", lang): _seg(seg["segment"], lang),
-                         T.w("group", lang): seg["group"],
+                         T.w("group", lang): seg["group"].map(lambda g: T.group(g, lang)),
                          T.w("clients", lang): seg["clients"].astype(int)})  # fmt: skip
 
 
@@ -137,7 +137,7 @@ def excluded(ex: pd.DataFrame, lang: Lang) -> pd.DataFrame:
 def suggested_bands(fragment: dict, lang: Lang) -> pd.DataFrame:
     """The suggested bands (floor, target) and the indicators skipped with the reason."""
     rows = [(k, T.num(b["floor"], lang, 2), T.num(b["target"], lang, 2), "") for k, b in fragment["bands"].items()]
-    rows += [(k, "", "", why) for k, why in fragment["skipped"].items()]
+    rows += [(k, "", "", T.reason(why, lang)) for k, why in fragment["skipped"].items()]
     out = pd.DataFrame(rows, columns=[T.h("indicator", lang), T.w("floor_median", lang),
                                       T.w("target_best_decile", lang),
                                       T.w("skipped_why", lang)])  # fmt: skip
@@ -221,6 +221,8 @@ def benchmark_ranges(cells: pd.DataFrame, y: str, facet: str, lang: Lang, title:
     d = cells[[y, facet, *marks_of, *(["unit"] if "unit" in cells and facet != "unit" else [])]].assign(
         **{y: lambda x: x[y].astype(str), facet: lambda x: x[facet].astype(str)}
     )
+    if y == "group":  # a segment's values in the report's language ('large' is 'grande')
+        d[y] = d[y].map(lambda g: T.group(g, lang))
     sub = T.w("line_p10_p90_box_p25_p75_tick_median_dia", lang)
     if mine:
         sub += T.label("own_dot", lang)

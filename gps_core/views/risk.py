@@ -12,15 +12,27 @@ from . import text as T
 from .text import Lang
 
 
+def level(x: float, family: str, suffix: str, lang: Lang) -> str:
+    """A mean outcome with its unit: a binary outcome's mean as a percentage (``1,98 %``), any other with the
+    outcome's own suffix (``3,537 dias``)."""
+    return T.pct(100 * x, lang, 2) if family == "binomial" else T.num(x, lang, 3) + suffix
+
+
 def study_summary(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """The outcomes of a risk study: model, patients, units, reference mean and signals."""
     return pd.DataFrame(
         {
             T.w("outcome", lang): summary["outcome"],
-            T.h("model", lang): summary["model"].map(T.covariates),
+            T.h("model", lang): [
+                f"{T.glm(f, lang)}: {T.covariates(c)}"
+                for f, c in zip(summary["family"], summary["covariates"], strict=True)
+            ],  # fmt: skip
             T.w("patients", lang): summary["patients"].map(lambda x: T.num(x, lang, 0)),
             T.w("units", lang): summary["units"].astype(str),
-            T.w("reference_mean", lang): summary["reference"].map(lambda x: T.num(x, lang, 3)),
+            T.w("reference_mean", lang): [
+                level(x, f, u, lang)
+                for x, f, u in zip(summary["reference"], summary["family"], summary["unit_label"], strict=True)
+            ],
             T.w("above_expected", lang): summary["above"].astype(str),
             T.w("below_expected", lang): summary["below"].astype(str),
             T.w("small_units", lang): summary["small"].astype(str),
@@ -40,17 +52,18 @@ def coefficients(coef: pd.DataFrame, family: str, lang: Lang) -> pd.DataFrame:
         {
             T.w("term", lang): coef["term"].map(lambda t: T.term(t, lang)),
             T.w("estimate", lang): coef["estimate"].map(lambda x: T.num(x, lang, 4)),
-            "SE": coef["se"].map(lambda x: T.num(x, lang, 4)),
+            T.w("se", lang): coef["se"].map(lambda x: T.num(x, lang, 4)),
             "p": coef["p_value"].map(lambda x: T.p(x, lang)),
-            f"{ratio} (95 % CI)": [
-                f"{T.num(r, lang, 3)} ({T.num(a, lang, 3)}–{T.num(b, lang, 3)})"
-                for r, a, b in zip(coef["ratio"], coef["lower"], coef["upper"], strict=True)
+            f"{ratio} ({T.w('ci95', lang)})": [
+                # the intercept's exponential is the baseline odds or rate, not a ratio (and reads "0,000")
+                "–" if t == "Intercept" else f"{T.num(r, lang, 3)} ({T.num(a, lang, 3)}–{T.num(b, lang, 3)})"
+                for t, r, a, b in zip(coef["term"], coef["ratio"], coef["lower"], coef["upper"], strict=True)
             ],
         }
     )
 
 
-def study_units(units: pd.DataFrame, suffix: str, lang: Lang) -> pd.DataFrame:
+def study_units(units: pd.DataFrame, suffix: str, lang: Lang, family: str) -> pd.DataFrame:
     """Per unit: patients, observed, expected, O/E with interval, crude and adjusted mean, shrunken P/E."""
     u = units.sort_values("oe", ascending=False)
     out = pd.DataFrame(
@@ -59,12 +72,12 @@ def study_units(units: pd.DataFrame, suffix: str, lang: Lang) -> pd.DataFrame:
             T.w("patients", lang): u["n"].astype(str) + np.where(u["small"], " ⚠", ""),
             T.w("observed", lang): u["observed"].map(lambda x: T.num(x, lang, 0)),
             T.w("expected", lang): u["expected"].map(lambda x: T.num(x, lang, 1)),
-            "O/E (95 % CI)": [
+            f"O/E ({T.w('ci95', lang)})": [
                 f"{T.num(r, lang, 2)} ({T.num(a, lang, 2)}–{T.num(b, lang, 2)})"
                 for r, a, b in zip(u["oe"], u["oe_lower"], u["oe_upper"], strict=True)
             ],
-            T.w("crude_mean", lang): u["crude"].map(lambda x: T.num(x, lang, 3) + suffix),
-            T.w("adjusted_o_e_reference", lang): u["adjusted"].map(lambda x: T.num(x, lang, 3) + suffix),
+            T.w("crude_mean", lang): u["crude"].map(lambda x: level(x, family, suffix, lang)),
+            T.w("adjusted_o_e_reference", lang): u["adjusted"].map(lambda x: level(x, family, suffix, lang)),
         }
     )
     if "pe" in u.columns:
@@ -75,8 +88,9 @@ def study_units(units: pd.DataFrame, suffix: str, lang: Lang) -> pd.DataFrame:
 def study_sentence(row: pd.Series, lang: Lang, min_cases: int) -> str:
     """One outcome of a risk-adjustment study (a row of :func:`gps_core.studies.risk.summary`): its size, the
     units whose O/E interval excludes 1 and the small units, which are flagged and kept."""
-    return T.say("risk_outcome", lang, outcome=row["outcome"], patients=row["patients"], units=row["units"],
-                 ref=T.num(row["reference"], lang, 3), above=row["above"], below=row["below"], small=row["small"],
+    ref = level(row["reference"], row["family"], row["unit_label"], lang)
+    return T.say("risk_outcome", lang, outcome=row["outcome"], patients=T.num(row["patients"], lang, 0),
+                 units=row["units"], ref=ref, above=row["above"], below=row["below"], small=row["small"],
                  min_cases=min_cases)  # fmt: skip
 
 
@@ -108,7 +122,10 @@ def calibration(models: dict, lang: Lang) -> alt.FacetChart:
 
 def oe_forest(oe: pd.DataFrame, order: list[str], lang: Lang) -> alt.FacetChart:
     """O/E per unit with its 95 % interval (Byar), one panel per risk-adjusted indicator; 1 = as expected."""
-    d = oe.assign(unit_id=oe["unit_id"].astype(str), indicator=oe["indicator_id"].astype(str))
+    signals = {"above": T.w("above_expected", lang), "within": T.w("as_expected", lang),
+               "below": T.w("below_expected", lang)}  # fmt: skip
+    d = oe.assign(unit_id=oe["unit_id"].astype(str), indicator=oe["indicator_id"].astype(str),
+                  signal=oe["signal"].map(signals))  # fmt: skip
     base = alt.Chart(d)
     y = alt.Y("unit_id:N", sort=order, title=None)
     # Intervals of units with few expected events can reach 10+: the axis stops at 3 and clips them.
@@ -119,8 +136,8 @@ def oe_forest(oe: pd.DataFrame, order: list[str], lang: Lang) -> alt.FacetChart:
         y=y,
         color=alt.Color(
             "signal:N",
-            scale=alt.Scale(domain=["above", "within", "below"], range=["#d73027", "#4575b4", "#1a9850"]),
-            title="O/E 95 % CI",
+            scale=alt.Scale(domain=list(signals.values()), range=["#d73027", "#4575b4", "#1a9850"]),
+            title=f"O/E, {T.w('ci95', lang)}",
         ),
         tooltip=[
             "unit_id",

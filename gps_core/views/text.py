@@ -226,9 +226,9 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Floor = the pool's median (CMS achievement threshold), target = the mean of the best decile (CMS "
         "benchmark), from published overall cells; paste the fragment under a new client's params.",
         "pt-BR": "Piso = mediana do banco (limiar de desempenho do CMS), meta = média do melhor decil (referência do "
-        "CMS), das células gerais publicadas; cole o fragmento nos params de um novo cliente.",
+        "CMS), das células gerais publicadas; cole o fragmento nos parâmetros de um novo cliente.",
     },
-    "bm_fragment": {"en": "The params fragment", "pt-BR": "O fragmento de params"},
+    "bm_fragment": {"en": "The params fragment", "pt-BR": "O fragmento de parâmetros"},
     "bm_files": {"en": "Files for papers", "pt-BR": "Arquivos para artigos"},
     "bm_files_where": {
         "en": "Beside this report, in its `_exports` folder: ",
@@ -865,6 +865,13 @@ REASONS_PT = (  # disclosure.REASONS and the best-decile notes, in Portuguese
     ),
     (r"range indicator: no best decile", "indicador de faixa: sem melhor decil"),
     (
+        r"rule '(\w+)': bands follow a clinical range, not the pool's distribution",
+        r"regra '\1': as bandas seguem uma faixa clínica, não a distribuição do banco",
+    ),
+    (r"not published: ", "não publicada: "),
+    (r"median equals the best-decile mean: no room for a band", "mediana igual à média do melhor decil: sem espaço "
+     "para uma banda"),
+    (
         r"the best decile sits at ([\d.]+) \(units without events\): set this band by hand or raise min_cases",
         r"o melhor decil fica em \1 (unidades sem eventos): defina esta banda à mão ou aumente min_cases",
     ),
@@ -942,6 +949,19 @@ def term(name: str, lang: Lang) -> str:
         return m.group(1).replace(" - ", " − ") if m else part
 
     return " × ".join(one(x) for x in name.split(":"))
+
+
+GLM = {  # a model's family as a reader names it
+    "binomial": {"en": "GLM binomial", "pt-BR": "GLM binomial"},
+    "poisson": {"en": "GLM Poisson", "pt-BR": "GLM de Poisson"},
+    "negative_binomial": {"en": "GLM negative binomial", "pt-BR": "GLM binomial negativa"},
+    "gamma": {"en": "GLM gamma", "pt-BR": "GLM gama"},
+}
+
+
+def glm(family: str, lang: Lang) -> str:
+    """A GLM's family in the report's language (``negative_binomial`` -> ``GLM binomial negativa``)."""
+    return GLM[family][lang]
 
 
 def covariates(formula: str) -> str:
@@ -1091,6 +1111,30 @@ SEGMENT = {
     "specialty": {"en": "specialty", "pt-BR": "especialidade"},
     "unit_type": {"en": "unit type", "pt-BR": "tipo de unidade"},
 }
+# a segment's values, as the pool's vocabulary holds them in either language (vocabulary_2024.csv): shown in
+# the report's language, whichever spelling the client was ingested with
+GROUPS = (
+    ("general hospital", "hospital geral"),
+    ("specialty hospital", "hospital especializado"),
+    ("teaching hospital", "hospital de ensino"),
+    ("health plan network", "rede própria de operadora"),
+    ("health plan", "operadora de plano de saúde"),
+    ("medical cooperative", "cooperativa médica"),
+    ("accredited network", "rede credenciada"),
+    ("small", "pequeno"),
+    ("medium", "médio"),
+    ("large", "grande"),
+    ("all", "todos"),
+)
+
+
+def group(value: str, lang: Lang) -> str:
+    """A segment's value (``large``, ``hospital geral``) in ``lang``; a value without a pair (a region, a
+    consultancy's own term) as it is."""
+    for en, pt in GROUPS:
+        if value in (en, pt):
+            return pt if lang == "pt-BR" else en
+    return value
 
 LIMIT = 8  # names listed in a sentence before 'and N more'
 
@@ -1116,7 +1160,7 @@ VALUE_MISSING = {
         "pt-BR": "requer uma fonte de registros (internações)",
     },
     "no_cost": {"en": "needs a 'cost' column in the stays", "pt-BR": "requer a coluna 'cost' nas internações"},
-    "not_asked": {"en": "not requested in the params ('value')", "pt-BR": "não solicitado nos parâmetros ('value')"},
+    "not_asked": {"en": "not requested in the params (`value`)", "pt-BR": "não solicitado nos parâmetros (`value`)"},
 }
 
 
@@ -1206,10 +1250,13 @@ COLUMNS = {  # member columns a capitation report groups by (params rates.by), w
 
 WORDS = {  # short words of tables, axes and headings, one entry per English text
     "odds_ratio": {"en": "Odds ratio", "pt-BR": "Razão de chances"},
+    "se": {"en": "SE", "pt-BR": "EP"},
+    "ci95": {"en": "95 % CI", "pt-BR": "IC 95 %"},
     "rate_ratio": {"en": "Rate ratio", "pt-BR": "Razão de taxas"},
     "90th_percentile": {"en": "90th percentile", "pt-BR": "Percentil 90"},
     "above": {"en": "Above", "pt-BR": "Acima"},
     "above_expected": {"en": "Above expected", "pt-BR": "Acima do esperado"},
+    "as_expected": {"en": "As expected", "pt-BR": "Como esperado"},
     "adjusted_o_e_reference": {"en": "Adjusted (O/E × reference)", "pt-BR": "Ajustado (O/E × referência)"},
     "all": {"en": "all", "pt-BR": "todos"},
     "amount_received": {"en": "amount received", "pt-BR": "valor recebido"},
