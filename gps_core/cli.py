@@ -434,6 +434,11 @@ def _main(argv: list[str] | None = None) -> int:
     c.add_argument("params", nargs="+")
     i = sub.add_parser("init", help="start a client project: params for each report, example data, reports/")
     i.add_argument("folder", help="a new or empty folder")
+    lab = sub.add_parser("lab", help="open a project in JupyterLab, a notebook per params file ready to run")
+    lab.add_argument("folder", nargs="?", default=".", help="the project (default: this folder)")
+    lab.add_argument("--port", type=int, default=None, help="the server's port (default: Jupyter's, 8888)")
+    lab.add_argument("--no-browser", action="store_true", help="start the server without opening a browser")
+    lab.add_argument("--prepare", action="store_true", help="write the notebooks in lab/ and stop")
     w = sub.add_parser("payouts", help="write the contract's payouts as an Excel workbook for finance")
     w.add_argument("params", help="params YAML file with a 'contract' section")
     w.add_argument("--out", default=None, help="xlsx path (default: reports/<client>/<period>/payouts.xlsx)")
@@ -464,6 +469,17 @@ def _main(argv: list[str] | None = None) -> int:
         made = init(a.folder)
         print(f"{a.folder}: {len(made)} files written; next, in that folder: gps check params/*.yaml")
         return 0
+    if a.cmd == "lab":
+        from . import lab as jlab
+
+        written, kept, problems = jlab.prepare(a.folder)
+        for line in problems:
+            print(f"skipped {line}", file=sys.stderr)
+        print(f"{Path(a.folder) / jlab.FOLDER}: {len(written)} notebooks written, {len(kept)} of yours kept; in "
+              "JupyterLab, open one and run all cells")  # fmt: skip
+        if not a.prepare:
+            jlab.launch(a.folder, a.port, not a.no_browser)
+        return 2 if problems else 0
     if a.cmd == "validate":
         with bounds(limits(a.limit)):
             return validate_files(a)

@@ -43,12 +43,14 @@ def test_the_wheel_carries_every_notebook_template_and_table(wheel, root):
     assert not [n for n in names if "__pycache__" in n or n.startswith(("tests/", "data/", "params/"))]
 
 
-@pytest.mark.integration
-def test_an_installed_wheel_starts_a_project_and_runs_its_report(wheel, tmp_path, root):
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory):
     """A fresh venv with only the wheel installed (its dependencies are the test venv's, added by a .pth: no
-    download): ``gps init`` writes a project outside the checkout, and the commands its README gives check
-    it and write the annual evaluation, whose numbers are the library's on the same params."""
-    venv = tmp_path / "venv"
+    download), a project ``gps init`` writes outside the checkout, and the three commands of its README run
+    there as a consultant types them in a shell (``--no-pdf``): check, the annual evaluation, every report.
+    Returns the venv, the project and what each command printed."""
+    tmp = tmp_path_factory.mktemp("installed")
+    venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     py = venv / "bin" / "python"
     site = subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -61,25 +63,36 @@ def test_an_installed_wheel_starts_a_project_and_runs_its_report(wheel, tmp_path
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GPS_NOTEBOOKS")}
     # the dependencies' data files (nbconvert's base templates) are where pip put them for the test venv
     env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
-
-    init = subprocess.run([venv / "bin" / "gps", "init", "consultoria"], cwd=tmp_path, env=env, capture_output=True,
+    init = subprocess.run([venv / "bin" / "gps", "init", "consultoria"], cwd=tmp, env=env, capture_output=True,
                           text=True, timeout=300)  # fmt: skip
     assert init.returncode == 0, init.stderr[-3000:]
-    project = tmp_path / "consultoria"
-    where = subprocess.run([py, "-c", "import gps_core, gps_core.report as r; print(gps_core.__file__); "
-                            "print(r.notebook_path('annual_evaluation'))"], cwd=project, env=env,
-                           capture_output=True, text=True, timeout=300)  # fmt: skip
-    package, notebook = where.stdout.split()
-    assert Path(package).is_relative_to(venv) and Path(notebook).is_relative_to(venv), where.stdout
+    project = tmp / "consultoria"
     readme = (project / "README.md").read_text(encoding="utf-8")
     lines = [ln.split("#")[0].strip() for ln in readme.splitlines() if ln.startswith("gps ")]
-    check, run_one = (ln for ln in lines if ln.split()[1] in ("check", "run"))
+    lines = [ln for ln in lines if ln.split()[1] != "lab"]  # JupyterLab: tests/test_lab.py
+    assert [ln.split()[1] for ln in lines] == ["check", "run", "batch"], lines
     shell = {**env, "PATH": f"{venv / 'bin'}:{env['PATH']}"}  # as a consultant types them, in a shell
-    for line in (check, run_one + " --no-pdf"):
+    said = {}
+    for line in lines:
+        line += "" if line.split()[1] == "check" else " --no-pdf"
         done = subprocess.run(["bash", "-c", line], cwd=project, env=shell, capture_output=True, text=True,
                               timeout=900)  # fmt: skip
         assert done.returncode == 0, (line, done.stderr[-3000:])
-    run_one = run_one.split()
+        said[line.split()[1]] = done.stdout
+    return {"venv": venv, "project": project, "env": env, "said": said, "lines": lines}
+
+
+@pytest.mark.integration
+def test_an_installed_wheel_starts_a_project_and_runs_its_report(installed):
+    """The wheel, installed in a venv outside the checkout, runs from there (not from this repository), and the
+    annual evaluation its README's second command wrote has the library's numbers on the same params."""
+    venv, project = installed["venv"], installed["project"]
+    where = subprocess.run([venv / "bin" / "python", "-c", "import gps_core, gps_core.report as r; "
+                            "print(gps_core.__file__); print(r.notebook_path('annual_evaluation'))"], cwd=project,
+                           env=installed["env"], capture_output=True, text=True, timeout=300)  # fmt: skip
+    package, notebook = where.stdout.split()
+    assert Path(package).is_relative_to(venv) and Path(notebook).is_relative_to(venv), where.stdout
+    run_one = installed["lines"][1].split()
     client = yaml.safe_load((project / run_one[3]).read_text(encoding="utf-8"))["client"]
     out = project / "reports" / client / "2025"
     assert (out / "annual_evaluation.html").is_file()
@@ -126,25 +139,16 @@ def test_a_project_has_params_that_validate_and_data_that_reads_back(tmp_path):
 
 
 @pytest.mark.integration
-def test_every_report_of_a_project_runs_on_its_example(tmp_path):
-    """``gps check`` and ``gps batch`` on a new project: every report written, in one language, and its numbers
-    the library's: the risk study's O/E, the capitation's budget to the cent, the benchmark's published cells;
-    the two specialties whose mortality has no planted effect (Geriatria, Pediatria) are as expected once
-    their patients' risk is adjusted for."""
-    from gps_core import cli
+def test_every_report_of_a_project_runs_on_its_example(installed):
+    """The README's ``gps check`` and ``gps batch`` on a new project (installed from the wheel): every report
+    written, in one language, and its numbers the library's: the risk study's O/E, the capitation's budget to
+    the cent, the benchmark's published cells; the two specialties whose mortality has no planted effect
+    (Geriatria, Pediatria) are as expected once their patients' risk is adjusted for."""
     from gps_core.studies import capitation, risk
 
     from .test_reports import ENGLISH, codes, foreign_numbers, words
 
-    root = tmp_path / "p"
-    cli.main(["init", str(root)])
-    files = sorted(str(f.relative_to(root)) for f in (root / "params").glob("*.yaml"))
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    said = {}
-    for cmd in (["gps", "check", *files], ["gps", "batch", *files, "-j", "2", "--no-pdf"]):
-        done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=900)
-        assert done.returncode == 0, (cmd[1], done.stderr[-3000:])
-        said[cmd[1]] = done.stdout
+    root, said = installed["project"], installed["said"]
     pages = sorted((root / "reports").rglob("*.html"))
     assert len(pages) == 5 + 32 + 1  # five reports, a scorecard per team and their annex
     for page in pages:
@@ -254,7 +258,7 @@ def test_every_notebook_says_how_to_run_it_by_hand(root):
         cells = json.loads(f.read_text(encoding="utf-8"))["cells"]
         (cell,) = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
         text = "".join(cell["source"])
-        assert "To run this notebook yourself" in text and 'params_file = ""' in text, f.name
+        assert "To run this notebook yourself" in text and "`gps lab`" in text and 'params_file = ""' in text, f.name
         (example,) = re.findall(r'"((?:\.\./)?params/[\w.]+\.yaml)"', text)
         if "gps init" in text:  # a notebook copied into the project's notebooks/: one folder below params/
             assert example.startswith("../") and (templates / "notebooks" / example).resolve().is_file(), example
