@@ -951,17 +951,9 @@ def term(name: str, lang: Lang) -> str:
     return " × ".join(one(x) for x in name.split(":"))
 
 
-GLM = {  # a model's family as a reader names it
-    "binomial": {"en": "GLM binomial", "pt-BR": "GLM binomial"},
-    "poisson": {"en": "GLM Poisson", "pt-BR": "GLM de Poisson"},
-    "negative_binomial": {"en": "GLM negative binomial", "pt-BR": "GLM binomial negativa"},
-    "gamma": {"en": "GLM gamma", "pt-BR": "GLM gama"},
-}
-
-
 def glm(family: str, lang: Lang) -> str:
     """A GLM's family in the report's language (``negative_binomial`` -> ``GLM binomial negativa``)."""
-    return GLM[family][lang]
+    return w(f"glm_{family}", lang)
 
 
 def covariates(formula: str) -> str:
@@ -1401,6 +1393,11 @@ WORDS = {  # short words of tables, axes and headings, one entry per English tex
     "prevalence": {"en": "Prevalence", "pt-BR": "Prevalência"},
     "incidence": {"en": "Incidence", "pt-BR": "Incidência"},
     "standardized_ratio": {"en": "Standardized ratio", "pt-BR": "Razão padronizada"},
+    # a model's family as a reader names it (glm)
+    "glm_binomial": {"en": "GLM binomial", "pt-BR": "GLM binomial"},
+    "glm_poisson": {"en": "GLM Poisson", "pt-BR": "GLM de Poisson"},
+    "glm_negative_binomial": {"en": "GLM negative binomial", "pt-BR": "GLM binomial negativa"},
+    "glm_gamma": {"en": "GLM gamma", "pt-BR": "GLM gama"},
 }
 
 
