@@ -204,3 +204,19 @@ def test_truncated_r2_refits_on_truncated_costs(table):
     d.loc[d.sample(6, random_state=2).index, "pmpm"] *= 200
     _, out = calibrate.cross_validate(d, methods=("ols",), k=3, truncate=0.995)
     assert out["r2_truncated"].iloc[0] > out["r2"].iloc[0] + 0.05
+
+
+def test_the_report_names_every_condition_it_shows():
+    """A condition with a predictive ratio but too few members for the profile is named too: its name was
+    missing from the chart's labels and the capitation report failed (a 5,000-member plan's HCC86)."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from gps_core.studies.capitation import conditions
+
+    s = SimpleNamespace(prevalence=pd.DataFrame({"condition": ["HCC85", "HCC19", "HCC85"]}),
+                        ratios={"condition": pd.DataFrame({"hcc": ["HCC19", "HCC86"]})})  # fmt: skip
+    assert conditions(s) == ["HCC19", "HCC85", "HCC86"]
+    s.ratios["condition"] = pd.DataFrame()  # no condition with ten members or more
+    assert conditions(s) == ["HCC19", "HCC85"]

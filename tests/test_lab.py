@@ -142,3 +142,15 @@ def test_every_notebook_runs_under_nbval_on_the_example_params(proj):
     assert [r.returncode for r in runs] == [0, 0], "\n".join(o[-3000:] for o in outs)
     passed = sum(int(m) for o in outs for m in re.findall(r"(\d+) passed", o))
     assert passed == cells, outs
+
+
+def test_a_scorecard_run_by_hand_without_a_unit_shows_the_first():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from gps_core.studies.evaluation import first_unit
+
+    ev = SimpleNamespace(annual=pd.DataFrame({"unit_id": ["Urologia", "Cardiologia"]}))
+    assert first_unit(ev, "all") == "Urologia"  # the evaluation's own order
+    assert first_unit(ev, ["Cardiologia", "Urologia"]) == "Cardiologia"  # the params' first

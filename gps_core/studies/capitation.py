@@ -94,6 +94,13 @@ def ratio_tables(table: pd.DataFrame, predicted: np.ndarray) -> dict[str, pd.Dat
     return out
 
 
+def conditions(study: Study) -> list[str]:
+    """Every condition the report names: those profiled (prevalence, incidence) and those with a predictive
+    ratio, which may be too rare for the profile (a name missing from the chart's labels failed the report)."""
+    rated = study.ratios["condition"].get("hcc", pd.Series(dtype=str))
+    return sorted(set(study.prevalence["condition"]) | set(rated))
+
+
 def run(params) -> Study:
     """Everything the capitation report shows, computed once."""
     from ..schemas import bounds

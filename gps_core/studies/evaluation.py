@@ -480,6 +480,12 @@ def scored_sheets(ev: Evaluation) -> pd.DataFrame:
     return ev.catalog[ev.catalog["indicator_id"].isin(ev.scores["indicator_id"].astype(str).unique())]
 
 
+def first_unit(ev: Evaluation, units) -> str:
+    """The unit a scorecard run by hand without one shows: the first the params name (``units``), else the
+    evaluation's first."""
+    return str(units[0]) if units != "all" and len(units) else str(ev.annual["unit_id"].iloc[0])
+
+
 def unit_view(ev: Evaluation, unit_id: str) -> dict:
     """What a scorecard shows for one unit: its annual row, monthly IP with its peers, dimensions against
     peers, every indicator against its band in the latest month and its line of each payout rule. A named
