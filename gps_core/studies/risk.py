@@ -88,15 +88,10 @@ def _level(name: str) -> str:
     return f"{m[1] or m[2]} = {value!r}"
 
 
-def _no_separation(df: pd.DataFrame, o, source: str) -> None:
-    """Refuse a covariate category whose patients all share one extreme outcome (no death among them, say):
-    its coefficient would be infinite and the report would print what the optimizer happened to reach."""
-    import patsy
-
-    try:
-        X = patsy.dmatrix(o.covariates, df, return_type="dataframe")
-    except Exception:
-        return  # the fit itself reports a bad formula, with the same words as before
+def _no_separation(X: pd.DataFrame, df: pd.DataFrame, o, source: str) -> None:
+    """Refuse a covariate category (a column of the design ``X``) whose patients all share one extreme
+    outcome (no death among them, say): its coefficient would be infinite and the report would print what
+    the optimizer happened to reach."""
     bad = riskadjust.separated(X.to_numpy(), list(X.columns), df[o.column].to_numpy(float), o.family)
     if bad:
         what = "an event" if o.family == "binomial" else "a value above zero"
@@ -145,7 +140,12 @@ def run(params) -> Study:
     study = Study(params, df, inputs=[info])
     for o in params.outcomes:
         formula = f"{o.column} ~ {o.covariates}"
-        _no_separation(df, o, info["file"])
+        try:  # the design once: the separation check and the random-intercept fit both read it
+            X = patsy.dmatrix(o.covariates, df, return_type="dataframe")
+        except Exception:
+            X = None  # the fit below reports a bad formula, with the same words as before
+        if X is not None:
+            _no_separation(X, df, o, info["file"])
         try:
             model = riskadjust.fit(df, formula, o.family)
         except Exception as e:  # patsy / statsmodels: a covariate missing or not numeric
@@ -160,7 +160,7 @@ def run(params) -> Study:
         )
         units = units_table(df, params.unit, model, params.min_cases)
         if o.family == "binomial":
-            X = np.asarray(patsy.dmatrix(o.covariates, df, return_type="dataframe"))
+            X = X.to_numpy(float)
             fit = riskadjust.hierarchical_logistic(df[o.column], X, df[params.unit])
             pe = riskadjust.predicted_over_expected(fit, X, df[params.unit])
             units = units.merge(pe[["unit", "ratio"]].rename(columns={"ratio": "pe"}), on="unit", how="left")
